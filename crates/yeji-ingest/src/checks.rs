@@ -1,0 +1,280 @@
+//! Checks that need the whole batch and the workspace (SPEC §3): exact duplicate
+//! rows are removed and reported, rows that disagree on a natural key are
+//! rejected, references must name a known rep, unit, customer, product, order or
+//! invoice, the org tree keeps one root and no cycle, and region names are
+//! classified to the org tree.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, StringArray};
+use arrow::compute::{concat_batches, filter_record_batch};
+use arrow::row::{RowConverter, SortField};
+use yeji_core::Table;
+
+use crate::{Origin, Parsed, Reject};
+
+/// What the workspace already holds, for references and the org tree.
+#[derive(Clone, Debug, Default)]
+pub struct Known {
+    /// Ids per referenced table (a rep's `rep_id`, a unit's `unit_id`, ...).
+    pub ids: HashMap<Table, HashSet<String>>,
+    /// The stored org tree.
+    pub units: HashMap<String, Unit>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unit {
+    pub parent: Option<String>,
+    pub name: String,
+    pub kind: Option<String>,
+}
+
+/// Merges the parts of each table into one [`Parsed`], in import order.
+pub fn merge(parts: Vec<Parsed>) -> Vec<Parsed> {
+    let mut by_table: Vec<Parsed> = Vec::new();
+    for part in parts {
+        match by_table.iter_mut().find(|p| p.table == part.table) {
+            None => by_table.push(part),
+            Some(into) => {
+                let offset = into.files.len() as u32;
+                into.rows = concat_batches(&into.rows.schema(), [&into.rows, &part.rows]).expect("same schema");
+                into.origins.extend(part.origins.iter().map(|o| Origin { file: o.file + offset, line: o.line }));
+                into.files.extend(part.files);
+                into.rejects.extend(part.rejects);
+                into.rejected_rows += part.rejected_rows;
+                into.duplicates.extend(part.duplicates);
+                into.ignored_headers.extend(part.ignored_headers);
+            }
+        }
+    }
+    by_table.sort_by_key(|p| p.table);
+    by_table
+}
+
+/// Applies the batch checks to every table (merged, in import order), moving
+/// failing rows to the rejects.
+pub fn check_batch(tables: &mut [Parsed], known: &Known) {
+    let mut batch_ids: HashMap<Table, HashSet<String>> = HashMap::new();
+    for index in 0..tables.len() {
+        let (done, rest) = tables.split_at_mut(index);
+        let parsed = &mut rest[0];
+        let mut failures = Failures::new(parsed.rows.num_rows());
+        remove_duplicates(parsed, &mut failures);
+        if parsed.table == Table::Customers {
+            classify_regions(parsed, known);
+        }
+        check_references(parsed, known, &batch_ids, &mut failures);
+        match parsed.table {
+            Table::OrgUnits => check_org_tree(parsed, known, &mut failures),
+            Table::Targets => check_target_entities(parsed, known, &batch_ids, &mut failures),
+            _ => {}
+        }
+        failures.apply(parsed);
+        let _ = done;
+        let key = parsed.table.natural_key()[0];
+        if let Some(ids) = strings(parsed, key) {
+            batch_ids.insert(parsed.table, (0..ids.len()).filter(|&i| ids.is_valid(i)).map(|i| ids.value(i).to_owned()).collect());
+        }
+    }
+}
+
+/// Rows to drop, with their reasons.
+struct Failures {
+    failed: Vec<bool>,
+    rejects: Vec<(usize, Option<String>, String, String)>,
+    duplicate_of: Vec<(usize, usize)>,
+}
+
+impl Failures {
+    fn new(rows: usize) -> Failures {
+        Failures { failed: vec![false; rows], rejects: Vec::new(), duplicate_of: Vec::new() }
+    }
+
+    fn reject(&mut self, row: usize, column: Option<&str>, value: &str, reason: String) {
+        self.failed[row] = true;
+        self.rejects.push((row, column.map(str::to_owned), value.to_owned(), reason));
+    }
+
+    fn apply(self, parsed: &mut Parsed) {
+        let mut rejected: HashSet<usize> = HashSet::new();
+        for (row, column, value, reason) in self.rejects {
+            let (file, line) = parsed.origin_of(row);
+            parsed.rejects.push(Reject { file: file.to_owned(), line, column, value, reason });
+            rejected.insert(row);
+        }
+        parsed.rejected_rows += rejected.len();
+        for (row, first) in self.duplicate_of {
+            let (file, line) = parsed.origin_of(row);
+            let (first_file, first_line) = parsed.origin_of(first);
+            let reason = format!("an exact copy of {first_file}:{first_line}, removed");
+            parsed.duplicates.push(Reject { file: file.to_owned(), line, column: None, value: String::new(), reason });
+        }
+        if !self.failed.iter().any(|f| *f) {
+            return;
+        }
+        let keep = BooleanArray::from(self.failed.iter().map(|f| !f).collect::<Vec<_>>());
+        parsed.rows = filter_record_batch(&parsed.rows, &keep).expect("mask has one entry per row");
+        let mut failed = self.failed.iter();
+        parsed.origins.retain(|_| !failed.next().copied().unwrap_or(false));
+    }
+}
+
+fn strings<'a>(parsed: &'a Parsed, column: &str) -> Option<&'a StringArray> {
+    parsed.rows.column_by_name(column).map(|c| c.as_string::<i32>())
+}
+
+fn text(array: &StringArray, row: usize) -> Option<&str> {
+    array.is_valid(row).then(|| array.value(row))
+}
+
+/// Exact copies are removed; rows sharing a natural key with different values
+/// are all rejected, since nothing says which one is right.
+fn remove_duplicates(parsed: &Parsed, failures: &mut Failures) {
+    let table = parsed.table;
+    let rows = &parsed.rows;
+    let converter = |columns: &[ArrayRef]| {
+        let fields = columns.iter().map(|c| SortField::new(c.data_type().clone())).collect();
+        let converter = RowConverter::new(fields).expect("sortable types");
+        converter.convert_columns(columns).expect("columns match fields")
+    };
+    let key_columns: Vec<ArrayRef> = table.natural_key().iter().map(|k| rows.column_by_name(k).expect("key column").clone()).collect();
+    let keys = converter(&key_columns);
+    let whole = converter(rows.columns());
+    let mut first_by_key: HashMap<_, usize> = HashMap::with_capacity(rows.num_rows());
+    let mut conflicted: HashSet<usize> = HashSet::new();
+    for row in 0..rows.num_rows() {
+        match first_by_key.get(&keys.row(row)) {
+            None => {
+                first_by_key.insert(keys.row(row), row);
+            }
+            Some(&first) if whole.row(first) == whole.row(row) => {
+                failures.failed[row] = true;
+                failures.duplicate_of.push((row, first));
+            }
+            Some(&first) => {
+                let (file, line) = parsed.origin_of(first);
+                let key = table.natural_key().join(", ");
+                failures.reject(row, Some(table.natural_key()[0]), "", format!("same {key} as {file}:{line} with different values"));
+                if conflicted.insert(first) {
+                    let (file, line) = parsed.origin_of(row);
+                    failures.reject(first, Some(table.natural_key()[0]), "", format!("same {key} as {file}:{line} with different values"));
+                }
+            }
+        }
+    }
+}
+
+fn check_references(parsed: &Parsed, known: &Known, batch_ids: &HashMap<Table, HashSet<String>>, failures: &mut Failures) {
+    let table = parsed.table;
+    let own_ids: HashSet<&str> = match strings(parsed, table.natural_key()[0]) {
+        Some(ids) => (0..ids.len()).filter_map(|i| text(ids, i)).collect(),
+        None => HashSet::new(),
+    };
+    let empty = HashSet::new();
+    for column in table.columns() {
+        let Some(target) = column.references else { continue };
+        let Some(values) = strings(parsed, column.name) else { continue };
+        let stored = known.ids.get(&target).unwrap_or(&empty);
+        let batch = batch_ids.get(&target).unwrap_or(&empty);
+        for row in 0..values.len() {
+            let Some(id) = text(values, row) else { continue };
+            let found = stored.contains(id) || batch.contains(id) || (target == table && own_ids.contains(id));
+            if !found {
+                let what = target.name().trim_end_matches('s').replace('_', " ");
+                failures.reject(row, Some(column.name), id, format!("unknown {what} (not in this batch nor in the workspace)"));
+            }
+        }
+    }
+}
+
+/// The org tree after this batch must have one root and no cycle.
+fn check_org_tree(parsed: &Parsed, known: &Known, failures: &mut Failures) {
+    let (Some(ids), Some(parents)) = (strings(parsed, "unit_id"), strings(parsed, "parent_id")) else { return };
+    let mut parent_of: HashMap<&str, Option<&str>> = known.units.iter().map(|(id, u)| (id.as_str(), u.parent.as_deref())).collect();
+    let mut row_of: HashMap<&str, usize> = HashMap::new();
+    for row in 0..ids.len() {
+        if failures.failed[row] {
+            continue;
+        }
+        let id = ids.value(row);
+        parent_of.insert(id, text(parents, row));
+        row_of.insert(id, row);
+    }
+    let mut roots: Vec<&str> = parent_of.iter().filter(|(_, p)| p.is_none()).map(|(id, _)| *id).collect();
+    roots.sort_unstable_by_key(|id| (row_of.contains_key(id), *id));
+    if let Some((first, others)) = roots.split_first() {
+        for extra in others {
+            if let Some(&row) = row_of.get(extra) {
+                failures.reject(row, Some("parent_id"), "", format!("a second root: the org tree has one root ({first}); give this unit a parent"));
+            }
+        }
+    }
+    for (&id, &row) in &row_of {
+        let mut seen = HashSet::from([id]);
+        let mut current = parent_of.get(id).copied().flatten();
+        while let Some(unit) = current {
+            if !seen.insert(unit) {
+                failures.reject(row, Some("parent_id"), parents.value(row), "the org tree has a cycle through this unit".to_owned());
+                break;
+            }
+            current = parent_of.get(unit).copied().flatten();
+        }
+    }
+}
+
+/// A target names a rep or a unit; its level is filled in when missing.
+fn check_target_entities(parsed: &mut Parsed, known: &Known, batch_ids: &HashMap<Table, HashSet<String>>, failures: &mut Failures) {
+    let empty = HashSet::new();
+    let is = |table: Table, id: &str| {
+        known.ids.get(&table).unwrap_or(&empty).contains(id) || batch_ids.get(&table).unwrap_or(&empty).contains(id)
+    };
+    let (Some(entities), Some(levels)) = (strings(parsed, "entity_id"), strings(parsed, "level")) else { return };
+    let mut filled: Vec<Option<String>> = Vec::with_capacity(entities.len());
+    for row in 0..entities.len() {
+        let id = entities.value(row);
+        let level = match (text(levels, row), is(Table::Reps, id), is(Table::OrgUnits, id)) {
+            (Some("rep"), true, _) => Some("rep"),
+            (Some(level @ ("unit" | "company")), _, true) => Some(level),
+            (None, true, _) => Some("rep"),
+            (None, false, true) => Some("unit"),
+            (level, _, _) => {
+                let what = match level {
+                    Some("rep") => "rep",
+                    Some(_) => "unit",
+                    None => "rep or unit",
+                };
+                failures.reject(row, Some("entity_id"), id, format!("unknown {what}"));
+                None
+            }
+        };
+        filled.push(level.map(str::to_owned));
+    }
+    replace_column(parsed, "level", Arc::new(StringArray::from(filled)));
+}
+
+/// Customers' regions given by a unit's id or name are stored as that unit's id.
+fn classify_regions(parsed: &mut Parsed, known: &Known) {
+    let Some(regions) = strings(parsed, "region") else { return };
+    let by_name: HashMap<&str, &str> = known.units.iter().map(|(id, u)| (u.name.as_str(), id.as_str())).collect();
+    let classified: Vec<Option<String>> = (0..regions.len())
+        .map(|row| {
+            text(regions, row).map(|region| {
+                let code = yeji_core::value::normalise_code(region);
+                if known.units.contains_key(&code) {
+                    code
+                } else {
+                    by_name.get(region).map_or_else(|| region.to_owned(), |id| (*id).to_owned())
+                }
+            })
+        })
+        .collect();
+    replace_column(parsed, "region", Arc::new(StringArray::from(classified)));
+}
+
+fn replace_column(parsed: &mut Parsed, name: &str, array: ArrayRef) {
+    let index = parsed.rows.schema().index_of(name).expect("contract column");
+    let mut columns = parsed.rows.columns().to_vec();
+    columns[index] = array;
+    parsed.rows = arrow::record_batch::RecordBatch::try_new(parsed.rows.schema(), columns).expect("same type");
+}

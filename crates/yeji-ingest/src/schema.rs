@@ -1,0 +1,44 @@
+//! Arrow schemas of the canonical tables, derived from the data contract.
+
+use std::sync::Arc;
+
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use yeji_core::value::DECIMAL_SCALE;
+use yeji_core::{ColumnType, Table};
+
+/// Amounts are `Decimal128(18, 4)`: exact, and stored in eight bytes by Parquet.
+pub const DECIMAL_PRECISION: u8 = 18;
+
+/// The derived column holding the unit a row's rep belonged to on its credit date.
+pub const CREDITED_UNIT: &str = "credited_unit_id";
+
+pub fn data_type(ty: ColumnType) -> DataType {
+    match ty {
+        ColumnType::Code | ColumnType::Text | ColumnType::Period | ColumnType::Enum(_) => DataType::Utf8,
+        ColumnType::Date => DataType::Date32,
+        ColumnType::Decimal => DataType::Decimal128(DECIMAL_PRECISION, DECIMAL_SCALE as i8),
+        ColumnType::Integer => DataType::Int64,
+        ColumnType::Bool => DataType::Boolean,
+    }
+}
+
+/// The columns of a table as imported: every contract column, all nullable (an
+/// absent optional column is all nulls).
+pub fn canonical_schema(table: Table) -> SchemaRef {
+    let fields: Vec<Field> = table
+        .columns()
+        .iter()
+        .map(|c| Field::new(c.name, data_type(c.ty), true))
+        .collect();
+    Arc::new(Schema::new(fields))
+}
+
+/// The columns of a table as stored: the canonical ones, then the derived
+/// [`CREDITED_UNIT`] for tables with a credit date.
+pub fn stored_schema(table: Table) -> SchemaRef {
+    let mut fields: Vec<Field> = canonical_schema(table).fields().iter().map(|f| f.as_ref().clone()).collect();
+    if table.credit_date().is_some() {
+        fields.push(Field::new(CREDITED_UNIT, DataType::Utf8, true));
+    }
+    Arc::new(Schema::new(fields))
+}
