@@ -1,0 +1,189 @@
+//! Reading and writing a table's Parquet files, and the columns derived on
+//! write: the unit each row's rep belonged to on the credit date, and an order
+//! line's cost when the file left it out (quantity × the product's unit cost).
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, AsArray, Decimal128Array, RecordBatch, RecordBatchReader, StringArray, new_null_array};
+use arrow::compute::concat_batches;
+use arrow::datatypes::{Date32Type, Decimal128Type, SchemaRef};
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+use yeji_core::Table;
+use yeji_ingest::schema::stored_schema;
+
+use crate::{EngineError, Result};
+
+fn facts_error(path: &Path, detail: impl std::fmt::Display) -> EngineError {
+    EngineError::Facts { path: path.display().to_string(), detail: detail.to_string() }
+}
+
+/// Reads a whole Parquet file as one batch of `schema`.
+pub(crate) fn read(path: &Path, schema: SchemaRef) -> Result<RecordBatch> {
+    let file = File::open(path).map_err(|e| EngineError::io(path, e))?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|b| b.with_batch_size(1 << 16).build())
+        .map_err(|e| facts_error(path, e))?;
+    let batches: Vec<RecordBatch> = reader.collect::<std::result::Result<_, _>>().map_err(|e| facts_error(path, e))?;
+    let batch = concat_batches(&schema, &batches).map_err(|e| facts_error(path, e))?;
+    Ok(batch)
+}
+
+/// Reads only the named columns.
+pub(crate) fn read_columns(path: &Path, columns: &[&str]) -> Result<RecordBatch> {
+    let file = File::open(path).map_err(|e| EngineError::io(path, e))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| facts_error(path, e))?;
+    let indices: Vec<usize> = columns
+        .iter()
+        .map(|c| builder.schema().index_of(c).map_err(|e| facts_error(path, e)))
+        .collect::<Result<_>>()?;
+    let mask = parquet::arrow::ProjectionMask::roots(builder.parquet_schema(), indices);
+    let reader = builder.with_projection(mask).with_batch_size(1 << 16).build().map_err(|e| facts_error(path, e))?;
+    let schema = reader.schema();
+    let batches: Vec<RecordBatch> = reader.collect::<std::result::Result<_, _>>().map_err(|e| facts_error(path, e))?;
+    concat_batches(&schema, &batches).map_err(|e| facts_error(path, e))
+}
+
+/// Writes `batch` to `path` durably: a temporary name, fsync, then rename.
+pub(crate) fn write(path: &Path, batch: &RecordBatch) -> Result<()> {
+    let dir = path.parent().expect("fact files live in a folder");
+    std::fs::create_dir_all(dir).map_err(|e| EngineError::io(dir, e))?;
+    let temporary = path.with_extension("parquet.tmp");
+    let file = File::create(&temporary).map_err(|e| EngineError::io(&temporary, e))?;
+    let properties = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("valid level")))
+        .set_max_row_group_row_count(Some(1 << 20))
+        .build();
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(properties)).map_err(|e| facts_error(path, e))?;
+    writer.write(batch).map_err(|e| facts_error(path, e))?;
+    let file = writer.into_inner().map_err(|e| facts_error(path, e))?;
+    file.sync_all().map_err(|e| EngineError::io(&temporary, e))?;
+    std::fs::rename(&temporary, path).map_err(|e| EngineError::io(path, e))?;
+    Ok(())
+}
+
+/// An empty table of its stored schema.
+pub(crate) fn empty(table: Table) -> RecordBatch {
+    RecordBatch::new_empty(stored_schema(table))
+}
+
+/// Rep history: for each rep, the units it belonged to from each date on.
+pub(crate) struct RepUnits {
+    by_rep: HashMap<String, Vec<(Option<i32>, String)>>,
+}
+
+impl RepUnits {
+    pub fn from_reps(reps: &RecordBatch) -> RepUnits {
+        let mut by_rep: HashMap<String, Vec<(Option<i32>, String)>> = HashMap::new();
+        if reps.num_rows() > 0 {
+            let ids = reps.column_by_name("rep_id").expect("rep_id").as_string::<i32>();
+            let units = reps.column_by_name("unit_id").expect("unit_id").as_string::<i32>();
+            let from = reps.column_by_name("effective_from").expect("effective_from").as_primitive::<Date32Type>();
+            for row in 0..reps.num_rows() {
+                let start = from.is_valid(row).then(|| from.value(row));
+                by_rep.entry(ids.value(row).to_owned()).or_default().push((start, units.value(row).to_owned()));
+            }
+        }
+        for history in by_rep.values_mut() {
+            history.sort();
+        }
+        RepUnits { by_rep }
+    }
+
+    /// The rep's unit on `day`: the latest row in effect, else the earliest one.
+    pub fn unit_on(&self, rep: &str, day: Option<i32>) -> Option<&str> {
+        let history = self.by_rep.get(rep)?;
+        let in_effect = history.iter().rev().find(|(start, _)| match (start, day) {
+            (None, _) => true,
+            (Some(start), Some(day)) => *start <= day,
+            (Some(_), None) => false,
+        });
+        in_effect.or(history.first()).map(|(_, unit)| unit.as_str())
+    }
+}
+
+/// Adds (or recomputes) the credited unit of every row of a table with a credit date.
+pub(crate) fn with_credited_units(table: Table, rows: &RecordBatch, reps: &RepUnits) -> RecordBatch {
+    let schema = stored_schema(table);
+    let Some(date_column) = table.credit_date() else {
+        return rows.clone();
+    };
+    let count = rows.num_rows();
+    let mut columns: Vec<ArrayRef> = table
+        .columns()
+        .iter()
+        .map(|c| rows.column_by_name(c.name).cloned().unwrap_or_else(|| new_null_array(&yeji_ingest::schema::data_type(c.ty), count)))
+        .collect();
+    let reps_column = rows.column_by_name("rep_id").expect("credit tables have rep_id").as_string::<i32>();
+    let dates = rows.column_by_name(date_column).expect("credit date").as_primitive::<Date32Type>();
+    let units: StringArray = (0..count)
+        .map(|row| {
+            let day = dates.is_valid(row).then(|| dates.value(row));
+            reps_column.is_valid(row).then(|| reps.unit_on(reps_column.value(row), day)).flatten()
+        })
+        .collect();
+    columns.push(Arc::new(units));
+    RecordBatch::try_new(schema, columns).expect("stored schema")
+}
+
+/// Fills an order line's missing cost with quantity × the product's unit cost.
+pub(crate) fn with_default_costs(orders: &RecordBatch, products: &RecordBatch) -> RecordBatch {
+    let cost_index = orders.schema().index_of("cost").expect("orders.cost");
+    let costs = orders.column(cost_index).as_primitive::<Decimal128Type>();
+    if costs.null_count() == 0 || products.num_rows() == 0 {
+        return orders.clone();
+    }
+    let product_ids = products.column_by_name("product_id").expect("product_id").as_string::<i32>();
+    let unit_costs = products.column_by_name("unit_cost").expect("unit_cost").as_primitive::<Decimal128Type>();
+    let unit_cost: HashMap<&str, i128> = (0..products.num_rows())
+        .filter(|&i| unit_costs.is_valid(i))
+        .map(|i| (product_ids.value(i), unit_costs.value(i)))
+        .collect();
+    let order_products = orders.column_by_name("product_id").expect("product_id").as_string::<i32>();
+    let quantities = orders.column_by_name("quantity").expect("quantity").as_primitive::<Decimal128Type>();
+    let scale = 10i128.pow(yeji_core::value::DECIMAL_SCALE);
+    let filled: Decimal128Array = (0..orders.num_rows())
+        .map(|row| {
+            if costs.is_valid(row) {
+                return Some(costs.value(row));
+            }
+            let cost = unit_cost.get(order_products.value(row))?;
+            // Both are scaled by 10^4: the product is scaled by 10^8; round half away from zero.
+            let product = quantities.value(row) * cost;
+            let half = if product >= 0 { scale / 2 } else { -scale / 2 };
+            Some((product + half) / scale)
+        })
+        .collect::<Decimal128Array>()
+        .with_data_type(costs.data_type().clone());
+    let mut columns = orders.columns().to_vec();
+    columns[cost_index] = Arc::new(filled);
+    RecordBatch::try_new(orders.schema(), columns).expect("same schema")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> i32 {
+        let date: chrono::NaiveDate = s.parse().unwrap();
+        (date - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days() as i32
+    }
+
+    #[test]
+    fn a_rep_who_moved_is_credited_to_the_unit_of_the_day() {
+        let units = RepUnits {
+            by_rep: HashMap::from([("R1".to_owned(), vec![(None, "T1".to_owned()), (Some(day("2026-08-01")), "T2".to_owned())])]),
+        };
+        assert_eq!(units.unit_on("R1", Some(day("2026-07-31"))), Some("T1"));
+        assert_eq!(units.unit_on("R1", Some(day("2026-08-01"))), Some("T2"));
+        assert_eq!(units.unit_on("R9", Some(day("2026-08-01"))), None);
+        let later_start = RepUnits { by_rep: HashMap::from([("R2".to_owned(), vec![(Some(day("2026-03-01")), "T3".to_owned())])]) };
+        // A sale before the first row's date still belongs to that first unit.
+        assert_eq!(later_start.unit_on("R2", Some(day("2026-01-15"))), Some("T3"));
+    }
+}

@@ -1,0 +1,330 @@
+//! Importing a batch (SPEC §3): read and check every file, refuse the whole
+//! batch on any reject unless asked, apply the rows by natural key, write the
+//! new fact files and land everything in one catalog transaction.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use arrow::array::{Array, AsArray, RecordBatch};
+use serde::Serialize;
+use xxhash_rust::xxh3::Xxh3;
+use yeji_core::Table;
+use yeji_ingest::checks::{Known, Unit, check_batch, merge};
+use yeji_ingest::{Encoding, Mapping, Parsed, ReadOptions, Reject, Source, discover, read_source};
+use yeji_store::{NewBatch, TableChange, TableVersion};
+
+use crate::changes::{Applied, apply};
+use crate::facts::{self, RepUnits, with_credited_units, with_default_costs};
+use crate::workspace::{Workspace, remove};
+use crate::{EngineError, Result};
+
+#[derive(Clone, Debug, Default)]
+pub struct ImportOptions {
+    /// Land the good rows when some are rejected.
+    pub allow_rejects: bool,
+    pub encoding: Option<Encoding>,
+    pub mapping: Mapping,
+    /// Where to write the reject report (default: `W/reports/`).
+    pub report_path: Option<PathBuf>,
+    /// Who imports, for the audit log.
+    pub actor: String,
+}
+
+/// What an import did to one table.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TableReport {
+    pub table: String,
+    pub files: Vec<String>,
+    pub added: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    pub rejected: usize,
+    pub duplicates: usize,
+    /// Set when the files are byte for byte those of this earlier batch, whose
+    /// rows are still current: nothing was read again.
+    pub same_as_batch: Option<i64>,
+    pub ignored_headers: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ImportReport {
+    /// The landed batch; `None` when nothing changed.
+    pub batch: Option<i64>,
+    pub tables: Vec<TableReport>,
+    #[serde(skip)]
+    pub rejects: Vec<Reject>,
+    #[serde(skip)]
+    pub duplicates: Vec<Reject>,
+    pub rejected_rows: usize,
+    pub report_file: Option<PathBuf>,
+}
+
+/// Progress of a long import, for a progress bar.
+pub enum Progress<'a> {
+    /// Reading a file of this many bytes (0 when unknown).
+    File { label: &'a str, bytes: u64 },
+    Read(u64),
+    /// A step after reading: checking, applying, writing.
+    Step(&'a str),
+}
+
+impl Workspace {
+    pub async fn import(&mut self, paths: &[PathBuf], options: &ImportOptions, progress: &dyn Fn(Progress)) -> Result<ImportReport> {
+        let sources = discover(paths)?;
+        if sources.is_empty() {
+            let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            return Err(EngineError::NothingToImport(names.join(", ")));
+        }
+        let mut by_table: BTreeMap<Table, Vec<Source>> = BTreeMap::new();
+        for source in sources {
+            by_table.entry(source.table).or_default().push(source);
+        }
+        let versions = self.versions().await?;
+        let history = self.catalog.batches().await?;
+        let mut reports: BTreeMap<Table, TableReport> = BTreeMap::new();
+        let mut hashes: HashMap<Table, String> = HashMap::new();
+        let mut to_read: Vec<Source> = Vec::new();
+        for (table, sources) in &by_table {
+            let hash = source_hash(sources)?;
+            let files = sources.iter().map(Source::label).collect();
+            let same_as_batch = unchanged_since(*table, &hash, &history);
+            reports.insert(*table, TableReport { table: table.name().into(), files, same_as_batch, ..Default::default() });
+            if same_as_batch.is_none() {
+                to_read.extend(sources.iter().cloned());
+            }
+            hashes.insert(*table, hash);
+        }
+
+        let read_options = ReadOptions {
+            encoding: options.encoding,
+            mapping: options.mapping.clone(),
+            fiscal_first_month: self.settings.fiscal_year_first_month,
+        };
+        let mut parts = Vec::new();
+        for source in &to_read {
+            let label = source.label();
+            let bytes = std::fs::metadata(&source.path).map(|m| m.len()).unwrap_or(0);
+            progress(Progress::File { label: &label, bytes: if source.sheet.is_some() { 0 } else { bytes } });
+            parts.push(read_source(source, &read_options, &|position| progress(Progress::Read(position)))?);
+        }
+        progress(Progress::Step("checking references"));
+        let mut parsed = merge(parts);
+        let known = self.known(&parsed, &versions)?;
+        check_batch(&mut parsed, &known);
+
+        let mut report = ImportReport::default();
+        for table in &parsed {
+            let entry = reports.get_mut(&table.table).expect("every parsed table was discovered");
+            entry.rejected = table.rejected_rows;
+            entry.duplicates = table.duplicates.len();
+            entry.ignored_headers = table.ignored_headers.clone();
+            report.rejects.extend(table.rejects.iter().cloned());
+            report.duplicates.extend(table.duplicates.iter().cloned());
+            report.rejected_rows += table.rejected_rows;
+        }
+        if !report.rejects.is_empty() {
+            let path = self.write_reject_report(&report.rejects, options.report_path.as_deref())?;
+            report.report_file = Some(path.clone());
+            if !options.allow_rejects {
+                return Err(EngineError::Rejected { rejected: report.rejected_rows, report: path.display().to_string() });
+            }
+        }
+
+        progress(Progress::Step("applying changes"));
+        let batch_id = self.catalog.next_batch_id().await?;
+        let (changes, new_versions) = self.apply_batch(batch_id, &parsed, &versions, &mut reports, &hashes)?;
+        report.tables = reports.into_values().collect();
+        if changes.iter().all(|c| c.added == 0 && c.changed == 0) {
+            for version in &new_versions {
+                remove(&self.root.join(&version.file))?;
+            }
+            let _ = std::fs::remove_dir_all(self.root.join("batches").join(batch_id.to_string()));
+            return Ok(report);
+        }
+        progress(Progress::Step("committing"));
+        let files: Vec<String> = by_table.values().flatten().map(Source::label).collect();
+        let actor = if options.actor.is_empty() { "cli" } else { &options.actor };
+        self.catalog
+            .land_batch(NewBatch { id: batch_id, files: &files, tables: &changes, versions: &new_versions, actor })
+            .await?;
+        for table in new_versions.iter().filter_map(|v| Table::from_name(&v.table)) {
+            if let Some(old) = versions.get(&table) {
+                remove(&self.root.join(&old.file))?;
+            }
+        }
+        report.batch = Some(batch_id);
+        Ok(report)
+    }
+
+    /// Applies each parsed table to its stored rows and writes the new fact and
+    /// delta files (not yet committed).
+    fn apply_batch(
+        &self,
+        batch_id: i64,
+        parsed: &[Parsed],
+        versions: &HashMap<Table, TableVersion>,
+        reports: &mut BTreeMap<Table, TableReport>,
+        hashes: &HashMap<Table, String>,
+    ) -> Result<(Vec<TableChange>, Vec<TableVersion>)> {
+        let mut states: BTreeMap<Table, RecordBatch> = BTreeMap::new();
+        let mut changes = Vec::new();
+        for table in parsed {
+            let current = self.load_canonical(table.table, versions)?;
+            let mut incoming = table.rows.clone();
+            if table.table == Table::Orders {
+                let products = match states.get(&Table::Products) {
+                    Some(products) => products.clone(),
+                    None => self.load_canonical(Table::Products, versions)?,
+                };
+                incoming = with_default_costs(&incoming, &products);
+            }
+            let Applied { state, delta, added, changed, unchanged } = apply(table.table, &current, &incoming);
+            let report = reports.get_mut(&table.table).expect("reported");
+            (report.added, report.changed, report.unchanged) = (added, changed, unchanged);
+            let mut change = TableChange {
+                table: table.table.name().into(),
+                added: added as i64,
+                changed: changed as i64,
+                unchanged: unchanged as i64,
+                rejected: table.rejected_rows as i64,
+                duplicates: table.duplicates.len() as i64,
+                source_hash: hashes.get(&table.table).cloned().unwrap_or_default(),
+                delta_file: None,
+            };
+            if added + changed > 0 {
+                let relative = format!("batches/{batch_id}/{}.parquet", table.table.name());
+                facts::write(&self.root.join(&relative), &delta)?;
+                change.delta_file = Some(relative);
+                states.insert(table.table, state);
+            }
+            changes.push(change);
+        }
+        let versions_written = self.write_states(batch_id, states, versions)?;
+        Ok((changes, versions_written))
+    }
+
+    /// Writes the new state of each changed table. When reps changed, every
+    /// table credited to units is rewritten with its units recomputed.
+    pub(crate) fn write_states(
+        &self,
+        batch_id: i64,
+        mut states: BTreeMap<Table, RecordBatch>,
+        versions: &HashMap<Table, TableVersion>,
+    ) -> Result<Vec<TableVersion>> {
+        if states.contains_key(&Table::Reps) {
+            for table in Table::ALL.into_iter().filter(|t| t.credit_date().is_some()) {
+                if !states.contains_key(&table) && versions.contains_key(&table) {
+                    states.insert(table, self.load_canonical(table, versions)?);
+                }
+            }
+        }
+        let reps = match states.get(&Table::Reps) {
+            Some(reps) => reps.clone(),
+            None => self.load_canonical(Table::Reps, versions)?,
+        };
+        let rep_units = RepUnits::from_reps(&reps);
+        let generation = chrono::Utc::now().timestamp_micros();
+        let mut written = Vec::new();
+        for (table, state) in states {
+            let stored = with_credited_units(table, &state, &rep_units);
+            let relative = format!("facts/{}/{batch_id}-{generation}.parquet", table.name());
+            facts::write(&self.root.join(&relative), &stored)?;
+            written.push(TableVersion { table: table.name().into(), file: relative, rows: stored.num_rows() as i64, batch_id });
+        }
+        Ok(written)
+    }
+
+    /// The ids and org tree the batch's references are checked against.
+    fn known(&self, parsed: &[Parsed], versions: &HashMap<Table, TableVersion>) -> Result<Known> {
+        let mut needed: HashSet<Table> = HashSet::new();
+        for table in parsed {
+            needed.extend(table.table.columns().iter().filter_map(|c| c.references));
+            match table.table {
+                Table::Targets => needed.extend([Table::Reps, Table::OrgUnits]),
+                Table::Customers => _ = needed.insert(Table::OrgUnits),
+                _ => {}
+            }
+        }
+        let mut known = Known::default();
+        for table in needed {
+            let Some(version) = versions.get(&table) else { continue };
+            let path = self.root.join(&version.file);
+            let key = table.natural_key()[0];
+            if table == Table::OrgUnits {
+                let units = facts::read_columns(&path, &["unit_id", "parent_id", "name", "kind"])?;
+                let column = |i: usize| units.column(i).as_string::<i32>();
+                for row in 0..units.num_rows() {
+                    let text = |i: usize| column(i).is_valid(row).then(|| column(i).value(row).to_owned());
+                    let unit = Unit { parent: text(1), name: text(2).unwrap_or_default(), kind: text(3) };
+                    known.units.insert(column(0).value(row).to_owned(), unit);
+                }
+                known.ids.insert(table, known.units.keys().cloned().collect());
+            } else {
+                let ids = facts::read_columns(&path, &[key])?;
+                let ids = ids.column(0).as_string::<i32>();
+                known.ids.insert(table, ids.iter().flatten().map(str::to_owned).collect());
+            }
+        }
+        Ok(known)
+    }
+
+    fn write_reject_report(&self, rejects: &[Reject], path: Option<&Path>) -> Result<PathBuf> {
+        let path = match path {
+            Some(path) => path.to_owned(),
+            None => {
+                let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f");
+                self.root.join("reports").join(format!("rejects-{stamp}.csv"))
+            }
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| EngineError::io(dir, e))?;
+        }
+        let io = |e: csv::Error| EngineError::Io { path: path.display().to_string(), source: std::io::Error::other(e) };
+        let mut writer = csv::Writer::from_path(&path).map_err(io)?;
+        writer.write_record(["file", "line", "column", "value", "reason"]).map_err(io)?;
+        for reject in rejects {
+            let line = reject.line.to_string();
+            let column = reject.column.as_deref().unwrap_or("");
+            writer.write_record([reject.file.as_str(), &line, column, &reject.value, &reject.reason]).map_err(io)?;
+        }
+        writer.flush().map_err(|e| EngineError::io(&path, e))?;
+        Ok(path)
+    }
+}
+
+/// A hash of the sources' bytes (and sheet names), in order.
+fn source_hash(sources: &[Source]) -> Result<String> {
+    let mut hasher = Xxh3::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    for source in sources {
+        hasher.update(source.sheet.as_deref().unwrap_or("").as_bytes());
+        let mut file = std::fs::File::open(&source.path).map_err(|e| EngineError::io(&source.path, e))?;
+        loop {
+            let read = file.read(&mut buffer).map_err(|e| EngineError::io(&source.path, e))?;
+            if read == 0 {
+                break;
+            }
+            hasher.update(&buffer[..read]);
+        }
+    }
+    Ok(format!("{:032x}", hasher.digest128()))
+}
+
+/// The earlier batch whose files for `table` had this hash, when re-reading them
+/// cannot change anything: it is the last landed batch to touch the table, it
+/// rejected none of their rows, and no table they reference changed since.
+fn unchanged_since(table: Table, hash: &str, history: &[yeji_store::Batch]) -> Option<i64> {
+    let landed = || history.iter().filter(|b| b.status == "landed");
+    let last = landed().filter(|b| b.tables.iter().any(|t| t.table == table.name())).last()?;
+    let change = last.tables.iter().find(|t| t.table == table.name())?;
+    if change.source_hash != hash || change.rejected > 0 {
+        return None;
+    }
+    let references: HashSet<&str> = table.columns().iter().filter_map(|c| c.references).map(Table::name).collect();
+    let referenced_changed_later = landed()
+        .filter(|b| b.id > last.id)
+        .flat_map(|b| &b.tables)
+        .any(|t| references.contains(t.table.as_str()) && t.added + t.changed > 0);
+    (!referenced_changed_later).then_some(last.id)
+}

@@ -1,0 +1,64 @@
+//! Rolling a batch back exactly: the rows it added go, the rows it changed get
+//! their old values back, in one catalog transaction.
+
+use std::collections::{BTreeMap, HashSet};
+
+use yeji_core::Table;
+use yeji_store::Batch;
+
+use crate::changes::undo;
+use crate::facts;
+use crate::workspace::{Workspace, remove};
+use crate::{EngineError, Result};
+
+impl Workspace {
+    /// Reverts batch `id`. A batch is reverted only while no later batch changed
+    /// its tables or a table referring to them, so the result is exactly the
+    /// workspace as if the batch had never been imported.
+    pub async fn revert(&mut self, id: i64, actor: &str) -> Result<Batch> {
+        let history = self.catalog.batches().await?;
+        let batch = history.iter().find(|b| b.id == id).ok_or(yeji_store::StoreError::NoSuchBatch(id))?.clone();
+        let cannot = |reason: String| EngineError::CannotRevert { batch: id, reason };
+        if batch.status != "landed" {
+            return Err(cannot("it is already reverted".into()));
+        }
+        let touched: HashSet<Table> = batch
+            .tables
+            .iter()
+            .filter(|t| t.added + t.changed > 0)
+            .filter_map(|t| Table::from_name(&t.table))
+            .collect();
+        let depends = |table: Table| {
+            touched.contains(&table) || table.columns().iter().any(|c| c.references.is_some_and(|r| touched.contains(&r)))
+        };
+        let later = history
+            .iter()
+            .filter(|b| b.id > id && b.status == "landed")
+            .find(|b| b.tables.iter().any(|t| t.added + t.changed > 0 && Table::from_name(&t.table).is_some_and(depends)));
+        if let Some(later) = later {
+            return Err(cannot(format!("batch {} changed related data after it; revert batch {} first", later.id, later.id)));
+        }
+        let versions = self.versions().await?;
+        let mut states = BTreeMap::new();
+        for change in &batch.tables {
+            let (Some(table), Some(delta_file)) = (Table::from_name(&change.table), &change.delta_file) else { continue };
+            let delta = facts::read_columns(&self.root.join(delta_file), &delta_columns(table))?;
+            let current = self.load_canonical(table, &versions)?;
+            states.insert(table, undo(table, &current, &delta));
+        }
+        let new_versions = self.write_states(id, states, &versions)?;
+        self.catalog.revert_batch(id, &new_versions, actor).await?;
+        for version in &new_versions {
+            if let Some(old) = Table::from_name(&version.table).and_then(|t| versions.get(&t)) {
+                remove(&self.root.join(&old.file))?;
+            }
+        }
+        Ok(Batch { status: "reverted".into(), ..batch })
+    }
+}
+
+fn delta_columns(table: Table) -> Vec<&'static str> {
+    let mut columns: Vec<&'static str> = table.columns().iter().map(|c| c.name).collect();
+    columns.push(crate::changes::CHANGE);
+    columns
+}

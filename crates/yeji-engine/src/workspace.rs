@@ -1,0 +1,140 @@
+//! Creating and opening a workspace: its settings, its catalog, its lock, and
+//! the clean-up of files a crashed batch left behind.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use arrow::array::RecordBatch;
+use yeji_core::Table;
+use yeji_ingest::schema::canonical_schema;
+use yeji_store::{Batch, Catalog, TableVersion};
+
+use crate::settings::Settings;
+use crate::{EngineError, Result, facts};
+
+pub(crate) const SETTINGS_FILE: &str = "workspace.toml";
+const CATALOG_FILE: &str = "catalog.sqlite";
+const LOCK_FILE: &str = ".lock";
+
+/// An open workspace. It holds the workspace's write lock until dropped.
+pub struct Workspace {
+    pub(crate) root: PathBuf,
+    pub(crate) settings: Settings,
+    pub(crate) catalog: Catalog,
+    _lock: File,
+}
+
+fn lock(root: &Path) -> Result<File> {
+    let path = root.join(LOCK_FILE);
+    let file = File::options().create(true).truncate(false).write(true).open(&path).map_err(|e| EngineError::io(&path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(EngineError::Busy),
+        Err(std::fs::TryLockError::Error(e)) => Err(EngineError::io(&path, e)),
+    }
+}
+
+impl Workspace {
+    /// Creates a workspace in `root` (which may exist but must hold no workspace).
+    pub async fn init(root: &Path, settings: Settings) -> Result<Workspace> {
+        settings.validate()?;
+        let settings_path = root.join(SETTINGS_FILE);
+        if settings_path.exists() {
+            return Err(EngineError::AlreadyExists(root.display().to_string()));
+        }
+        std::fs::create_dir_all(root).map_err(|e| EngineError::io(root, e))?;
+        let lock = lock(root)?;
+        let catalog = Catalog::open(&root.join(CATALOG_FILE), true).await?;
+        // The settings file is written last: its presence marks a complete workspace.
+        let temporary = root.join("workspace.toml.tmp");
+        std::fs::write(&temporary, settings.to_toml()).map_err(|e| EngineError::io(&temporary, e))?;
+        std::fs::rename(&temporary, &settings_path).map_err(|e| EngineError::io(&settings_path, e))?;
+        Ok(Workspace { root: root.to_owned(), settings, catalog, _lock: lock })
+    }
+
+    pub async fn open(root: &Path) -> Result<Workspace> {
+        let settings_path = root.join(SETTINGS_FILE);
+        let text = match std::fs::read_to_string(&settings_path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(EngineError::NotAWorkspace(root.display().to_string())),
+            Err(e) => return Err(EngineError::io(&settings_path, e)),
+        };
+        let settings = Settings::parse(&text)?;
+        let lock = lock(root)?;
+        let catalog = Catalog::open(&root.join(CATALOG_FILE), false).await?;
+        let workspace = Workspace { root: root.to_owned(), settings, catalog, _lock: lock };
+        workspace.collect_garbage().await?;
+        Ok(workspace)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub async fn batches(&self) -> Result<Vec<Batch>> {
+        Ok(self.catalog.batches().await?)
+    }
+
+    pub(crate) async fn versions(&self) -> Result<HashMap<Table, TableVersion>> {
+        let versions = self.catalog.table_versions().await?;
+        Ok(versions.into_iter().filter_map(|v| Table::from_name(&v.table).map(|t| (t, v))).collect())
+    }
+
+    /// The stored rows of `table` (stored schema), empty when it has none.
+    pub(crate) fn load(&self, table: Table, versions: &HashMap<Table, TableVersion>) -> Result<RecordBatch> {
+        match versions.get(&table) {
+            Some(version) => facts::read(&self.root.join(&version.file), yeji_ingest::schema::stored_schema(table)),
+            None => Ok(facts::empty(table)),
+        }
+    }
+
+    /// The stored rows of `table` with only the contract's columns.
+    pub(crate) fn load_canonical(&self, table: Table, versions: &HashMap<Table, TableVersion>) -> Result<RecordBatch> {
+        let stored = self.load(table, versions)?;
+        Ok(stored.project(&(0..canonical_schema(table).fields().len()).collect::<Vec<_>>()).expect("canonical prefix"))
+    }
+
+    /// Removes what no committed version or batch names: the leftovers of a
+    /// batch that crashed before its commit, and files a later version replaced.
+    async fn collect_garbage(&self) -> Result<()> {
+        let versions = self.catalog.table_versions().await?;
+        let live_files: HashSet<PathBuf> = versions.iter().map(|v| self.root.join(&v.file)).collect();
+        let batches: HashSet<String> = self.catalog.batches().await?.iter().map(|b| b.id.to_string()).collect();
+        for table in Table::ALL {
+            let dir = self.root.join("facts").join(table.name());
+            for path in list(&dir)? {
+                if !live_files.contains(&path) {
+                    remove(&path)?;
+                }
+            }
+        }
+        for path in list(&self.root.join("batches"))? {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+            if !batches.contains(&name) {
+                std::fs::remove_dir_all(&path).map_err(|e| EngineError::io(&path, e))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn list(dir: &Path) -> Result<Vec<PathBuf>> {
+    match std::fs::read_dir(dir) {
+        Ok(entries) => Ok(entries.filter_map(|e| e.ok().map(|e| e.path())).collect()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(EngineError::io(dir, e)),
+    }
+}
+
+pub(crate) fn remove(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(EngineError::io(path, e)),
+    }
+}
