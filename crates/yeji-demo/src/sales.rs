@@ -352,7 +352,7 @@ fn write_reviews(rng: &mut SmallRng, t: &mut Tables, company: &Company, last: Na
     let cycle = format!("{}-H1", last.year());
     let competencies = ["沟通能力", "谈判能力", "产品知识", "市场意识", "新客户开发", "团队合作", "责任心"];
     for rep in &company.reps {
-        let peers: Vec<&Rep> = company.reps.iter().filter(|o| o.unit == rep.unit && o.id != rep.id).take(3).collect();
+        let peers: Vec<&Rep> = company.reps.iter().filter(|o| o.unit == rep.unit && o.id != rep.id && Some(&o.id) != rep.manager.as_ref()).take(3).collect();
         let mut raters: Vec<(String, &str)> = vec![(rep.id.clone(), "self")];
         if let Some(manager) = &rep.manager {
             raters.push((manager.clone(), "superior"));

@@ -24,7 +24,7 @@ mod revert;
 mod settings;
 mod workspace;
 
-pub use import::{ImportOptions, ImportReport, TableReport};
+pub use import::{ImportOptions, ImportReport, Progress, TableReport};
 pub use query::RegionRevenue;
 pub use settings::Settings;
 pub use workspace::Workspace;

@@ -1,1 +1,104 @@
-fn main() {}
+//! `yeji`: the command line. Each subcommand lives in its own module; this file
+//! parses arguments, runs the command and turns errors into a message and an
+//! exit code (1: failed, nothing changed; 3: imported, but rows were left out).
+
+#[macro_use]
+mod output;
+mod bench;
+mod demo;
+mod import;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "yeji", version, about = "yeji (业绩): sales performance evaluation and feedback")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The workspace folder, from `--workspace` or `YEJI_WORKSPACE`.
+#[derive(clap::Args, Clone)]
+pub struct WorkspaceArg {
+    #[arg(long, short = 'w', env = "YEJI_WORKSPACE", value_name = "DIR")]
+    pub workspace: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create an empty workspace (embedded storage, nothing to install).
+    Init(demo::InitArgs),
+    /// Import canonical files (CSV, GBK CSV, XLSX) from folders or named files.
+    Import(import::ImportArgs),
+    /// List imported batches.
+    Batches {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        #[arg(long, value_enum, default_value_t = output::Format::Table)]
+        format: output::Format,
+    },
+    /// Roll a batch back exactly.
+    Revert {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// The batch number (see `yeji batches`).
+        batch: i64,
+    },
+    /// Revenue, gross margin and orders by region for a period.
+    Summary {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// e.g. 2026-Q3, 2026-10, 2026, FY2026-Q1.
+        #[arg(long)]
+        period: String,
+        #[arg(long, value_enum, default_value_t = output::Format::Table)]
+        format: output::Format,
+    },
+    /// Write a realistic demo company as canonical CSV files.
+    Generate(demo::GenerateArgs),
+    /// Build the demo workspace (generate, import) and show its summary.
+    Demo(demo::DemoArgs),
+    /// Time importing a data folder (e.g. from shared/bench/make_big.py).
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("YEJI_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            for cause in error.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Init(args) => demo::init(args).await,
+        Command::Import(args) => import::run(args).await,
+        Command::Batches { workspace, format } => import::batches(&workspace.workspace, format).await,
+        Command::Revert { workspace, batch } => import::revert(&workspace.workspace, batch).await,
+        Command::Summary { workspace, period, format } => demo::summary(&workspace.workspace, &period, format).await,
+        Command::Generate(args) => demo::generate(args),
+        Command::Demo(args) => demo::run(args).await,
+        Command::Bench(args) => bench::run(args).await,
+    }
+}

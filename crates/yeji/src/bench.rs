@@ -1,0 +1,69 @@
+//! `yeji bench`: times a full import of a data folder, then the same import
+//! again (nothing changed), and reports peak memory and the store's size.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use yeji_engine::{ImportOptions, Settings, Workspace};
+
+use crate::import::Bar;
+
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// A folder of canonical CSV files (e.g. made by shared/bench/make_big.py).
+    #[arg(long, value_name = "DIR")]
+    data: PathBuf,
+    /// Where to build the workspace (replaced if it exists).
+    #[arg(long, value_name = "DIR", default_value = "yeji-bench")]
+    workspace: PathBuf,
+}
+
+fn directory_size(path: &Path) -> u64 {
+    std::fs::read_dir(path)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| {
+                    let path = e.path();
+                    if path.is_dir() { directory_size(&path) } else { e.metadata().map(|m| m.len()).unwrap_or(0) }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// The process's peak resident memory (Linux), in MiB.
+fn peak_rss_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    if args.workspace.join("workspace.toml").exists() {
+        std::fs::remove_dir_all(&args.workspace)?;
+    }
+    let mut workspace = Workspace::init(&args.workspace, Settings::default()).await?;
+    let options = ImportOptions { actor: "bench".into(), ..ImportOptions::default() };
+    let paths = [args.data.clone()];
+    let bar = Bar::new();
+    let start = Instant::now();
+    let first = workspace.import(&paths, &options, &|event| bar.report(event)).await?;
+    let import_s = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let again = workspace.import(&paths, &options, &|event| bar.report(event)).await?;
+    let reimport_s = start.elapsed().as_secs_f64();
+    drop(bar);
+    let rows: usize = first.tables.iter().map(|t| t.added).sum();
+    say!("rows={rows}");
+    say!("import_s={import_s:.2}");
+    say!("reimport_s={reimport_s:.2} (landed: {})", again.batch.is_some());
+    say!("facts_mib={:.1}", directory_size(&args.workspace.join("facts")) as f64 / 1048576.0);
+    say!("workspace_mib={:.1}", directory_size(&args.workspace) as f64 / 1048576.0);
+    if let Some(peak) = peak_rss_mib() {
+        say!("peak_rss_mib={peak}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,161 @@
+//! `yeji init`, `yeji generate`, `yeji demo` and `yeji summary`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::{Datelike, NaiveDate};
+use yeji_core::Period;
+use yeji_demo::DemoOptions;
+use yeji_engine::{ImportOptions, Settings, Workspace};
+
+use crate::WorkspaceArg;
+use crate::import::Bar;
+use crate::output::{Format, table, thousands};
+
+#[derive(clap::Args)]
+pub struct InitArgs {
+    #[command(flatten)]
+    workspace: WorkspaceArg,
+    /// The company's name.
+    #[arg(long, default_value = "yeji")]
+    name: String,
+    /// The one currency of all amounts (ISO code).
+    #[arg(long, default_value = "CNY")]
+    currency: String,
+    /// The fiscal year's first month (1 = calendar year).
+    #[arg(long, default_value_t = 1)]
+    fiscal_year_first_month: u32,
+    /// zh-CN or en.
+    #[arg(long, default_value = "zh-CN")]
+    locale: String,
+}
+
+pub async fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
+    let settings = Settings {
+        name: args.name,
+        currency: args.currency,
+        fiscal_year_first_month: args.fiscal_year_first_month,
+        locale: args.locale,
+        ..Settings::default()
+    };
+    let workspace = Workspace::init(&args.workspace.workspace, settings).await?;
+    say!("created workspace {}", workspace.root().display());
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args, Clone)]
+pub struct CompanyArgs {
+    /// Number of reps.
+    #[arg(long, default_value_t = 48)]
+    reps: usize,
+    /// Months of history (at least 13, for year-over-year).
+    #[arg(long, default_value_t = 24)]
+    months: u32,
+    /// Random seed: the same seed gives the same company.
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+    /// The last month of history.
+    #[arg(long, default_value = "2026-10")]
+    until: String,
+}
+
+impl CompanyArgs {
+    fn options(&self) -> anyhow::Result<DemoOptions> {
+        let last_month = NaiveDate::parse_from_str(&format!("{}-01", self.until), "%Y-%m-%d")
+            .with_context(|| format!("--until must be a month like 2026-10, not '{}'", self.until))?;
+        Ok(DemoOptions { reps: self.reps, months: self.months, seed: self.seed, last_month })
+    }
+}
+
+#[derive(clap::Args)]
+pub struct GenerateArgs {
+    /// The folder to write the CSV files into.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    #[command(flatten)]
+    company: CompanyArgs,
+}
+
+pub fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
+    let summary = yeji_demo::generate(&args.out, &args.company.options()?)?;
+    let rows: Vec<Vec<String>> = summary.iter().map(|(table, n)| vec![(*table).to_owned(), n.to_string()]).collect();
+    say!("{}", table(&["table", "rows"], &rows));
+    say!("written to {}", args.out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// The demo workspace (created on the first run, reused after).
+    #[arg(long, short = 'w', env = "YEJI_WORKSPACE", default_value = "yeji-demo")]
+    workspace: PathBuf,
+    #[command(flatten)]
+    company: CompanyArgs,
+}
+
+pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    let options = args.company.options()?;
+    let root = &args.workspace;
+    let data = root.join("demo-data");
+    let mut workspace = if root.join("workspace.toml").exists() {
+        Workspace::open(root).await?
+    } else {
+        let settings = Settings { name: "华夏智能集团 (demo)".into(), ..Settings::default() };
+        Workspace::init(root, settings).await?
+    };
+    if !data.join("orders.csv").exists() {
+        say!("generating the demo company into {}", data.display());
+        yeji_demo::generate(&data, &options)?;
+    }
+    let bar = Bar::new();
+    let import_options = ImportOptions { actor: "demo".into(), ..ImportOptions::default() };
+    let report = workspace.import(std::slice::from_ref(&data), &import_options, &|event| bar.report(event)).await?;
+    drop(bar);
+    let rows: usize = report.tables.iter().map(|t| t.added + t.changed + t.unchanged).sum();
+    match report.batch {
+        Some(batch) => say!("imported {rows} rows as batch {batch}"),
+        None => say!("the workspace already holds the demo data"),
+    }
+    let last_quarter = quarter_before(options.last_month);
+    print_summary(&workspace, &last_quarter, Format::Table).await?;
+    say!("\nworkspace: {}   try: yeji summary -w {} --period {}", root.display(), root.display(), last_quarter);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The last complete quarter up to the month starting on `month`.
+fn quarter_before(month: NaiveDate) -> Period {
+    let quarter: Period = format!("{}-Q{}", month.year(), month.month0() / 3 + 1).parse().expect("a valid quarter");
+    if month.month0() % 3 == 2 { quarter } else { quarter.previous() }
+}
+
+pub async fn summary(root: &Path, period: &str, format: Format) -> anyhow::Result<ExitCode> {
+    let workspace = Workspace::open(root).await?;
+    let period = Period::parse_fiscal(period, workspace.settings().fiscal_year_first_month)?;
+    print_summary(&workspace, &period, format).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn print_summary(workspace: &Workspace, period: &Period, format: Format) -> anyhow::Result<()> {
+    let regions = workspace.revenue_by_region(period).await?;
+    if format == Format::Json {
+        say!("{}", serde_json::json!({ "period": period.to_string(), "regions": regions }));
+        return Ok(());
+    }
+    let total: f64 = regions.iter().map(|r| r.revenue).sum();
+    let rows: Vec<Vec<String>> = regions
+        .iter()
+        .map(|r| {
+            vec![
+                r.region.clone(),
+                thousands(r.revenue),
+                format!("{:.1}%", if total > 0.0 { r.revenue / total * 100.0 } else { 0.0 }),
+                r.gross_margin.map_or("–".into(), |m| format!("{:.1}%", m * 100.0)),
+                r.orders.to_string(),
+            ]
+        })
+        .collect();
+    say!("\n{} · revenue by region ({})", workspace.settings().name, period);
+    say!("{}", table(&["region", "revenue", "share", "gross margin", "orders"], &rows));
+    Ok(())
+}
