@@ -44,7 +44,9 @@ pub struct Period {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid period '{input}': {reason}; expected 2026-10, 2026-Q3, 2026-H1, 2026, 2026-W42, 2026-01..2026-06 or FY2026-Q1")]
+#[error(
+    "invalid period '{input}': {reason}; expected 2026-10, 2026-Q3, 2026-H1, 2026, 2026-W42, 2026-01..2026-06 or FY2026-Q1"
+)]
 pub struct PeriodError {
     input: String,
     reason: String,
@@ -302,7 +304,18 @@ mod tests {
 
     #[test]
     fn bad_periods_say_what_was_expected() {
-        for bad in ["2026-13", "2026-Q5", "26-Q1", "2026-W54", "2025-W53", "2026-06..2026-01", "2026-Q1..2026-03", "last month", "FY2026-W01", ""] {
+        for bad in [
+            "2026-13",
+            "2026-Q5",
+            "26-Q1",
+            "2026-W54",
+            "2025-W53",
+            "2026-06..2026-01",
+            "2026-Q1..2026-03",
+            "last month",
+            "FY2026-W01",
+            "",
+        ] {
             let error = bad.parse::<Period>().unwrap_err().to_string();
             assert!(error.contains("expected 2026-10"), "{bad}: {error}");
         }

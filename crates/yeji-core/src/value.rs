@@ -131,10 +131,10 @@ pub fn normalise_text(raw: &str) -> String {
 pub fn parse_date(raw: &str, format: Option<&str>) -> Result<NaiveDate, ValueError> {
     let raw = fold_width(raw);
     let raw = raw.trim();
-    if let Some(format) = format {
-        if let Ok(date) = NaiveDate::parse_from_str(raw, format) {
-            return Ok(date);
-        }
+    if let Some(format) = format
+        && let Ok(date) = NaiveDate::parse_from_str(raw, format)
+    {
+        return Ok(date);
     }
     // A timestamp's time part is dropped: `2026-09-03 14:05:00` is that day.
     let day = raw.split(['T', ' ']).next().unwrap_or(raw);
@@ -174,9 +174,7 @@ pub fn parse_decimal(raw: &str) -> Result<Decimal, ValueError> {
     if cleaned.is_empty() || cleaned.starts_with(['+', '-']) && negative {
         return Err(ValueError::NotANumber);
     }
-    let valid = cleaned
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'));
+    let valid = cleaned.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'));
     if !valid {
         return Err(ValueError::NotANumber);
     }
@@ -184,8 +182,9 @@ pub fn parse_decimal(raw: &str) -> Result<Decimal, ValueError> {
         Decimal::from_scientific(&cleaned).map_err(|_| ValueError::NotANumber)?
     } else {
         Decimal::from_str(&cleaned).map_err(|e| match e {
-            rust_decimal::Error::ExceedsMaximumPossibleValue
-            | rust_decimal::Error::LessThanMinimumPossibleValue => ValueError::TooLarge,
+            rust_decimal::Error::ExceedsMaximumPossibleValue | rust_decimal::Error::LessThanMinimumPossibleValue => {
+                ValueError::TooLarge
+            }
             _ => ValueError::NotANumber,
         })?
     };
@@ -249,7 +248,15 @@ mod tests {
     #[test]
     fn dates_in_chinese_and_slashed_forms_parse_and_impossible_days_are_named() {
         let d = NaiveDate::from_ymd_opt(2026, 9, 3).unwrap();
-        for raw in ["2026-09-03", "2026/9/3", "2026年9月3日", "2026.9.3", "20260903", "2026-09-03 14:05:00", "2026-09-03T08:00:00"] {
+        for raw in [
+            "2026-09-03",
+            "2026/9/3",
+            "2026年9月3日",
+            "2026.9.3",
+            "20260903",
+            "2026-09-03 14:05:00",
+            "2026-09-03T08:00:00",
+        ] {
             assert_eq!(parse_date(raw, None), Ok(d), "{raw}");
         }
         assert_eq!(parse_date("2026-02-30", None), Err(ValueError::NoSuchDay("2026-02-30".into())));

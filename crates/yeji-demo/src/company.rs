@@ -97,9 +97,13 @@ pub(crate) struct Company {
     pub first_month: NaiveDate,
 }
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马",
+    "罗",
+];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "华", "慧", "建国", "晓东", "志强", "海燕",
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "华",
+    "慧", "建国", "晓东", "志强", "海燕",
 ];
 const REGIONS: &[(&str, &str, &str)] = &[
     ("RG-E", "华东大区", "上海"),
@@ -122,7 +126,8 @@ const COMPANY_SUFFIX: &[&str] = &["科技有限公司", "贸易有限公司", "�
 impl Company {
     pub fn new(rng: &mut SmallRng, options: &DemoOptions) -> Company {
         let first_month = options.last_month - Months::new(options.months - 1);
-        let mut units = vec![Unit { id: "HQ".into(), name: "华夏智能集团".into(), parent: None, kind: "company" }];
+        let mut units =
+            vec![Unit { id: "HQ".into(), name: "华夏智能集团".into(), parent: None, kind: "company" }];
         let teams_per_region = (options.reps / 10).clamp(1, 4);
         let mut teams = Vec::new();
         for (id, name, _) in REGIONS {
@@ -130,21 +135,40 @@ impl Company {
             for t in 1..=teams_per_region {
                 let team = format!("{}{t}", id.replace("RG-", "T-"));
                 let short = name.trim_end_matches("大区");
-                units.push(Unit { id: team.clone(), name: format!("{short}{}组", ["一", "二", "三", "四"][t - 1]), parent: Some((*id).into()), kind: "team" });
+                units.push(Unit {
+                    id: team.clone(),
+                    name: format!("{short}{}组", ["一", "二", "三", "四"][t - 1]),
+                    parent: Some((*id).into()),
+                    kind: "team",
+                });
                 teams.push(team);
             }
         }
         let mut personas: Vec<Persona> = Persona::ALL.to_vec();
         personas.shuffle(rng);
         while personas.len() < options.reps {
-            let others = [Persona::Steady, Persona::Steady, Persona::Steady, Persona::Star, Persona::Hunter, Persona::Discounter, Persona::PoorCollector, Persona::Declining, Persona::WeakConverter];
+            let others = [
+                Persona::Steady,
+                Persona::Steady,
+                Persona::Steady,
+                Persona::Star,
+                Persona::Hunter,
+                Persona::Discounter,
+                Persona::PoorCollector,
+                Persona::Declining,
+                Persona::WeakConverter,
+            ];
             personas.push(others[rng.random_range(0..others.len())]);
         }
         let mut names = std::collections::HashSet::new();
         let mut reps: Vec<Rep> = Vec::new();
         for (index, persona) in personas.into_iter().enumerate() {
             let name = loop {
-                let candidate = format!("{}{}", SURNAMES[rng.random_range(0..SURNAMES.len())], GIVEN[rng.random_range(0..GIVEN.len())]);
+                let candidate = format!(
+                    "{}{}",
+                    SURNAMES[rng.random_range(0..SURNAMES.len())],
+                    GIVEN[rng.random_range(0..GIVEN.len())]
+                );
                 if names.insert(candidate.clone()) {
                     break candidate;
                 }
@@ -192,7 +216,12 @@ impl Company {
         for (line_index, (line, (low, high), cost_share)) in LINES.iter().enumerate() {
             for p in 1..=6 {
                 let price = rng.random_range(*low..=*high) * 100;
-                products.push(Product { id: format!("P{}{p:02}", line_index + 1), line, price, cost: (price as f64 * cost_share) as i64 });
+                products.push(Product {
+                    id: format!("P{}{p:02}", line_index + 1),
+                    line,
+                    price,
+                    cost: (price as f64 * cost_share) as i64,
+                });
             }
         }
         let mut company = Company { units, reps, products, customers: Vec::new(), first_month };
@@ -216,7 +245,12 @@ impl Company {
         let region = self.region_of(&self.reps[owner].unit).name.clone();
         let city = REGIONS.iter().find(|r| r.1 == region).map_or("深圳", |r| r.2);
         let segment = SEGMENTS[[0, 1, 1, 1, 2][rng.random_range(0..5)]];
-        let name = format!("{city}{}{}{}", SURNAMES[index % SURNAMES.len()], ["达", "盛", "恒", "远", "新", "华", "通", "瑞"][rng.random_range(0..8)], COMPANY_SUFFIX[rng.random_range(0..COMPANY_SUFFIX.len())]);
+        let name = format!(
+            "{city}{}{}{}",
+            SURNAMES[index % SURNAMES.len()],
+            ["达", "盛", "恒", "远", "新", "华", "通", "瑞"][rng.random_range(0..8)],
+            COMPANY_SUFFIX[rng.random_range(0..COMPANY_SUFFIX.len())]
+        );
         self.customers.push(Customer {
             id: format!("C{:05}", index + 1),
             name,
@@ -234,10 +268,30 @@ impl Company {
         for u in &self.units {
             org.push(vec![u.id.clone(), u.name.clone(), u.parent.clone().unwrap_or_default(), u.kind.into()]);
         }
-        let mut reps = Rows::new(&["rep_id", "name", "unit_id", "manager_rep_id", "hire_date", "level", "base_salary", "active", "effective_from"]);
+        let mut reps = Rows::new(&[
+            "rep_id",
+            "name",
+            "unit_id",
+            "manager_rep_id",
+            "hire_date",
+            "level",
+            "base_salary",
+            "active",
+            "effective_from",
+        ]);
         for r in &self.reps {
             let row = |unit: &str, from: NaiveDate| {
-                vec![r.id.clone(), r.name.clone(), unit.to_owned(), r.manager.clone().unwrap_or_default(), r.hire_date.to_string(), r.level.into(), money(r.base_salary * 100), "true".into(), from.to_string()]
+                vec![
+                    r.id.clone(),
+                    r.name.clone(),
+                    unit.to_owned(),
+                    r.manager.clone().unwrap_or_default(),
+                    r.hire_date.to_string(),
+                    r.level.into(),
+                    money(r.base_salary * 100),
+                    "true".into(),
+                    from.to_string(),
+                ]
             };
             reps.push(row(&r.unit, r.hire_date));
             if let Some((unit, from)) = &r.moves_to {
@@ -246,13 +300,26 @@ impl Company {
         }
         let mut products = Rows::new(&["product_id", "name", "product_line", "unit_cost", "list_price"]);
         for p in &self.products {
-            let name = format!("{}{}型", p.line, ["标准", "专业", "旗舰", "企业", "轻量", "增强"][p.id[2..].parse::<usize>().unwrap_or(1) - 1]);
+            let name = format!(
+                "{}{}型",
+                p.line,
+                ["标准", "专业", "旗舰", "企业", "轻量", "增强"][p.id[2..].parse::<usize>().unwrap_or(1) - 1]
+            );
             products.push(vec![p.id.clone(), name, p.line.into(), money(p.cost), money(p.price)]);
         }
-        let mut customers = Rows::new(&["customer_id", "name", "segment", "region", "industry", "created_date", "credit_limit"]);
+        let mut customers =
+            Rows::new(&["customer_id", "name", "segment", "region", "industry", "created_date", "credit_limit"]);
         for c in &self.customers {
             let limit = if c.segment == "大客户" { 2_000_000 } else { 500_000 };
-            customers.push(vec![c.id.clone(), c.name.clone(), c.segment.into(), c.region.clone(), c.industry.into(), c.created.to_string(), money(limit * 100)]);
+            customers.push(vec![
+                c.id.clone(),
+                c.name.clone(),
+                c.segment.into(),
+                c.region.clone(),
+                c.industry.into(),
+                c.created.to_string(),
+                money(limit * 100),
+            ]);
         }
         vec![("org_units", org), ("reps", reps), ("products", products), ("customers", customers)]
     }

@@ -119,6 +119,9 @@ mod tests {
         }
         let other = tempfile::tempdir().unwrap();
         generate(other.path(), &DemoOptions { seed: 8, ..options }).unwrap();
-        assert_ne!(std::fs::read(a.path().join("orders.csv")).unwrap(), std::fs::read(other.path().join("orders.csv")).unwrap());
+        assert_ne!(
+            std::fs::read(a.path().join("orders.csv")).unwrap(),
+            std::fs::read(other.path().join("orders.csv")).unwrap()
+        );
     }
 }

@@ -56,7 +56,8 @@ fn volume(rep: &Rep, month: NaiveDate, first: NaiveDate, last: NaiveDate) -> f64
     if month < NaiveDate::from_ymd_opt(rep.hire_date.year(), rep.hire_date.month(), 1).unwrap_or(month) {
         return 0.0;
     }
-    let months_since = |from: NaiveDate| ((month.year() - from.year()) * 12 + month.month() as i32 - from.month() as i32) as f64;
+    let months_since =
+        |from: NaiveDate| ((month.year() - from.year()) * 12 + month.month() as i32 - from.month() as i32) as f64;
     let growth = 1.08f64.powf(months_since(first) / 12.0);
     let factor = match rep.persona {
         Persona::Ramping => (0.2 + 0.1 * months_since(rep.hire_date)).min(1.0),
@@ -142,8 +143,15 @@ pub(crate) fn simulate(rng: &mut SmallRng, company: &mut Company, options: &Demo
             write_activities(rng, &mut t, company, month, r, &p, &books[r]);
             for k in 0..rng.random_range(2..=4) {
                 let category = ["差旅", "招待", "市场活动", "通讯"][k % 4];
-                let cents = ((revenue.max(2_000_000) as f64) * p.expense_share / 3.0 * rng.random_range(0.6..1.4)) as i64;
-                t.expenses.push(vec![format!("EX{}", t.expenses.len() + 1), company.reps[r].id.clone(), day_in(rng, month).to_string(), money(cents), category.into()]);
+                let cents =
+                    ((revenue.max(2_000_000) as f64) * p.expense_share / 3.0 * rng.random_range(0.6..1.4)) as i64;
+                t.expenses.push(vec![
+                    format!("EX{}", t.expenses.len() + 1),
+                    company.reps[r].id.clone(),
+                    day_in(rng, month).to_string(),
+                    money(cents),
+                    category.into(),
+                ]);
             }
         }
         month = month + Months::new(1);
@@ -156,16 +164,76 @@ pub(crate) fn simulate(rng: &mut SmallRng, company: &mut Company, options: &Demo
     }
     write_reviews(rng, &mut t, company, last);
     vec![
-        ("orders", Rows { header: &["order_id", "line_no", "order_date", "rep_id", "customer_id", "product_id", "quantity", "amount", "cost", "unit_price", "discount", "channel", "status"], rows: t.orders }),
-        ("invoices", Rows { header: &["invoice_id", "customer_id", "rep_id", "invoice_date", "due_date", "amount", "order_id"], rows: t.invoices }),
+        (
+            "orders",
+            Rows {
+                header: &[
+                    "order_id",
+                    "line_no",
+                    "order_date",
+                    "rep_id",
+                    "customer_id",
+                    "product_id",
+                    "quantity",
+                    "amount",
+                    "cost",
+                    "unit_price",
+                    "discount",
+                    "channel",
+                    "status",
+                ],
+                rows: t.orders,
+            },
+        ),
+        (
+            "invoices",
+            Rows {
+                header: &["invoice_id", "customer_id", "rep_id", "invoice_date", "due_date", "amount", "order_id"],
+                rows: t.invoices,
+            },
+        ),
         ("payments", Rows { header: &["payment_id", "invoice_id", "payment_date", "amount"], rows: t.payments }),
-        ("opportunities", Rows { header: &["opp_id", "rep_id", "customer_id", "created_date", "qualified_date", "proposal_date", "negotiation_date", "closed_date", "outcome", "amount", "lost_reason", "source"], rows: t.opportunities }),
+        (
+            "opportunities",
+            Rows {
+                header: &[
+                    "opp_id",
+                    "rep_id",
+                    "customer_id",
+                    "created_date",
+                    "qualified_date",
+                    "proposal_date",
+                    "negotiation_date",
+                    "closed_date",
+                    "outcome",
+                    "amount",
+                    "lost_reason",
+                    "source",
+                ],
+                rows: t.opportunities,
+            },
+        ),
         ("activities", Rows { header: &["activity_id", "rep_id", "date", "kind", "customer_id"], rows: t.activities }),
-        ("surveys", Rows { header: &["survey_id", "customer_id", "date", "score", "scale", "rep_id", "comment"], rows: t.surveys }),
+        (
+            "surveys",
+            Rows {
+                header: &["survey_id", "customer_id", "date", "score", "scale", "rep_id", "comment"],
+                rows: t.surveys,
+            },
+        ),
         ("expenses", Rows { header: &["expense_id", "rep_id", "date", "amount", "category"], rows: t.expenses }),
-        ("targets", Rows { header: &["period", "entity_id", "metric", "value", "level", "product_line"], rows: t.targets }),
+        (
+            "targets",
+            Rows { header: &["period", "entity_id", "metric", "value", "level", "product_line"], rows: t.targets },
+        ),
         ("market", Rows { header: &["period", "market_size", "region", "product_line"], rows: t.market }),
-        ("reviews", Rows { header: &["cycle", "reviewee_rep_id", "reviewer_id", "relation", "competency", "score", "comment"], rows: t.reviews }),
+        (
+            "reviews",
+            Rows {
+                header: &["cycle", "reviewee_rep_id", "reviewer_id", "relation", "competency", "score", "comment"],
+                rows: t.reviews,
+            },
+        ),
     ]
 }
 
@@ -178,7 +246,17 @@ fn parse_cents(text: &str) -> i64 {
 
 /// Writes one order's lines (and maybe a later return); returns its net amount in cents.
 #[allow(clippy::too_many_arguments)]
-fn write_order(rng: &mut SmallRng, company: &Company, t: &mut Tables, no: u32, date: NaiveDate, r: usize, customer: usize, p: &Profile, end: NaiveDate) -> i64 {
+fn write_order(
+    rng: &mut SmallRng,
+    company: &Company,
+    t: &mut Tables,
+    no: u32,
+    date: NaiveDate,
+    r: usize,
+    customer: usize,
+    p: &Profile,
+    end: NaiveDate,
+) -> i64 {
     let order_id = format!("SO{no:06}");
     let cancelled = rng.random_bool(0.02);
     let channel = ["offline", "offline", "online", "partner"][rng.random_range(0..4)];
@@ -198,8 +276,19 @@ fn write_order(rng: &mut SmallRng, company: &Company, t: &mut Tables, no: u32, d
         let cost = if product.line == "耗材" { String::new() } else { money(product.cost * quantity) };
         let status = if cancelled { "cancelled" } else { "confirmed" };
         t.orders.push(vec![
-            order_id.clone(), line.to_string(), date.to_string(), company.reps[r].id.clone(), company.customers[customer].id.clone(),
-            product.id.clone(), quantity.to_string(), money(amount), cost, money(unit_price), format!("{discount:.4}"), channel.into(), status.into(),
+            order_id.clone(),
+            line.to_string(),
+            date.to_string(),
+            company.reps[r].id.clone(),
+            company.customers[customer].id.clone(),
+            product.id.clone(),
+            quantity.to_string(),
+            money(amount),
+            cost,
+            money(unit_price),
+            format!("{discount:.4}"),
+            channel.into(),
+            status.into(),
         ]);
         if !cancelled {
             total += amount;
@@ -213,8 +302,19 @@ fn write_order(rng: &mut SmallRng, company: &Company, t: &mut Tables, no: u32, d
             let unit_price = parse_cents(&line[9]);
             let cost = if line[8].is_empty() { String::new() } else { money(-parse_cents(&line[8]) / quantity) };
             t.orders.push(vec![
-                format!("RT{no:06}"), "1".into(), back.to_string(), line[3].clone(), line[4].clone(), line[5].clone(),
-                "-1".into(), money(-unit_price), cost, money(unit_price), line[10].clone(), line[11].clone(), "returned".into(),
+                format!("RT{no:06}"),
+                "1".into(),
+                back.to_string(),
+                line[3].clone(),
+                line[4].clone(),
+                line[5].clone(),
+                "-1".into(),
+                money(-unit_price),
+                cost,
+                money(unit_price),
+                line[10].clone(),
+                line[11].clone(),
+                "returned".into(),
             ]);
         }
     }
@@ -222,18 +322,41 @@ fn write_order(rng: &mut SmallRng, company: &Company, t: &mut Tables, no: u32, d
 }
 
 #[allow(clippy::too_many_arguments)]
-fn write_invoice(rng: &mut SmallRng, company: &Company, t: &mut Tables, no: u32, date: NaiveDate, r: usize, customer: usize, amount: i64, p: &Profile, end: NaiveDate) {
+fn write_invoice(
+    rng: &mut SmallRng,
+    company: &Company,
+    t: &mut Tables,
+    no: u32,
+    date: NaiveDate,
+    r: usize,
+    customer: usize,
+    amount: i64,
+    p: &Profile,
+    end: NaiveDate,
+) {
     let invoice_id = format!("INV{no:06}");
     let terms = if company.customers[customer].segment == "大客户" { 60 } else { 30 };
     let due = date + Duration::days(terms);
     t.invoices.push(vec![
-        invoice_id.clone(), company.customers[customer].id.clone(), company.reps[r].id.clone(), date.to_string(), due.to_string(), money(amount), format!("SO{no:06}"),
+        invoice_id.clone(),
+        company.customers[customer].id.clone(),
+        company.reps[r].id.clone(),
+        date.to_string(),
+        due.to_string(),
+        money(amount),
+        format!("SO{no:06}"),
     ]);
     if rng.random_bool(p.unpaid) {
         return;
     }
     let late = rng.random_bool(p.late);
-    let pay_day = |rng: &mut SmallRng| if late { due + Duration::days(rng.random_range(15..120)) } else { due - Duration::days(rng.random_range(0..20)) };
+    let pay_day = |rng: &mut SmallRng| {
+        if late {
+            due + Duration::days(rng.random_range(15..120))
+        } else {
+            due - Duration::days(rng.random_range(0..20))
+        }
+    };
     // A quarter of invoices are paid in two parts.
     let parts = if rng.random_bool(0.25) { vec![amount / 2, amount - amount / 2] } else { vec![amount] };
     let mut day = pay_day(rng);
@@ -247,20 +370,50 @@ fn write_invoice(rng: &mut SmallRng, company: &Company, t: &mut Tables, no: u32,
 }
 
 #[allow(clippy::too_many_arguments)]
-fn write_survey(rng: &mut SmallRng, company: &Company, t: &mut Tables, date: NaiveDate, r: usize, customer: usize, p: &Profile, end: NaiveDate) {
+fn write_survey(
+    rng: &mut SmallRng,
+    company: &Company,
+    t: &mut Tables,
+    date: NaiveDate,
+    r: usize,
+    customer: usize,
+    p: &Profile,
+    end: NaiveDate,
+) {
     let day = date + Duration::days(rng.random_range(7..21));
     if day >= end {
         return;
     }
     let scale = if company.customers[customer].segment == "大客户" { 10 } else { 5 };
-    let score = ((p.satisfaction + rng.random_range(-0.15..0.12)) * scale as f64).round().clamp(1.0, scale as f64) as i64;
-    let comment = if score * 10 >= scale * 8 { "服务及时，专业" } else if score * 10 >= scale * 6 { "总体满意" } else { "响应慢，需改进" };
+    let score =
+        ((p.satisfaction + rng.random_range(-0.15..0.12)) * scale as f64).round().clamp(1.0, scale as f64) as i64;
+    let comment = if score * 10 >= scale * 8 {
+        "服务及时，专业"
+    } else if score * 10 >= scale * 6 {
+        "总体满意"
+    } else {
+        "响应慢，需改进"
+    };
     t.surveys.push(vec![
-        format!("SV{:05}", t.surveys.len() + 1), company.customers[customer].id.clone(), day.to_string(), score.to_string(), scale.to_string(), company.reps[r].id.clone(), comment.into(),
+        format!("SV{:05}", t.surveys.len() + 1),
+        company.customers[customer].id.clone(),
+        day.to_string(),
+        score.to_string(),
+        scale.to_string(),
+        company.reps[r].id.clone(),
+        comment.into(),
     ]);
 }
 
-fn write_funnel(rng: &mut SmallRng, t: &mut Tables, company: &Company, month: NaiveDate, r: usize, p: &Profile, end: NaiveDate) {
+fn write_funnel(
+    rng: &mut SmallRng,
+    t: &mut Tables,
+    company: &Company,
+    month: NaiveDate,
+    r: usize,
+    p: &Profile,
+    end: NaiveDate,
+) {
     for _ in 0..rng.random_range(3..=6) {
         let created = day_in(rng, month);
         let mut dates: Vec<String> = Vec::new();
@@ -292,22 +445,53 @@ fn write_funnel(rng: &mut SmallRng, t: &mut Tables, company: &Company, month: Na
         }
         dates.resize(3, String::new());
         let amount = rng.random_range(20..400) * 100_000;
-        let lost_reason = if outcome == "lost" { ["价格", "竞争对手", "需求变化", "预算不足"][rng.random_range(0..4)] } else { "" };
+        let lost_reason = if outcome == "lost" {
+            ["价格", "竞争对手", "需求变化", "预算不足"][rng.random_range(0..4)]
+        } else {
+            ""
+        };
         let customer = &company.customers[rng.random_range(0..company.customers.len())];
         t.opportunities.push(vec![
-            format!("OP{:06}", t.opportunities.len() + 1), company.reps[r].id.clone(), customer.id.clone(), created.to_string(),
-            dates[0].clone(), dates[1].clone(), dates[2].clone(), closed, outcome.into(), money(amount), lost_reason.into(),
+            format!("OP{:06}", t.opportunities.len() + 1),
+            company.reps[r].id.clone(),
+            customer.id.clone(),
+            created.to_string(),
+            dates[0].clone(),
+            dates[1].clone(),
+            dates[2].clone(),
+            closed,
+            outcome.into(),
+            money(amount),
+            lost_reason.into(),
             ["展会", "转介绍", "官网", "电话营销"][rng.random_range(0..4)].into(),
         ]);
     }
 }
 
-fn write_activities(rng: &mut SmallRng, t: &mut Tables, company: &Company, month: NaiveDate, r: usize, p: &Profile, book: &[usize]) {
+fn write_activities(
+    rng: &mut SmallRng,
+    t: &mut Tables,
+    company: &Company,
+    month: NaiveDate,
+    r: usize,
+    p: &Profile,
+    book: &[usize],
+) {
     let count = (p.activities as f64 * rng.random_range(0.8..1.2)) as u32;
     for _ in 0..count {
         let kind = ["visit", "call", "call", "demo", "meeting"][rng.random_range(0..5)];
-        let customer = if book.is_empty() { String::new() } else { company.customers[book[rng.random_range(0..book.len())]].id.clone() };
-        t.activities.push(vec![format!("AC{:07}", t.activities.len() + 1), company.reps[r].id.clone(), day_in(rng, month).to_string(), kind.into(), customer]);
+        let customer = if book.is_empty() {
+            String::new()
+        } else {
+            company.customers[book[rng.random_range(0..book.len())]].id.clone()
+        };
+        t.activities.push(vec![
+            format!("AC{:07}", t.activities.len() + 1),
+            company.reps[r].id.clone(),
+            day_in(rng, month).to_string(),
+            kind.into(),
+            customer,
+        ]);
     }
 }
 
@@ -343,7 +527,13 @@ fn write_targets(rng: &mut SmallRng, t: &mut Tables, company: &Company, first: N
         month = month + Months::new(1);
     }
     for ((period, entity), yuan) in by_unit {
-        let level = if entity == "HQ" { "company" } else if entity.starts_with('R') && !entity.starts_with("RG") { "rep" } else { "unit" };
+        let level = if entity == "HQ" {
+            "company"
+        } else if entity.starts_with('R') && !entity.starts_with("RG") {
+            "rep"
+        } else {
+            "unit"
+        };
         t.targets.push(vec![period, entity, "revenue".into(), money(yuan * 100), level.into(), String::new()]);
     }
 }
@@ -352,7 +542,12 @@ fn write_reviews(rng: &mut SmallRng, t: &mut Tables, company: &Company, last: Na
     let cycle = format!("{}-H1", last.year());
     let competencies = ["沟通能力", "谈判能力", "产品知识", "市场意识", "新客户开发", "团队合作", "责任心"];
     for rep in &company.reps {
-        let peers: Vec<&Rep> = company.reps.iter().filter(|o| o.unit == rep.unit && o.id != rep.id && Some(&o.id) != rep.manager.as_ref()).take(3).collect();
+        let peers: Vec<&Rep> = company
+            .reps
+            .iter()
+            .filter(|o| o.unit == rep.unit && o.id != rep.id && Some(&o.id) != rep.manager.as_ref())
+            .take(3)
+            .collect();
         let mut raters: Vec<(String, &str)> = vec![(rep.id.clone(), "self")];
         if let Some(manager) = &rep.manager {
             raters.push((manager.clone(), "superior"));
@@ -363,7 +558,15 @@ fn write_reviews(rng: &mut SmallRng, t: &mut Tables, company: &Company, last: Na
             let leniency = if relation == "self" { 0.6 } else { 0.0 };
             for competency in competencies {
                 let score = (quality * 5.0 + leniency + rng.random_range(-0.8..0.8)).round().clamp(1.0, 5.0) as i64;
-                t.reviews.push(vec![cycle.clone(), rep.id.clone(), reviewer.clone(), relation.into(), competency.into(), score.to_string(), String::new()]);
+                t.reviews.push(vec![
+                    cycle.clone(),
+                    rep.id.clone(),
+                    reviewer.clone(),
+                    relation.into(),
+                    competency.into(),
+                    score.to_string(),
+                    String::new(),
+                ]);
             }
         }
     }

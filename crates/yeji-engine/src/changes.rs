@@ -153,7 +153,8 @@ mod tests {
                     "order_id" => Arc::new(StringArray::from(rows.iter().map(|r| r.0).collect::<Vec<_>>())),
                     "line_no" => Arc::new(Int64Array::from(rows.iter().map(|r| r.1).collect::<Vec<_>>())),
                     "amount" => Arc::new(
-                        Decimal128Array::from(rows.iter().map(|r| r.2).collect::<Vec<_>>()).with_data_type(f.data_type().clone()),
+                        Decimal128Array::from(rows.iter().map(|r| r.2).collect::<Vec<_>>())
+                            .with_data_type(f.data_type().clone()),
                     ),
                     _ => arrow::array::new_null_array(f.data_type(), rows.len()),
                 }
@@ -166,7 +167,8 @@ mod tests {
         let ids = batch.column_by_name("order_id").unwrap().as_string::<i32>();
         let lines = batch.column_by_name("line_no").unwrap().as_primitive::<arrow::datatypes::Int64Type>();
         let amount = batch.column_by_name("amount").unwrap().as_primitive::<arrow::datatypes::Decimal128Type>();
-        let mut out: Vec<_> = (0..batch.num_rows()).map(|i| (ids.value(i).to_owned(), lines.value(i), amount.value(i))).collect();
+        let mut out: Vec<_> =
+            (0..batch.num_rows()).map(|i| (ids.value(i).to_owned(), lines.value(i), amount.value(i))).collect();
         out.sort();
         out
     }
@@ -183,7 +185,8 @@ mod tests {
             amounts(&applied.state),
             [("O1".into(), 1, 100), ("O1".into(), 2, 250), ("O2".into(), 1, 300), ("O3".into(), 1, 50)]
         );
-        let changes: Vec<&str> = applied.delta.column_by_name(CHANGE).unwrap().as_string::<i32>().iter().flatten().collect();
+        let changes: Vec<&str> =
+            applied.delta.column_by_name(CHANGE).unwrap().as_string::<i32>().iter().flatten().collect();
         assert_eq!(changes, ["added", "new", "old"]);
         // Undoing the delta gives back exactly the rows before.
         assert_eq!(amounts(&undo(Table::Orders, &applied.state, &applied.delta)), amounts(&current));

@@ -7,7 +7,9 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, AsArray, Decimal128Array, RecordBatch, RecordBatchReader, StringArray, new_null_array};
+use arrow::array::{
+    Array, ArrayRef, AsArray, Decimal128Array, RecordBatch, RecordBatchReader, StringArray, new_null_array,
+};
 use arrow::compute::concat_batches;
 use arrow::datatypes::{Date32Type, Decimal128Type, SchemaRef};
 use parquet::arrow::ArrowWriter;
@@ -117,7 +119,11 @@ pub(crate) fn with_credited_units(table: Table, rows: &RecordBatch, reps: &RepUn
     let mut columns: Vec<ArrayRef> = table
         .columns()
         .iter()
-        .map(|c| rows.column_by_name(c.name).cloned().unwrap_or_else(|| new_null_array(&yeji_ingest::schema::data_type(c.ty), count)))
+        .map(|c| {
+            rows.column_by_name(c.name)
+                .cloned()
+                .unwrap_or_else(|| new_null_array(&yeji_ingest::schema::data_type(c.ty), count))
+        })
         .collect();
     let reps_column = rows.column_by_name("rep_id").expect("credit tables have rep_id").as_string::<i32>();
     let dates = rows.column_by_name(date_column).expect("credit date").as_primitive::<Date32Type>();
@@ -177,12 +183,16 @@ mod tests {
     #[test]
     fn a_rep_who_moved_is_credited_to_the_unit_of_the_day() {
         let units = RepUnits {
-            by_rep: HashMap::from([("R1".to_owned(), vec![(None, "T1".to_owned()), (Some(day("2026-08-01")), "T2".to_owned())])]),
+            by_rep: HashMap::from([(
+                "R1".to_owned(),
+                vec![(None, "T1".to_owned()), (Some(day("2026-08-01")), "T2".to_owned())],
+            )]),
         };
         assert_eq!(units.unit_on("R1", Some(day("2026-07-31"))), Some("T1"));
         assert_eq!(units.unit_on("R1", Some(day("2026-08-01"))), Some("T2"));
         assert_eq!(units.unit_on("R9", Some(day("2026-08-01"))), None);
-        let later_start = RepUnits { by_rep: HashMap::from([("R2".to_owned(), vec![(Some(day("2026-03-01")), "T3".to_owned())])]) };
+        let later_start =
+            RepUnits { by_rep: HashMap::from([("R2".to_owned(), vec![(Some(day("2026-03-01")), "T3".to_owned())])]) };
         // A sale before the first row's date still belongs to that first unit.
         assert_eq!(later_start.unit_on("R2", Some(day("2026-01-15"))), Some("T3"));
     }

@@ -63,14 +63,22 @@ pub struct ImportReport {
 /// Progress of a long import, for a progress bar.
 pub enum Progress<'a> {
     /// Reading a file of this many bytes (0 when unknown).
-    File { label: &'a str, bytes: u64 },
+    File {
+        label: &'a str,
+        bytes: u64,
+    },
     Read(u64),
     /// A step after reading: checking, applying, writing.
     Step(&'a str),
 }
 
 impl Workspace {
-    pub async fn import(&mut self, paths: &[PathBuf], options: &ImportOptions, progress: &dyn Fn(Progress)) -> Result<ImportReport> {
+    pub async fn import(
+        &mut self,
+        paths: &[PathBuf],
+        options: &ImportOptions,
+        progress: &dyn Fn(Progress),
+    ) -> Result<ImportReport> {
         let sources = discover(paths)?;
         if sources.is_empty() {
             let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
@@ -89,7 +97,8 @@ impl Workspace {
             let hash = source_hash(sources)?;
             let files = sources.iter().map(Source::label).collect();
             let same_as_batch = unchanged_since(*table, &hash, &history);
-            reports.insert(*table, TableReport { table: table.name().into(), files, same_as_batch, ..Default::default() });
+            reports
+                .insert(*table, TableReport { table: table.name().into(), files, same_as_batch, ..Default::default() });
             if same_as_batch.is_none() {
                 to_read.extend(sources.iter().cloned());
             }
@@ -127,7 +136,10 @@ impl Workspace {
             let path = self.write_reject_report(&report.rejects, options.report_path.as_deref())?;
             report.report_file = Some(path.clone());
             if !options.allow_rejects {
-                return Err(EngineError::Rejected { rejected: report.rejected_rows, report: path.display().to_string() });
+                return Err(EngineError::Rejected {
+                    rejected: report.rejected_rows,
+                    report: path.display().to_string(),
+                });
             }
         }
 
@@ -230,7 +242,12 @@ impl Workspace {
             let stored = with_credited_units(table, &state, &rep_units);
             let relative = format!("facts/{}/{batch_id}-{generation}.parquet", table.name());
             facts::write(&self.root.join(&relative), &stored)?;
-            written.push(TableVersion { table: table.name().into(), file: relative, rows: stored.num_rows() as i64, batch_id });
+            written.push(TableVersion {
+                table: table.name().into(),
+                file: relative,
+                rows: stored.num_rows() as i64,
+                batch_id,
+            });
         }
         Ok(written)
     }
@@ -316,7 +333,7 @@ fn source_hash(sources: &[Source]) -> Result<String> {
 /// rejected none of their rows, and no table they reference changed since.
 fn unchanged_since(table: Table, hash: &str, history: &[yeji_store::Batch]) -> Option<i64> {
     let landed = || history.iter().filter(|b| b.status == "landed");
-    let last = landed().filter(|b| b.tables.iter().any(|t| t.table == table.name())).last()?;
+    let last = landed().rfind(|b| b.tables.iter().any(|t| t.table == table.name()))?;
     let change = last.tables.iter().find(|t| t.table == table.name())?;
     if change.source_hash != hash || change.rejected > 0 {
         return None;

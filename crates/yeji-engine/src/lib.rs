@@ -50,7 +50,9 @@ pub enum EngineError {
     NewerFormat { found: u32, supported: u32 },
     #[error("another yeji process is writing to this workspace; try again when it has finished")]
     Busy,
-    #[error("{rejected} row(s) rejected, nothing was imported (report: {report}); fix them, or pass --allow-rejects to import the good rows")]
+    #[error(
+        "{rejected} row(s) rejected, nothing was imported (report: {report}); fix them, or pass --allow-rejects to import the good rows"
+    )]
     Rejected { rejected: usize, report: String },
     #[error("no canonical table files found in {0}")]
     NothingToImport(String),

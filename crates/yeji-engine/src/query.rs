@@ -108,7 +108,9 @@ impl Workspace {
                     break;
                 }
                 steps += 1;
-                current = (parents.is_valid(at) && steps < units.num_rows()).then(|| index.get(parents.value(at)).copied()).flatten();
+                current = (parents.is_valid(at) && steps < units.num_rows())
+                    .then(|| index.get(parents.value(at)).copied())
+                    .flatten();
             }
         }
         let schema = Arc::new(Schema::new(vec![
@@ -119,6 +121,7 @@ impl Workspace {
         let unit_ids: StringArray = rows.iter().map(|r| Some(r.0.as_str())).collect();
         let region_ids: StringArray = rows.iter().map(|r| Some(r.1.as_str())).collect();
         let region_names: StringArray = rows.iter().map(|r| Some(r.2.as_str())).collect();
-        RecordBatch::try_new(schema, vec![Arc::new(unit_ids), Arc::new(region_ids), Arc::new(region_names)]).map_err(query_error)
+        RecordBatch::try_new(schema, vec![Arc::new(unit_ids), Arc::new(region_ids), Arc::new(region_names)])
+            .map_err(query_error)
     }
 }

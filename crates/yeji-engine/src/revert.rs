@@ -29,19 +29,24 @@ impl Workspace {
             .filter_map(|t| Table::from_name(&t.table))
             .collect();
         let depends = |table: Table| {
-            touched.contains(&table) || table.columns().iter().any(|c| c.references.is_some_and(|r| touched.contains(&r)))
+            touched.contains(&table)
+                || table.columns().iter().any(|c| c.references.is_some_and(|r| touched.contains(&r)))
         };
-        let later = history
-            .iter()
-            .filter(|b| b.id > id && b.status == "landed")
-            .find(|b| b.tables.iter().any(|t| t.added + t.changed > 0 && Table::from_name(&t.table).is_some_and(depends)));
+        let later = history.iter().filter(|b| b.id > id && b.status == "landed").find(|b| {
+            b.tables.iter().any(|t| t.added + t.changed > 0 && Table::from_name(&t.table).is_some_and(depends))
+        });
         if let Some(later) = later {
-            return Err(cannot(format!("batch {} changed related data after it; revert batch {} first", later.id, later.id)));
+            return Err(cannot(format!(
+                "batch {} changed related data after it; revert batch {} first",
+                later.id, later.id
+            )));
         }
         let versions = self.versions().await?;
         let mut states = BTreeMap::new();
         for change in &batch.tables {
-            let (Some(table), Some(delta_file)) = (Table::from_name(&change.table), &change.delta_file) else { continue };
+            let (Some(table), Some(delta_file)) = (Table::from_name(&change.table), &change.delta_file) else {
+                continue;
+            };
             let delta = facts::read_columns(&self.root.join(delta_file), &delta_columns(table))?;
             let current = self.load_canonical(table, &versions)?;
             states.insert(table, undo(table, &current, &delta));

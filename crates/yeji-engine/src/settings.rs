@@ -22,7 +22,13 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { format: FORMAT, name: "yeji".into(), currency: "CNY".into(), fiscal_year_first_month: 1, locale: "zh-CN".into() }
+        Settings {
+            format: FORMAT,
+            name: "yeji".into(),
+            currency: "CNY".into(),
+            fiscal_year_first_month: 1,
+            locale: "zh-CN".into(),
+        }
     }
 }
 
@@ -43,10 +49,16 @@ impl Settings {
 
     pub fn validate(&self) -> Result<()> {
         if !(1..=12).contains(&self.fiscal_year_first_month) {
-            return Err(EngineError::Settings(format!("fiscal_year_first_month must be 1 to 12, not {}", self.fiscal_year_first_month)));
+            return Err(EngineError::Settings(format!(
+                "fiscal_year_first_month must be 1 to 12, not {}",
+                self.fiscal_year_first_month
+            )));
         }
         if self.currency.len() != 3 || !self.currency.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(EngineError::Settings(format!("currency must be a three-letter code like CNY, not '{}'", self.currency)));
+            return Err(EngineError::Settings(format!(
+                "currency must be a three-letter code like CNY, not '{}'",
+                self.currency
+            )));
         }
         if !matches!(self.locale.as_str(), "zh-CN" | "en") {
             return Err(EngineError::Settings(format!("locale must be zh-CN or en, not '{}'", self.locale)));
@@ -68,7 +80,10 @@ mod tests {
         let settings = Settings { fiscal_year_first_month: 4, ..Settings::default() };
         assert_eq!(Settings::parse(&settings.to_toml()).unwrap(), settings);
         let newer = settings.to_toml().replace("format = 1", "format = 7");
-        assert_eq!(Settings::parse(&newer).unwrap_err().to_string(), "the workspace has format 7; this yeji reads format 1: upgrade yeji");
+        assert_eq!(
+            Settings::parse(&newer).unwrap_err().to_string(),
+            "the workspace has format 7; this yeji reads format 1: upgrade yeji"
+        );
         let bad = settings.to_toml().replace("fiscal_year_first_month = 4", "fiscal_year_first_month = 13");
         assert!(Settings::parse(&bad).unwrap_err().to_string().contains("1 to 12"));
     }

@@ -27,7 +27,8 @@ pub struct Workspace {
 
 fn lock(root: &Path) -> Result<File> {
     let path = root.join(LOCK_FILE);
-    let file = File::options().create(true).truncate(false).write(true).open(&path).map_err(|e| EngineError::io(&path, e))?;
+    let file =
+        File::options().create(true).truncate(false).write(true).open(&path).map_err(|e| EngineError::io(&path, e))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => Err(EngineError::Busy),
@@ -57,7 +58,9 @@ impl Workspace {
         let settings_path = root.join(SETTINGS_FILE);
         let text = match std::fs::read_to_string(&settings_path) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(EngineError::NotAWorkspace(root.display().to_string())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(EngineError::NotAWorkspace(root.display().to_string()));
+            }
             Err(e) => return Err(EngineError::io(&settings_path, e)),
         };
         let settings = Settings::parse(&text)?;

@@ -74,7 +74,10 @@ pub fn check_batch(tables: &mut [Parsed], known: &Known) {
         let _ = done;
         let key = parsed.table.natural_key()[0];
         if let Some(ids) = strings(parsed, key) {
-            batch_ids.insert(parsed.table, (0..ids.len()).filter(|&i| ids.is_valid(i)).map(|i| ids.value(i).to_owned()).collect());
+            batch_ids.insert(
+                parsed.table,
+                (0..ids.len()).filter(|&i| ids.is_valid(i)).map(|i| ids.value(i).to_owned()).collect(),
+            );
         }
     }
 }
@@ -138,7 +141,8 @@ fn remove_duplicates(parsed: &Parsed, failures: &mut Failures) {
         let converter = RowConverter::new(fields).expect("sortable types");
         converter.convert_columns(columns).expect("columns match fields")
     };
-    let key_columns: Vec<ArrayRef> = table.natural_key().iter().map(|k| rows.column_by_name(k).expect("key column").clone()).collect();
+    let key_columns: Vec<ArrayRef> =
+        table.natural_key().iter().map(|k| rows.column_by_name(k).expect("key column").clone()).collect();
     let keys = converter(&key_columns);
     let whole = converter(rows.columns());
     let mut first_by_key: HashMap<_, usize> = HashMap::with_capacity(rows.num_rows());
@@ -155,17 +159,32 @@ fn remove_duplicates(parsed: &Parsed, failures: &mut Failures) {
             Some(&first) => {
                 let (file, line) = parsed.origin_of(first);
                 let key = table.natural_key().join(", ");
-                failures.reject(row, Some(table.natural_key()[0]), "", format!("same {key} as {file}:{line} with different values"));
+                failures.reject(
+                    row,
+                    Some(table.natural_key()[0]),
+                    "",
+                    format!("same {key} as {file}:{line} with different values"),
+                );
                 if conflicted.insert(first) {
                     let (file, line) = parsed.origin_of(row);
-                    failures.reject(first, Some(table.natural_key()[0]), "", format!("same {key} as {file}:{line} with different values"));
+                    failures.reject(
+                        first,
+                        Some(table.natural_key()[0]),
+                        "",
+                        format!("same {key} as {file}:{line} with different values"),
+                    );
                 }
             }
         }
     }
 }
 
-fn check_references(parsed: &Parsed, known: &Known, batch_ids: &HashMap<Table, HashSet<String>>, failures: &mut Failures) {
+fn check_references(
+    parsed: &Parsed,
+    known: &Known,
+    batch_ids: &HashMap<Table, HashSet<String>>,
+    failures: &mut Failures,
+) {
     let table = parsed.table;
     let own_ids: HashSet<&str> = match strings(parsed, table.natural_key()[0]) {
         Some(ids) => (0..ids.len()).filter_map(|i| text(ids, i)).collect(),
@@ -182,7 +201,12 @@ fn check_references(parsed: &Parsed, known: &Known, batch_ids: &HashMap<Table, H
             let found = stored.contains(id) || batch.contains(id) || (target == table && own_ids.contains(id));
             if !found {
                 let what = target.name().trim_end_matches('s').replace('_', " ");
-                failures.reject(row, Some(column.name), id, format!("unknown {what} (not in this batch nor in the workspace)"));
+                failures.reject(
+                    row,
+                    Some(column.name),
+                    id,
+                    format!("unknown {what} (not in this batch nor in the workspace)"),
+                );
             }
         }
     }
@@ -191,7 +215,8 @@ fn check_references(parsed: &Parsed, known: &Known, batch_ids: &HashMap<Table, H
 /// The org tree after this batch must have one root and no cycle.
 fn check_org_tree(parsed: &Parsed, known: &Known, failures: &mut Failures) {
     let (Some(ids), Some(parents)) = (strings(parsed, "unit_id"), strings(parsed, "parent_id")) else { return };
-    let mut parent_of: HashMap<&str, Option<&str>> = known.units.iter().map(|(id, u)| (id.as_str(), u.parent.as_deref())).collect();
+    let mut parent_of: HashMap<&str, Option<&str>> =
+        known.units.iter().map(|(id, u)| (id.as_str(), u.parent.as_deref())).collect();
     let mut row_of: HashMap<&str, usize> = HashMap::new();
     for row in 0..ids.len() {
         if failures.failed[row] {
@@ -206,7 +231,12 @@ fn check_org_tree(parsed: &Parsed, known: &Known, failures: &mut Failures) {
     if let Some((first, others)) = roots.split_first() {
         for extra in others {
             if let Some(&row) = row_of.get(extra) {
-                failures.reject(row, Some("parent_id"), "", format!("a second root: the org tree has one root ({first}); give this unit a parent"));
+                failures.reject(
+                    row,
+                    Some("parent_id"),
+                    "",
+                    format!("a second root: the org tree has one root ({first}); give this unit a parent"),
+                );
             }
         }
     }
@@ -215,7 +245,12 @@ fn check_org_tree(parsed: &Parsed, known: &Known, failures: &mut Failures) {
         let mut current = parent_of.get(id).copied().flatten();
         while let Some(unit) = current {
             if !seen.insert(unit) {
-                failures.reject(row, Some("parent_id"), parents.value(row), "the org tree has a cycle through this unit".to_owned());
+                failures.reject(
+                    row,
+                    Some("parent_id"),
+                    parents.value(row),
+                    "the org tree has a cycle through this unit".to_owned(),
+                );
                 break;
             }
             current = parent_of.get(unit).copied().flatten();
@@ -224,7 +259,12 @@ fn check_org_tree(parsed: &Parsed, known: &Known, failures: &mut Failures) {
 }
 
 /// A target names a rep or a unit; its level is filled in when missing.
-fn check_target_entities(parsed: &mut Parsed, known: &Known, batch_ids: &HashMap<Table, HashSet<String>>, failures: &mut Failures) {
+fn check_target_entities(
+    parsed: &mut Parsed,
+    known: &Known,
+    batch_ids: &HashMap<Table, HashSet<String>>,
+    failures: &mut Failures,
+) {
     let empty = HashSet::new();
     let is = |table: Table, id: &str| {
         known.ids.get(&table).unwrap_or(&empty).contains(id) || batch_ids.get(&table).unwrap_or(&empty).contains(id)

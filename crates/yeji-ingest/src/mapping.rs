@@ -87,9 +87,7 @@ pub fn resolve(table: Table, headers: &[String], mapping: &Mapping, path: &str) 
     let mut seen: Vec<Option<usize>> = vec![None; table.columns().len()];
     for (position, raw) in headers.iter().enumerate() {
         let header = clean_header(raw);
-        let by_mapping = custom
-            .and_then(|m| m.columns.get(&header))
-            .and_then(|name| table.column_index(name));
+        let by_mapping = custom.and_then(|m| m.columns.get(&header)).and_then(|name| table.column_index(name));
         let target = by_mapping.or_else(|| {
             table.columns().iter().position(|c| {
                 c.name.eq_ignore_ascii_case(&header) || c.aliases.iter().any(|a| a.eq_ignore_ascii_case(&header))
@@ -141,7 +139,16 @@ mod tests {
         let names: Vec<_> = resolved.targets.iter().map(|t| t.map(|i| Table::Orders.columns()[i].name)).collect();
         assert_eq!(
             names,
-            [Some("order_id"), Some("order_date"), Some("rep_id"), Some("customer_id"), Some("product_id"), Some("quantity"), Some("amount"), None]
+            [
+                Some("order_id"),
+                Some("order_date"),
+                Some("rep_id"),
+                Some("customer_id"),
+                Some("product_id"),
+                Some("quantity"),
+                Some("amount"),
+                None
+            ]
         );
         assert_eq!(resolved.ignored, ["备注"]);
     }
@@ -164,12 +171,14 @@ mod tests {
         let bad = Mapping::parse("[tables.orders]\ncolumns = { \"x\" = \"revenue\" }").unwrap_err();
         assert_eq!(bad, "'x' maps to 'revenue', which is not a column of orders");
         assert_eq!(Mapping::parse("[tables.sales]").unwrap_err(), "unknown table 'sales'");
-        let missing = resolve(Table::Payments, &headers(&["payment_id", "amount"]), &Mapping::default(), "p.csv").unwrap_err();
+        let missing =
+            resolve(Table::Payments, &headers(&["payment_id", "amount"]), &Mapping::default(), "p.csv").unwrap_err();
         assert_eq!(
             missing.to_string(),
             "p.csv: missing required column(s) for payments: invoice_id (or 发票号), payment_date (or 回款日期)"
         );
-        let twice = resolve(Table::Expenses, &headers(&["expense_id", "金额", "amount"]), &Mapping::default(), "e.csv").unwrap_err();
+        let twice = resolve(Table::Expenses, &headers(&["expense_id", "金额", "amount"]), &Mapping::default(), "e.csv")
+            .unwrap_err();
         assert_eq!(twice.to_string(), "e.csv: columns 2 and 3 are both amount");
     }
 }

@@ -29,7 +29,9 @@ impl ColumnBuilder {
         match ty {
             ColumnType::Date => ColumnBuilder::Date(Date32Builder::new()),
             ColumnType::Decimal => ColumnBuilder::Decimal(
-                Decimal128Builder::new().with_precision_and_scale(DECIMAL_PRECISION, DECIMAL_SCALE as i8).expect("valid decimal type"),
+                Decimal128Builder::new()
+                    .with_precision_and_scale(DECIMAL_PRECISION, DECIMAL_SCALE as i8)
+                    .expect("valid decimal type"),
             ),
             ColumnType::Integer => ColumnBuilder::Integer(Int64Builder::new()),
             ColumnType::Bool => ColumnBuilder::Bool(BooleanBuilder::new()),
@@ -160,16 +162,16 @@ impl RowSink {
                 });
             }
         }
-        if self.rejects.len() == before {
-            if let Err(violation) = self.rules.apply(&mut self.values) {
-                self.rejects.push(Reject {
-                    file: self.file.clone(),
-                    line,
-                    column: Some(violation.column.to_owned()),
-                    value: violation.value,
-                    reason: violation.reason,
-                });
-            }
+        if self.rejects.len() == before
+            && let Err(violation) = self.rules.apply(&mut self.values)
+        {
+            self.rejects.push(Reject {
+                file: self.file.clone(),
+                line,
+                column: Some(violation.column.to_owned()),
+                value: violation.value,
+                reason: violation.reason,
+            });
         }
         if self.rejects.len() > before {
             self.rejected_rows += 1;

@@ -88,7 +88,11 @@ impl Rules {
                 }
                 let score = &row[idx("score")];
                 if score.as_decimal().is_some_and(|s| s < Decimal::ZERO || s > scale) {
-                    return Err(violation("score", score, format!("the score must be between 0 and the scale {scale}")));
+                    return Err(violation(
+                        "score",
+                        score,
+                        format!("the score must be between 0 and the scale {scale}"),
+                    ));
                 }
             }
             Table::Market => {
@@ -117,10 +121,10 @@ fn default(row: &mut [Value], index: usize, value: Value) {
 fn order_rules(row: &mut [Value], idx: impl Fn(&str) -> usize) -> Result<(), Violation> {
     default(row, idx("line_no"), Value::Integer(1));
     default(row, idx("status"), Value::Text("confirmed".to_owned()));
-    if let Value::Integer(n) = row[idx("line_no")] {
-        if n < 1 {
-            return Err(violation("line_no", &row[idx("line_no")], "line numbers start at 1"));
-        }
+    if let Value::Integer(n) = row[idx("line_no")]
+        && n < 1
+    {
+        return Err(violation("line_no", &row[idx("line_no")], "line numbers start at 1"));
     }
     let returned = row[idx("status")].as_text() == Some("returned");
     let quantity = row[idx("quantity")].as_decimal().unwrap_or_default();
@@ -170,7 +174,11 @@ fn opportunity_rules(row: &mut [Value], idx: impl Fn(&str) -> usize) -> Result<(
         return Err(violation("closed_date", closed_date, "a won or lost opportunity needs closed_date"));
     }
     if !closed && !closed_date.is_null() {
-        return Err(violation("closed_date", closed_date, "an open opportunity has no closed_date (outcome won or lost?)"));
+        return Err(violation(
+            "closed_date",
+            closed_date,
+            "an open opportunity has no closed_date (outcome won or lost?)",
+        ));
     }
     Ok(())
 }

@@ -25,11 +25,7 @@ pub fn data_type(ty: ColumnType) -> DataType {
 /// The columns of a table as imported: every contract column, all nullable (an
 /// absent optional column is all nulls).
 pub fn canonical_schema(table: Table) -> SchemaRef {
-    let fields: Vec<Field> = table
-        .columns()
-        .iter()
-        .map(|c| Field::new(c.name, data_type(c.ty), true))
-        .collect();
+    let fields: Vec<Field> = table.columns().iter().map(|c| Field::new(c.name, data_type(c.ty), true)).collect();
     Arc::new(Schema::new(fields))
 }
 

@@ -66,10 +66,9 @@ impl Source {
 /// The table a file stem names: `orders`, `订单`, or `orders_2026-01`.
 fn table_of_stem(stem: &str) -> Option<Table> {
     Table::from_name(stem).or_else(|| {
-        Table::ALL.into_iter().find(|t| {
-            stem.strip_prefix(t.name())
-                .is_some_and(|rest| rest.starts_with(['_', '-', '.', ' ']))
-        })
+        Table::ALL
+            .into_iter()
+            .find(|t| stem.strip_prefix(t.name()).is_some_and(|rest| rest.starts_with(['_', '-', '.', ' '])))
     })
 }
 
@@ -108,7 +107,9 @@ fn sources_of_file(path: &Path, named: bool) -> Result<Vec<Source>, IngestError>
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
             match table_of_stem(stem) {
                 Some(table) => Ok(vec![Source { path: path.to_owned(), table, sheet: None }]),
-                None if named => Err(IngestError::UnknownTable { path: path.display().to_string(), expected: expected() }),
+                None if named => {
+                    Err(IngestError::UnknownTable { path: path.display().to_string(), expected: expected() })
+                }
                 None => Ok(vec![]),
             }
         }
@@ -161,7 +162,11 @@ fn detect_encoding(path: &Path) -> Result<Encoding, IngestError> {
         Err(e) => {
             let (_, had_errors) = encoding_rs::GBK.decode_without_bom_handling(&sample);
             if had_errors {
-                Err(IngestError::Encoding { path: path.display().to_string(), encoding: "UTF-8 or GBK", offset: e.valid_up_to() as u64 })
+                Err(IngestError::Encoding {
+                    path: path.display().to_string(),
+                    encoding: "UTF-8 or GBK",
+                    offset: e.valid_up_to() as u64,
+                })
             } else {
                 Ok(Encoding::Gbk)
             }
@@ -182,11 +187,9 @@ fn read_csv(source: &Source, options: &ReadOptions, progress: &dyn Fn(u64)) -> R
     }
     let input: Box<dyn Read> = match encoding {
         Encoding::Utf8 => Box::new(file),
-        Encoding::Gbk => Box::new(
-            encoding_rs_io::DecodeReaderBytesBuilder::new()
-                .encoding(Some(encoding_rs::GBK))
-                .build(file),
-        ),
+        Encoding::Gbk => {
+            Box::new(encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(encoding_rs::GBK)).build(file))
+        }
     };
     let delimiter = if extension(path) == "tsv" { b'\t' } else { b',' };
     let mut reader = csv::ReaderBuilder::new()
@@ -198,11 +201,9 @@ fn read_csv(source: &Source, options: &ReadOptions, progress: &dyn Fn(u64)) -> R
     let mut record = csv::ByteRecord::new();
     let csv_error = |e: csv::Error| match e.kind() {
         csv::ErrorKind::Io(_) => IngestError::Io { path: label.clone(), source: std::io::Error::other(e.to_string()) },
-        _ => IngestError::Csv {
-            path: label.clone(),
-            line: e.position().map_or(0, |p| p.line()),
-            detail: e.to_string(),
-        },
+        _ => {
+            IngestError::Csv { path: label.clone(), line: e.position().map_or(0, |p| p.line()), detail: e.to_string() }
+        }
     };
     let utf8 = |record: &csv::ByteRecord| -> Result<Vec<String>, IngestError> {
         record
@@ -238,11 +239,15 @@ fn read_csv(source: &Source, options: &ReadOptions, progress: &dyn Fn(u64)) -> R
             }
         }
         if encoding == Encoding::Gbk && fields.iter().any(|f| f.contains('\u{fffd}')) {
-            return Err(IngestError::Encoding { path: label.clone(), encoding: "GBK", offset: record.position().map_or(0, |p| p.byte()) });
+            return Err(IngestError::Encoding {
+                path: label.clone(),
+                encoding: "GBK",
+                offset: record.position().map_or(0, |p| p.byte()),
+            });
         }
         sink.push(line, &fields);
         rows += 1;
-        if rows % PROGRESS_EVERY == 0 {
+        if rows.is_multiple_of(PROGRESS_EVERY) {
             progress(record.position().map_or(0, |p| p.byte()));
         }
     }
@@ -280,7 +285,12 @@ fn column_letters(mut column: u32) -> String {
     String::from_utf8(letters).unwrap_or_default()
 }
 
-fn read_sheet(source: &Source, sheet: &str, options: &ReadOptions, progress: &dyn Fn(u64)) -> Result<Parsed, IngestError> {
+fn read_sheet(
+    source: &Source,
+    sheet: &str,
+    options: &ReadOptions,
+    progress: &dyn Fn(u64),
+) -> Result<Parsed, IngestError> {
     let path = &source.path;
     let label = source.label();
     let mut workbook: Xlsx<_> = open_workbook(path).map_err(|e| workbook_error(path, e))?;
@@ -324,7 +334,7 @@ fn read_sheet(source: &Source, sheet: &str, options: &ReadOptions, progress: &dy
             let fields: Vec<&str> = texts.iter().map(String::as_str).collect();
             sink.push(line, &fields);
         }
-        if line % PROGRESS_EVERY == 0 {
+        if line.is_multiple_of(PROGRESS_EVERY) {
             progress(line);
         }
     }

@@ -148,11 +148,12 @@ impl Catalog {
     /// Marks a batch reverted and installs the table versions without it.
     pub async fn revert_batch(&self, id: i64, versions: &[TableVersion], actor: &str) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let updated = sqlx::query("UPDATE batches SET status = 'reverted', reverted_at = ? WHERE id = ? AND status = 'landed'")
-            .bind(Utc::now())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        let updated =
+            sqlx::query("UPDATE batches SET status = 'reverted', reverted_at = ? WHERE id = ? AND status = 'landed'")
+                .bind(Utc::now())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
         if updated.rows_affected() == 0 {
             return Err(StoreError::NoSuchBatch(id));
         }

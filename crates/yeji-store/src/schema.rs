@@ -82,10 +82,17 @@ mod tests {
         let catalog = Catalog::open(&dir.path().join("c.sqlite"), true).await.unwrap();
         assert_eq!(catalog.next_batch_id().await.unwrap(), 1);
         let change = TableChange { table: "orders".into(), added: 3, source_hash: "h".into(), ..Default::default() };
-        let version = TableVersion { table: "orders".into(), file: "facts/orders/1.parquet".into(), rows: 3, batch_id: 1 };
+        let version =
+            TableVersion { table: "orders".into(), file: "facts/orders/1.parquet".into(), rows: 3, batch_id: 1 };
         let files = vec!["orders.csv".to_owned()];
         catalog
-            .land_batch(NewBatch { id: 1, files: &files, tables: &[change.clone()], versions: &[version.clone()], actor: "test" })
+            .land_batch(NewBatch {
+                id: 1,
+                files: &files,
+                tables: std::slice::from_ref(&change),
+                versions: std::slice::from_ref(&version),
+                actor: "test",
+            })
             .await
             .unwrap();
         let batch = catalog.batch(1).await.unwrap();
@@ -106,6 +113,9 @@ mod tests {
         sqlx::query("UPDATE meta SET value = '99' WHERE key = 'schema_version'").execute(&catalog.pool).await.unwrap();
         catalog.close().await;
         let error = Catalog::open(&path, false).await.err().unwrap();
-        assert_eq!(error.to_string(), format!("the catalog has schema version 99, this yeji understands up to {SCHEMA_VERSION}: upgrade yeji"));
+        assert_eq!(
+            error.to_string(),
+            format!("the catalog has schema version 99, this yeji understands up to {SCHEMA_VERSION}: upgrade yeji")
+        );
     }
 }

@@ -50,21 +50,24 @@ impl Bar {
     pub fn report(&self, event: Progress) {
         let bar = &self.0;
         match event {
-        Progress::File { label, bytes } => {
-            bar.reset();
-            bar.set_length(bytes);
-            bar.set_style(
-                ProgressStyle::with_template("{msg:30!} {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {eta}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
-            bar.set_message(label.rsplit('/').next().unwrap_or(label).to_owned());
-        }
-        Progress::Read(position) => bar.set_position(position),
-        Progress::Step(step) => {
-            bar.set_style(ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
-            bar.set_message(step.to_owned());
-            bar.tick();
-        }
+            Progress::File { label, bytes } => {
+                bar.reset();
+                bar.set_length(bytes);
+                bar.set_style(
+                    ProgressStyle::with_template("{msg:30!} {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {eta}")
+                        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                );
+                bar.set_message(label.rsplit('/').next().unwrap_or(label).to_owned());
+            }
+            Progress::Read(position) => bar.set_position(position),
+            Progress::Step(step) => {
+                bar.set_style(
+                    ProgressStyle::with_template("{spinner} {msg}")
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                );
+                bar.set_message(step.to_owned());
+                bar.tick();
+            }
         }
     }
 }
@@ -134,7 +137,15 @@ fn print_report(report: &ImportReport, format: Format) -> anyhow::Result<()> {
                 None if !t.ignored_headers.is_empty() => format!("ignored columns: {}", t.ignored_headers.join(", ")),
                 None => String::new(),
             };
-            vec![t.table.clone(), t.added.to_string(), t.changed.to_string(), t.unchanged.to_string(), t.rejected.to_string(), t.duplicates.to_string(), note]
+            vec![
+                t.table.clone(),
+                t.added.to_string(),
+                t.changed.to_string(),
+                t.unchanged.to_string(),
+                t.rejected.to_string(),
+                t.duplicates.to_string(),
+                note,
+            ]
         })
         .collect();
     say!("{}", table(&["table", "added", "changed", "unchanged", "rejected", "duplicates", "note"], &rows));

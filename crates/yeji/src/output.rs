@@ -28,7 +28,13 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         .map(|c| rows.iter().map(|r| r[c].width()).chain([header[c].width()]).max().unwrap_or(0))
         .collect();
     let numeric: Vec<bool> = (0..header.len())
-        .map(|c| !rows.is_empty() && rows.iter().all(|r| r[c].is_empty() || r[c].trim_end_matches('%').replace([',', '.', '-'], "").chars().all(|ch| ch.is_ascii_digit())))
+        .map(|c| {
+            !rows.is_empty()
+                && rows.iter().all(|r| {
+                    r[c].is_empty()
+                        || r[c].trim_end_matches('%').replace([',', '.', '-'], "").chars().all(|ch| ch.is_ascii_digit())
+                })
+        })
         .collect();
     let line = |cells: Vec<&str>| {
         let padded: Vec<String> = cells
@@ -52,7 +58,7 @@ pub fn thousands(value: f64) -> String {
     let digits = rounded.abs().to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
