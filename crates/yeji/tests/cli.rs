@@ -1,0 +1,314 @@
+//! End-to-end tests: the real `yeji` binary on fresh workspaces.
+//!
+//! The `tiny` fixture's expected numbers, by hand (2026-Q3, credited to the
+//! rep's unit on the order date; R2 moves from team TE (region E) to TN
+//! (region N) on 2026-08-01):
+//!
+//! | line | region | amount | cost | note |
+//! |---|---|---|---|---|
+//! | O1/1 R1 07-05 | E | 800 | 200 | |
+//! | O1/2 R1 07-05 | E | 1000 | 80 | cost left out: 10 × unit cost 8 |
+//! | O2/1 R2 07-20 | E | 400 | 100 | R2 still in TE |
+//! | O3/1 R2 08-10 | N | 1200 | 300 | R2 in TN from 08-01 |
+//! | O4/1 R1 08-15 | – | – | – | cancelled: counts nowhere |
+//! | RT1/1 R1 09-01 | E | −400 | −100 | a return |
+//! | O5/1 R1 10-01 | – | – | – | outside Q3 |
+//!
+//! E: revenue 1800, cost 280, margin 1520/1800, orders {O1, O2} = 2.
+//! N: revenue 1200, cost 300, margin 900/1200 = 0.75, orders {O3} = 1.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn yeji(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_yeji"))
+        .args(args)
+        .env_remove("YEJI_WORKSPACE")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("yeji runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Runs yeji and asserts its exit code, returning stdout.
+fn ok(args: &[&str], code: i32) -> String {
+    let output = yeji(args);
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "yeji {args:?}\nstdout: {}\nstderr: {}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    text(&output.stdout)
+}
+
+fn new_workspace() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let workspace = dir.path().join("ws").display().to_string();
+    ok(&["init", "--workspace", &workspace], 0);
+    (dir, workspace)
+}
+
+/// (region id, revenue, gross margin, orders) per region for a period.
+fn summary(workspace: &str, period: &str) -> Vec<(String, f64, Option<f64>, i64)> {
+    let json: Value =
+        serde_json::from_str(&ok(&["summary", "-w", workspace, "--period", period, "--format", "json"], 0)).unwrap();
+    json["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["region_id"].as_str().unwrap().to_owned(),
+                r["revenue"].as_f64().unwrap(),
+                r["gross_margin"].as_f64(),
+                r["orders"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn assert_close(actual: f64, expected: f64) {
+    assert!((actual - expected).abs() < 1e-9, "{actual} != {expected}");
+}
+
+fn import_json(workspace: &str, paths: &[&str], extra: &[&str], code: i32) -> Value {
+    let mut args = vec!["import", "-w", workspace, "--format", "json"];
+    args.extend(extra);
+    args.extend(paths);
+    serde_json::from_str(&ok(&args, code)).unwrap()
+}
+
+fn table<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["tables"].as_array().unwrap().iter().find(|t| t["table"] == name).unwrap()
+}
+
+#[test]
+fn revenue_is_credited_to_the_unit_of_the_order_date() {
+    let (_dir, ws) = new_workspace();
+    let report = import_json(&ws, &[fixtures().join("tiny").to_str().unwrap()], &[], 0);
+    assert_eq!(report["batch"], 1);
+    assert_eq!(table(&report, "orders")["added"], 7);
+    assert_eq!(table(&report, "reps")["added"], 3);
+    // K2's quoted name spans two lines; both customers land.
+    assert_eq!(table(&report, "customers")["added"], 2);
+    let regions = summary(&ws, "2026-Q3");
+    assert_eq!(regions.len(), 2);
+    let (east, north) = (&regions[0], &regions[1]);
+    assert_eq!((east.0.as_str(), east.3), ("E", 2));
+    assert_close(east.1, 1800.0);
+    assert_close(east.2.unwrap(), 1520.0 / 1800.0);
+    assert_eq!((north.0.as_str(), north.3), ("N", 1));
+    assert_close(north.1, 1200.0);
+    assert_close(north.2.unwrap(), 0.75);
+    // October holds only O5: 400 for R1 in region E.
+    let october = summary(&ws, "2026-10");
+    assert_eq!(october.len(), 1);
+    assert_close(october[0].1, 400.0);
+}
+
+#[test]
+fn reimport_changes_nothing_and_a_changed_row_is_recorded_and_reverted_exactly() {
+    let (_dir, ws) = new_workspace();
+    let tiny = fixtures().join("tiny");
+    import_json(&ws, &[tiny.to_str().unwrap()], &[], 0);
+    let again = ok(&["import", "-w", &ws, tiny.to_str().unwrap()], 0);
+    assert!(again.contains("nothing changed"), "{again}");
+    let changed = import_json(&ws, &[fixtures().join("changed").to_str().unwrap()], &[], 0);
+    assert_eq!(changed["batch"], 2);
+    let orders = table(&changed, "orders");
+    assert_eq!(
+        (orders["added"].as_i64(), orders["changed"].as_i64(), orders["unchanged"].as_i64()),
+        (Some(0), Some(1), Some(6))
+    );
+    // The other files are byte for byte those of batch 1: not read again.
+    assert_eq!(table(&changed, "reps")["same_as_batch"], 1);
+    assert_close(summary(&ws, "2026-Q3")[1].1, 1500.0);
+
+    let reverted = ok(&["revert", "-w", &ws, "2"], 0);
+    assert_eq!(reverted.trim(), "batch 2 reverted: 0 added row(s) removed, 1 changed row(s) restored");
+    assert_close(summary(&ws, "2026-Q3")[1].1, 1200.0);
+    let refused = yeji(&["revert", "-w", &ws, "2"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(text(&refused.stderr).trim(), "error: cannot revert batch 2: it is already reverted");
+
+    let batches: Value = serde_json::from_str(&ok(&["batches", "-w", &ws, "--format", "json"], 0)).unwrap();
+    let statuses: Vec<&str> = batches.as_array().unwrap().iter().map(|b| b["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["landed", "reverted"]);
+    ok(&["revert", "-w", &ws, "1"], 0);
+    assert!(summary(&ws, "2026-Q3").is_empty());
+}
+
+#[test]
+fn a_batch_with_bad_rows_lands_nothing_and_names_every_reject() {
+    let (dir, ws) = new_workspace();
+    import_json(&ws, &[fixtures().join("tiny").to_str().unwrap()], &[], 0);
+    let bad = fixtures().join("orders_bad.csv");
+    let report_path = dir.path().join("rejects.csv");
+    let output = yeji(&["import", "-w", &ws, "--report", report_path.to_str().unwrap(), bad.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("6 row(s) rejected, nothing was imported"), "{stderr}");
+    assert!(stderr.contains("orders_bad.csv:2 [order_date] '2026-02-30': no such day: 2026-02-30"), "{stderr}");
+
+    let mut reader = csv::Reader::from_path(&report_path).unwrap();
+    let mut rejects: Vec<(u64, String, String, String)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            assert!(r[0].ends_with("orders_bad.csv"));
+            (r[1].parse().unwrap(), r[2].to_owned(), r[3].to_owned(), r[4].to_owned())
+        })
+        .collect();
+    rejects.sort();
+    let expected = [
+        (2, "order_date", "2026-02-30", "no such day: 2026-02-30"),
+        (3, "rep_id", "R9", "unknown rep (not in this batch nor in the workspace)"),
+        (4, "quantity", "-1", "negative quantity on a line that is not a return (status returned)"),
+        (5, "amount", "abc", "expected a number like 1234.50"),
+        (6, "", "", "the row has 7 field(s) where the header has 8 (a stray delimiter or an unclosed quote?)"),
+        (8, "amount", "-100", "negative amount on a line that is not a return"),
+    ];
+    let expected: Vec<(u64, String, String, String)> =
+        expected.iter().map(|(l, c, v, r)| (*l, c.to_string(), v.to_string(), r.to_string())).collect();
+    assert_eq!(rejects, expected);
+    let batches: Value = serde_json::from_str(&ok(&["batches", "-w", &ws, "--format", "json"], 0)).unwrap();
+    assert_eq!(batches.as_array().unwrap().len(), 1, "nothing landed");
+
+    // With --allow-rejects the one good row (B6, ¥1,234.50 on 2026-07-01 by R1 in E) lands.
+    let partial = import_json(&ws, &[bad.to_str().unwrap()], &["--allow-rejects"], 3);
+    let orders = table(&partial, "orders");
+    assert_eq!(
+        (orders["added"].as_i64(), orders["rejected"].as_i64(), orders["duplicates"].as_i64()),
+        (Some(1), Some(6), Some(1))
+    );
+    assert_close(summary(&ws, "2026-Q3")[0].1, 1800.0 + 1234.5);
+}
+
+#[test]
+fn malformed_files_get_clear_errors() {
+    let (dir, ws) = new_workspace();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.display().to_string()
+    };
+    let cases: Vec<(String, String)> = vec![
+        (write("orders.csv", b""), "orders.csv: the file is empty (expected a header row)".into()),
+        (
+            write("payments.csv", b"payment_id,amount\nY1,10\n"),
+            "payments.csv: missing required column(s) for payments: invoice_id (or \u{53d1}\u{7968}\u{53f7}), payment_date (or \u{56de}\u{6b3e}\u{65e5}\u{671f})".into(),
+        ),
+        (write("expenses.csv", &[0x81, 0x30, 0xff, 0xfe, 0x00, 0x80, 0x81, 0xff, b'\n']), "expenses.csv: not valid UTF-8 or GBK text".into()),
+        (write("sales.csv", b"a,b\n1,2\n"), "sales.csv: not a canonical table name".into()),
+        (write("notes.pdf", b"%PDF"), "notes.pdf: unsupported file type".into()),
+    ];
+    for (path, message) in cases {
+        let output = yeji(&["import", "-w", &ws, &path]);
+        assert_eq!(output.status.code(), Some(1), "{path}");
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains(&message), "{path}: {stderr}");
+    }
+    // A header-only file is valid and holds nothing.
+    let header_only = write("activities.csv", b"activity_id,rep_id,date\n");
+    assert!(ok(&["import", "-w", &ws, &header_only], 0).contains("nothing changed"));
+    // Line numbers count physical lines: row 2's name spans lines 2-3, the bad row is line 4.
+    import_json(&ws, &[fixtures().join("tiny").to_str().unwrap()], &[], 0);
+    let customers =
+        write("customers.csv", "customer_id,name,credit_limit\nK7,\"多行\n名称\",1\nK8,丙,lots\n".as_bytes());
+    let output = yeji(&["import", "-w", &ws, &customers]);
+    assert!(
+        text(&output.stderr).contains("customers.csv:4 [credit_limit] 'lots': expected a number"),
+        "{}",
+        text(&output.stderr)
+    );
+    let opened = yeji(&["batches", "-w", dir.path().to_str().unwrap()]);
+    assert!(text(&opened.stderr).contains("is not a yeji workspace (no workspace.toml)"));
+}
+
+#[test]
+fn the_generated_demo_company_imports_without_a_single_reject() {
+    let (dir, ws) = new_workspace();
+    let data = dir.path().join("data");
+    let generated = ok(&["generate", "--out", data.to_str().unwrap(), "--reps", "16", "--months", "15"], 0);
+    assert!(generated.contains("orders"), "{generated}");
+    let report = import_json(&ws, &[data.to_str().unwrap()], &[], 0);
+    assert_eq!(report["rejected_rows"], 0);
+    let tables = report["tables"].as_array().unwrap();
+    assert_eq!(tables.len(), 14, "every canonical table is generated");
+    for table in tables {
+        assert!(table["added"].as_i64().unwrap() > 0, "{table}");
+    }
+    // The demo has 5 regions selling in its last complete quarter.
+    assert_eq!(summary(&ws, "2026-Q3").len(), 5);
+}
+
+#[test]
+fn a_kill_during_an_import_leaves_the_workspace_as_it_was_or_as_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first");
+    let second = dir.path().join("second");
+    ok(&["generate", "--out", first.to_str().unwrap(), "--reps", "40", "--seed", "1"], 0);
+    ok(&["generate", "--out", second.to_str().unwrap(), "--reps", "40", "--seed", "2"], 0);
+    let reference = dir.path().join("reference").display().to_string();
+    ok(&["init", "-w", &reference], 0);
+    ok(&["import", "-w", &reference, first.to_str().unwrap()], 0);
+    let before = summary(&reference, "2026-Q3");
+    ok(&["import", "-w", &reference, second.to_str().unwrap()], 0);
+    let after = summary(&reference, "2026-Q3");
+    assert_ne!(before, after);
+
+    let mut outcomes = Vec::new();
+    for (attempt, delay_ms) in [30u64, 120, 250, 400, 600, 900].into_iter().enumerate() {
+        let ws = dir.path().join(format!("ws{attempt}")).display().to_string();
+        ok(&["init", "-w", &ws], 0);
+        ok(&["import", "-w", &ws, first.to_str().unwrap()], 0);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_yeji"))
+            .args(["import", "-w", &ws, second.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let finished = child.try_wait().unwrap().is_some();
+        child.kill().ok(); // SIGKILL
+        child.wait().unwrap();
+        let now = summary(&ws, "2026-Q3");
+        let batches: Value = serde_json::from_str(&ok(&["batches", "-w", &ws, "--format", "json"], 0)).unwrap();
+        let landed = batches.as_array().unwrap().len();
+        match landed {
+            1 => assert_eq!(now, before, "attempt {attempt}: not landed, so unchanged"),
+            2 => assert_eq!(now, after, "attempt {attempt}: landed, so complete"),
+            n => panic!("attempt {attempt}: {n} batches"),
+        }
+        let leftovers: Vec<_> =
+            walk(Path::new(&ws)).into_iter().filter(|p| p.to_string_lossy().ends_with(".tmp")).collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+        outcomes.push((landed, finished));
+    }
+    assert!(outcomes.iter().any(|(landed, _)| *landed == 1), "at least one kill hit a running import: {outcomes:?}");
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
