@@ -312,3 +312,32 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn an_org_tree_keeps_one_root_and_no_cycle_and_targets_name_known_entities() {
+    let (dir, ws) = new_workspace();
+    let org = dir.path().join("org_units.csv");
+    std::fs::write(&org, "unit_id,name,parent_id,kind\nHQ,总部,,company\nX,甲,Y,team\nY,乙,X,team\nHQ2,二号总部,,company\nZ,丙,NOPE,team\n").unwrap();
+    let report = dir.path().join("r.csv");
+    let output = yeji(&["import", "-w", &ws, "--report", report.to_str().unwrap(), org.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let mut reader = csv::Reader::from_path(&report).unwrap();
+    let mut rejects: Vec<(String, String)> = reader.records().map(|r| r.unwrap()).map(|r| (r[1].to_owned(), r[4].to_owned())).collect();
+    rejects.sort();
+    assert_eq!(
+        rejects,
+        [
+            ("3".to_owned(), "the org tree has a cycle through this unit".to_owned()),
+            ("4".to_owned(), "the org tree has a cycle through this unit".to_owned()),
+            ("5".to_owned(), "a second root: the org tree has one root (HQ); give this unit a parent".to_owned()),
+            ("6".to_owned(), "unknown org unit (not in this batch nor in the workspace)".to_owned()),
+        ]
+    );
+
+    import_json(&ws, &[fixtures().join("tiny").to_str().unwrap()], &[], 0);
+    let targets = dir.path().join("targets.csv");
+    std::fs::write(&targets, "period,entity_id,metric,value\n2026-Q3,R1,revenue,2000\n2026-Q3,E,revenue,5000\n2026-13,R1,revenue,1\nFY2026,GHOST,revenue,1\n").unwrap();
+    let report = import_json(&ws, &[targets.to_str().unwrap()], &["--allow-rejects"], 3);
+    assert_eq!(table(&report, "targets")["added"], 2);
+    assert_eq!(table(&report, "targets")["rejected"], 2);
+}
