@@ -132,6 +132,7 @@ impl Workspace {
             report.duplicates.extend(table.duplicates.iter().cloned());
             report.rejected_rows += table.rejected_rows;
         }
+        report.rejects.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         if !report.rejects.is_empty() {
             let path = self.write_reject_report(&report.rejects, options.report_path.as_deref())?;
             report.report_file = Some(path.clone());

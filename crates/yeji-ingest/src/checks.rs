@@ -197,7 +197,7 @@ fn check_references(
         let stored = known.ids.get(&target).unwrap_or(&empty);
         let batch = batch_ids.get(&target).unwrap_or(&empty);
         for row in 0..values.len() {
-            let Some(id) = text(values, row) else { continue };
+            let Some(id) = text(values, row).filter(|_| !failures.failed[row]) else { continue };
             let found = stored.contains(id) || batch.contains(id) || (target == table && own_ids.contains(id));
             if !found {
                 let what = target.name().trim_end_matches('s').replace('_', " ");
@@ -272,6 +272,10 @@ fn check_target_entities(
     let (Some(entities), Some(levels)) = (strings(parsed, "entity_id"), strings(parsed, "level")) else { return };
     let mut filled: Vec<Option<String>> = Vec::with_capacity(entities.len());
     for row in 0..entities.len() {
+        if failures.failed[row] {
+            filled.push(None);
+            continue;
+        }
         let id = entities.value(row);
         let level = match (text(levels, row), is(Table::Reps, id), is(Table::OrgUnits, id)) {
             (Some("rep"), true, _) => Some("rep"),

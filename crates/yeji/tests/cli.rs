@@ -153,6 +153,10 @@ fn reimport_changes_nothing_and_a_changed_row_is_recorded_and_reverted_exactly()
 #[test]
 fn a_batch_with_bad_rows_lands_nothing_and_names_every_reject() {
     let (dir, ws) = new_workspace();
+    // Into an empty workspace every row fails (B2..B7 name unknown reps, customers,
+    // products); line 9 is an exact copy of line 7, a duplicate, not a reject.
+    let empty = yeji(&["import", "-w", &ws, fixtures().join("orders_bad.csv").to_str().unwrap()]);
+    assert!(text(&empty.stderr).contains("error: 7 row(s) rejected"), "{}", text(&empty.stderr));
     import_json(&ws, &[fixtures().join("tiny").to_str().unwrap()], &[], 0);
     let bad = fixtures().join("orders_bad.csv");
     let report_path = dir.path().join("rejects.csv");
@@ -322,7 +326,8 @@ fn an_org_tree_keeps_one_root_and_no_cycle_and_targets_name_known_entities() {
     let output = yeji(&["import", "-w", &ws, "--report", report.to_str().unwrap(), org.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     let mut reader = csv::Reader::from_path(&report).unwrap();
-    let mut rejects: Vec<(String, String)> = reader.records().map(|r| r.unwrap()).map(|r| (r[1].to_owned(), r[4].to_owned())).collect();
+    let mut rejects: Vec<(String, String)> =
+        reader.records().map(|r| r.unwrap()).map(|r| (r[1].to_owned(), r[4].to_owned())).collect();
     rejects.sort();
     assert_eq!(
         rejects,
