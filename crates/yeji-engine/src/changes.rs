@@ -1,54 +1,18 @@
-//! Applying a batch to a table by natural key, and undoing it.
-//!
-//! Rows are matched by a 128-bit hash of their key and compared by a 64-bit hash
-//! of their canonical columns (the derived ones are recomputed anyway): both are
-//! computed from Arrow's row format in chunks, so memory stays a few bytes a row
-//! even for tens of millions of rows. A false match needs a hash collision
-//! between rows with the same key (about 1 in 2^64).
+//! Applying a batch to a table by natural key, and undoing it. Rows are
+//! matched by key hash and compared by content hash ([`yeji_ingest::rowhash`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, BooleanArray, RecordBatch, StringArray, UInt32Array};
+use arrow::array::{ArrayRef, BooleanArray, RecordBatch, StringArray, UInt32Array, new_null_array};
 use arrow::compute::{concat_batches, filter_record_batch, take_record_batch};
 use arrow::datatypes::{DataType, Field, Schema};
-use arrow::row::{RowConverter, SortField};
-use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 use yeji_core::Table;
+use yeji_ingest::rowhash::{content_hashes, key_hashes};
 
-/// The column of a delta file saying what each row is.
+/// The column of a delta file saying what each row is: `added` (only its key is
+/// kept: undoing it needs no more), `new` and `old` (whole rows).
 pub(crate) const CHANGE: &str = "_change";
-const CHUNK: usize = 1 << 16;
-
-fn converter(batch: &RecordBatch, columns: &[&str]) -> (RowConverter, Vec<usize>) {
-    let indices: Vec<usize> = columns.iter().map(|c| batch.schema().index_of(c).expect("column")).collect();
-    let fields = indices.iter().map(|&i| SortField::new(batch.column(i).data_type().clone())).collect();
-    (RowConverter::new(fields).expect("sortable"), indices)
-}
-
-/// Hashes every row of `batch` over `columns`, with `hash` applied to the row bytes.
-fn hash_rows<T>(batch: &RecordBatch, columns: &[&str], hash: fn(&[u8]) -> T) -> Vec<T> {
-    let (converter, indices) = converter(batch, columns);
-    let mut out = Vec::with_capacity(batch.num_rows());
-    let mut start = 0;
-    while start < batch.num_rows() {
-        let length = CHUNK.min(batch.num_rows() - start);
-        let arrays: Vec<ArrayRef> = indices.iter().map(|&i| batch.column(i).slice(start, length)).collect();
-        let rows = converter.convert_columns(&arrays).expect("columns match");
-        out.extend(rows.iter().map(|row| hash(row.as_ref())));
-        start += length;
-    }
-    out
-}
-
-fn key_hashes(table: Table, batch: &RecordBatch) -> Vec<u128> {
-    hash_rows(batch, table.natural_key(), xxh3_128)
-}
-
-fn content_hashes(table: Table, batch: &RecordBatch) -> Vec<u64> {
-    let columns: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
-    hash_rows(batch, &columns, xxh3_64)
-}
 
 /// The outcome of applying incoming rows to a table.
 pub(crate) struct Applied {
@@ -84,13 +48,16 @@ pub(crate) fn apply(table: Table, current: &RecordBatch, incoming: &RecordBatch)
     }
     let mut landing = added.clone();
     landing.extend(&new);
-    let kept = filter_record_batch(current, &BooleanArray::from(keep)).expect("mask fits");
-    let landed = take(incoming, &landing);
-    let state = concat_batches(&current.schema(), [&kept, &landed]).expect("same schema");
+    let kept = if old.is_empty() {
+        current.clone()
+    } else {
+        filter_record_batch(current, &BooleanArray::from(keep)).expect("mask fits")
+    };
+    let state = concat(&kept, &take(incoming, &landing));
     let delta = concat_batches(
         &delta_schema(current),
         [
-            &with_change(&take(incoming, &added), "added"),
+            &with_change(&keys_only(table, &take(incoming, &added)), "added"),
             &with_change(&take(incoming, &new), "new"),
             &with_change(&take(current, &old), "old"),
         ],
@@ -104,18 +71,50 @@ pub(crate) fn undo(table: Table, current: &RecordBatch, delta: &RecordBatch) -> 
     let changes = delta.column_by_name(CHANGE).expect("delta has _change");
     let changes = changes.as_any().downcast_ref::<StringArray>().expect("utf8");
     let delta_keys = key_hashes(table, delta);
-    let removed: std::collections::HashSet<u128> =
+    let removed: HashSet<u128> =
         (0..delta.num_rows()).filter(|&i| changes.value(i) != "old").map(|i| delta_keys[i]).collect();
     let keep: BooleanArray = key_hashes(table, current).iter().map(|k| Some(!removed.contains(k))).collect();
     let kept = filter_record_batch(current, &keep).expect("mask fits");
     let old: Vec<u32> = (0..delta.num_rows() as u32).filter(|&i| changes.value(i as usize) == "old").collect();
     let restored = take(&without_change(delta), &old);
     let restored = RecordBatch::try_new(current.schema(), restored.columns().to_vec()).expect("same columns");
-    concat_batches(&current.schema(), [&kept, &restored]).expect("same schema")
+    concat(&kept, &restored)
 }
 
+/// The rows at `rows` (ascending); all of them without a copy.
 fn take(batch: &RecordBatch, rows: &[u32]) -> RecordBatch {
+    if rows.len() == batch.num_rows() && rows.windows(2).all(|w| w[0] < w[1]) {
+        return batch.clone();
+    }
     take_record_batch(batch, &UInt32Array::from(rows.to_vec())).expect("indices in range")
+}
+
+/// Appends `b` to `a`, copying only when both hold rows.
+fn concat(a: &RecordBatch, b: &RecordBatch) -> RecordBatch {
+    match (a.num_rows(), b.num_rows()) {
+        (0, _) => b.clone(),
+        (_, 0) => a.clone(),
+        _ => concat_batches(&a.schema(), [a, b]).expect("same schema"),
+    }
+}
+
+/// The batch with every non-key column null.
+fn keys_only(table: Table, batch: &RecordBatch) -> RecordBatch {
+    let key = table.natural_key();
+    let columns: Vec<ArrayRef> = batch
+        .schema()
+        .fields()
+        .iter()
+        .zip(batch.columns())
+        .map(|(field, column)| {
+            if key.contains(&field.name().as_str()) {
+                column.clone()
+            } else {
+                new_null_array(field.data_type(), batch.num_rows())
+            }
+        })
+        .collect();
+    RecordBatch::try_new(batch.schema(), columns).expect("same schema")
 }
 
 fn delta_schema(batch: &RecordBatch) -> Arc<Schema> {

@@ -7,9 +7,9 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use crate::rowhash::{content_hashes, key_hashes};
 use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, StringArray};
 use arrow::compute::{concat_batches, filter_record_batch};
-use arrow::row::{RowConverter, SortField};
 use yeji_core::Table;
 
 use crate::{Origin, Parsed, Reject};
@@ -135,44 +135,33 @@ fn text(array: &StringArray, row: usize) -> Option<&str> {
 /// are all rejected, since nothing says which one is right.
 fn remove_duplicates(parsed: &Parsed, failures: &mut Failures) {
     let table = parsed.table;
-    let rows = &parsed.rows;
-    let converter = |columns: &[ArrayRef]| {
-        let fields = columns.iter().map(|c| SortField::new(c.data_type().clone())).collect();
-        let converter = RowConverter::new(fields).expect("sortable types");
-        converter.convert_columns(columns).expect("columns match fields")
-    };
-    let key_columns: Vec<ArrayRef> =
-        table.natural_key().iter().map(|k| rows.column_by_name(k).expect("key column").clone()).collect();
-    let keys = converter(&key_columns);
-    let whole = converter(rows.columns());
-    let mut first_by_key: HashMap<_, usize> = HashMap::with_capacity(rows.num_rows());
+    let keys = key_hashes(table, &parsed.rows);
+    let contents = content_hashes(table, &parsed.rows);
+    let mut first_by_key: HashMap<u128, usize> = HashMap::with_capacity(keys.len());
     let mut conflicted: HashSet<usize> = HashSet::new();
-    for row in 0..rows.num_rows() {
-        match first_by_key.get(&keys.row(row)) {
+    let key_names = table.natural_key().join(", ");
+    let conflict = |failures: &mut Failures, row: usize, other: usize| {
+        let (file, line) = parsed.origin_of(other);
+        failures.reject(
+            row,
+            Some(table.natural_key()[0]),
+            "",
+            format!("same {key_names} as {file}:{line} with different values"),
+        );
+    };
+    for (row, key) in keys.iter().enumerate() {
+        match first_by_key.get(key) {
             None => {
-                first_by_key.insert(keys.row(row), row);
+                first_by_key.insert(*key, row);
             }
-            Some(&first) if whole.row(first) == whole.row(row) => {
+            Some(&first) if contents[first] == contents[row] => {
                 failures.failed[row] = true;
                 failures.duplicate_of.push((row, first));
             }
             Some(&first) => {
-                let (file, line) = parsed.origin_of(first);
-                let key = table.natural_key().join(", ");
-                failures.reject(
-                    row,
-                    Some(table.natural_key()[0]),
-                    "",
-                    format!("same {key} as {file}:{line} with different values"),
-                );
+                conflict(failures, row, first);
                 if conflicted.insert(first) {
-                    let (file, line) = parsed.origin_of(row);
-                    failures.reject(
-                        first,
-                        Some(table.natural_key()[0]),
-                        "",
-                        format!("same {key} as {file}:{line} with different values"),
-                    );
+                    conflict(failures, first, row);
                 }
             }
         }

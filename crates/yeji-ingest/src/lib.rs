@@ -9,6 +9,7 @@
 
 pub mod checks;
 pub mod mapping;
+pub mod rowhash;
 mod rows;
 mod rules;
 pub mod schema;
