@@ -27,6 +27,11 @@ pub(crate) struct Applied {
 
 /// Applies `incoming` (same schema as `current`) to `current` by natural key.
 pub(crate) fn apply(table: Table, current: &RecordBatch, incoming: &RecordBatch) -> Applied {
+    if current.num_rows() == 0 {
+        // A first import: everything is added, nothing to match.
+        let delta = with_change(&keys_only(table, incoming), "added");
+        return Applied { state: incoming.clone(), delta, added: incoming.num_rows(), changed: 0, unchanged: 0 };
+    }
     let current_keys = key_hashes(table, current);
     let position: HashMap<u128, u32> = current_keys.iter().enumerate().map(|(i, k)| (*k, i as u32)).collect();
     let incoming_keys = key_hashes(table, incoming);

@@ -5,6 +5,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use serde::Serialize;
@@ -62,11 +64,9 @@ pub struct ImportReport {
 
 /// Progress of a long import, for a progress bar.
 pub enum Progress<'a> {
-    /// Reading a file of this many bytes (0 when unknown).
-    File {
-        label: &'a str,
-        bytes: u64,
-    },
+    /// Reading starts: this many bytes in all.
+    Reading { bytes: u64 },
+    /// This many more bytes were read.
     Read(u64),
     /// A step after reading: checking, applying, writing.
     Step(&'a str),
@@ -77,7 +77,7 @@ impl Workspace {
         &mut self,
         paths: &[PathBuf],
         options: &ImportOptions,
-        progress: &dyn Fn(Progress),
+        progress: &(dyn Fn(Progress) + Sync),
     ) -> Result<ImportReport> {
         let sources = discover(paths)?;
         if sources.is_empty() {
@@ -110,13 +110,7 @@ impl Workspace {
             mapping: options.mapping.clone(),
             fiscal_first_month: self.settings.fiscal_year_first_month,
         };
-        let mut parts = Vec::new();
-        for source in &to_read {
-            let label = source.label();
-            let bytes = std::fs::metadata(&source.path).map(|m| m.len()).unwrap_or(0);
-            progress(Progress::File { label: &label, bytes: if source.sheet.is_some() { 0 } else { bytes } });
-            parts.push(read_source(source, &read_options, &|position| progress(Progress::Read(position)))?);
-        }
+        let parts = read_all(&to_read, &read_options, progress)?;
         progress(Progress::Step("checking references"));
         let mut parsed = merge(parts);
         let known = self.known(&parsed, &versions)?;
@@ -238,18 +232,28 @@ impl Workspace {
         };
         let rep_units = RepUnits::from_reps(&reps);
         let generation = chrono::Utc::now().timestamp_micros();
-        let mut written = Vec::new();
-        for (table, state) in states {
-            let stored = with_credited_units(table, &state, &rep_units);
-            let relative = format!("facts/{}/{batch_id}-{generation}.parquet", table.name());
-            facts::write(&self.root.join(&relative), &stored)?;
-            written.push(TableVersion {
-                table: table.name().into(),
-                file: relative,
-                rows: stored.num_rows() as i64,
-                batch_id,
-            });
-        }
+        // Tables are written side by side: Parquet encoding is the costly part.
+        let written: Vec<Result<TableVersion>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = states
+                .into_iter()
+                .map(|(table, state)| {
+                    let rep_units = &rep_units;
+                    scope.spawn(move || {
+                        let stored = with_credited_units(table, &state, rep_units);
+                        let relative = format!("facts/{}/{batch_id}-{generation}.parquet", table.name());
+                        facts::write(&self.root.join(&relative), &stored)?;
+                        Ok(TableVersion {
+                            table: table.name().into(),
+                            file: relative,
+                            rows: stored.num_rows() as i64,
+                            batch_id,
+                        })
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("writer threads do not panic")).collect()
+        });
+        let written = written.into_iter().collect::<Result<Vec<_>>>()?;
         Ok(written)
     }
 
@@ -309,6 +313,33 @@ impl Workspace {
         writer.flush().map_err(|e| EngineError::io(&path, e))?;
         Ok(path)
     }
+}
+
+/// Reads the sources on every core, largest files first; the first error wins.
+fn read_all(sources: &[Source], options: &ReadOptions, progress: &(dyn Fn(Progress) + Sync)) -> Result<Vec<Parsed>> {
+    let size = |s: &Source| std::fs::metadata(&s.path).map(|m| m.len()).unwrap_or(0);
+    let mut order: Vec<usize> = (0..sources.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(size(&sources[i])));
+    progress(Progress::Reading { bytes: sources.iter().map(size).sum() });
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<Parsed>>>> = Mutex::new((0..sources.len()).map(|_| None).collect());
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(sources.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                while let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let last = AtomicU64::new(0);
+                    let advance = |position: u64| {
+                        progress(Progress::Read(position.saturating_sub(last.swap(position, Ordering::Relaxed))))
+                    };
+                    let parsed = read_source(&sources[index], options, &advance);
+                    advance(size(&sources[index]));
+                    results.lock().expect("no panics while held")[index] = Some(parsed.map_err(EngineError::from));
+                }
+            });
+        }
+    });
+    results.into_inner().expect("threads are done").into_iter().map(|r| r.expect("every source was read")).collect()
 }
 
 /// A hash of the sources' bytes (and sheet names), in order.

@@ -50,16 +50,15 @@ impl Bar {
     pub fn report(&self, event: Progress) {
         let bar = &self.0;
         match event {
-            Progress::File { label, bytes } => {
+            Progress::Reading { bytes } => {
                 bar.reset();
                 bar.set_length(bytes);
                 bar.set_style(
-                    ProgressStyle::with_template("{msg:30!} {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {eta}")
+                    ProgressStyle::with_template("reading {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {eta}")
                         .unwrap_or_else(|_| ProgressStyle::default_bar()),
                 );
-                bar.set_message(label.rsplit('/').next().unwrap_or(label).to_owned());
             }
-            Progress::Read(position) => bar.set_position(position),
+            Progress::Read(bytes) => bar.inc(bytes),
             Progress::Step(step) => {
                 bar.set_style(
                     ProgressStyle::with_template("{spinner} {msg}")
