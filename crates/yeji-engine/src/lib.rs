@@ -18,12 +18,14 @@
 
 mod changes;
 mod facts;
+mod history;
 mod import;
 mod query;
 mod revert;
 mod settings;
 mod workspace;
 
+pub use history::ValueChange;
 pub use import::{ImportOptions, ImportReport, Progress, TableReport};
 pub use query::RegionRevenue;
 pub use settings::Settings;

@@ -62,7 +62,7 @@ impl Workspace {
     }
 }
 
-fn delta_columns(table: Table) -> Vec<&'static str> {
+pub(crate) fn delta_columns(table: Table) -> Vec<&'static str> {
     let mut columns: Vec<&'static str> = table.columns().iter().map(|c| c.name).collect();
     columns.push(crate::changes::CHANGE);
     columns

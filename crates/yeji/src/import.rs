@@ -205,3 +205,22 @@ pub async fn revert(root: &Path, batch: i64) -> anyhow::Result<ExitCode> {
     );
     Ok(ExitCode::SUCCESS)
 }
+
+pub async fn changes(root: &Path, batch: i64, format: Format) -> anyhow::Result<ExitCode> {
+    let workspace = Workspace::open(root).await?;
+    let changes = workspace.batch_changes(batch).await?;
+    if format == Format::Json {
+        say!("{}", serde_json::to_string_pretty(&changes)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if changes.is_empty() {
+        say!("batch {batch} changed no stored value (it only added rows, or nothing)");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<Vec<String>> = changes
+        .iter()
+        .map(|c| vec![c.table.clone(), c.key.clone(), c.column.clone(), c.old.clone(), c.new.clone()])
+        .collect();
+    say!("{}", table(&["table", "key", "column", "old", "new"], &rows));
+    Ok(ExitCode::SUCCESS)
+}

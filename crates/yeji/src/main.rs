@@ -40,6 +40,15 @@ enum Command {
         #[arg(long, value_enum, default_value_t = output::Format::Table)]
         format: output::Format,
     },
+    /// Show the values a batch changed, old and new.
+    Changes {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// The batch number (see `yeji batches`).
+        batch: i64,
+        #[arg(long, value_enum, default_value_t = output::Format::Table)]
+        format: output::Format,
+    },
     /// Roll a batch back exactly.
     Revert {
         #[command(flatten)]
@@ -95,6 +104,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Init(args) => demo::init(args).await,
         Command::Import(args) => import::run(args).await,
         Command::Batches { workspace, format } => import::batches(&workspace.workspace, format).await,
+        Command::Changes { workspace, batch, format } => import::changes(&workspace.workspace, batch, format).await,
         Command::Revert { workspace, batch } => import::revert(&workspace.workspace, batch).await,
         Command::Summary { workspace, period, format } => demo::summary(&workspace.workspace, &period, format).await,
         Command::Generate(args) => demo::generate(args),

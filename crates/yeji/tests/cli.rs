@@ -53,6 +53,28 @@ fn ok(args: &[&str], code: i32) -> String {
     text(&output.stdout)
 }
 
+#[test]
+fn the_workspace_comes_from_the_environment_and_newer_formats_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("env-ws");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_yeji")).args(args).env("YEJI_WORKSPACE", &ws).output().unwrap()
+    };
+    assert_eq!(run(&["init"]).status.code(), Some(0));
+    assert!(text(&run(&["batches"]).stdout).starts_with("batch"));
+    let again = run(&["init"]);
+    assert!(text(&again.stderr).contains("already holds a workspace"), "{}", text(&again.stderr));
+    let settings = ws.join("workspace.toml");
+    let newer = std::fs::read_to_string(&settings).unwrap().replace("format = 1", "format = 2");
+    std::fs::write(&settings, newer).unwrap();
+    let refused = run(&["batches"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(
+        text(&refused.stderr).trim(),
+        "error: the workspace has format 2; this yeji reads format 1: upgrade yeji"
+    );
+}
+
 fn new_workspace() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let workspace = dir.path().join("ws").display().to_string();
@@ -135,6 +157,11 @@ fn reimport_changes_nothing_and_a_changed_row_is_recorded_and_reverted_exactly()
     // The other files are byte for byte those of batch 1: not read again.
     assert_eq!(table(&changed, "reps")["same_as_batch"], 1);
     assert_close(summary(&ws, "2026-Q3")[1].1, 1500.0);
+    let history: Value = serde_json::from_str(&ok(&["changes", "-w", &ws, "2", "--format", "json"], 0)).unwrap();
+    assert_eq!(
+        history,
+        serde_json::json!([{"table": "orders", "key": "O3 / 1", "column": "amount", "old": "1200.0000", "new": "1500.0000"}])
+    );
 
     let reverted = ok(&["revert", "-w", &ws, "2"], 0);
     assert_eq!(reverted.trim(), "batch 2 reverted: 0 added row(s) removed, 1 changed row(s) restored");
