@@ -14,9 +14,11 @@
 //! ```
 
 pub mod contract;
+pub mod kpi;
 pub mod period;
 pub mod value;
 
 pub use contract::{Column, ColumnType, Table};
+pub use kpi::{CATALOGUE, Kpi, KpiId};
 pub use period::{Period, PeriodError};
 pub use value::{Value, ValueError};

@@ -66,6 +66,11 @@ enum Command {
         #[arg(long, value_enum, default_value_t = output::Format::Table)]
         format: output::Format,
     },
+    /// List the KPI catalogue: id, names, formula, unit, direction.
+    Kpis {
+        #[arg(long, value_enum, default_value_t = output::Format::Table)]
+        format: output::Format,
+    },
     /// Write a realistic demo company as canonical CSV files.
     Generate(demo::GenerateArgs),
     /// Build the demo workspace (generate, import) and show its summary.
@@ -107,6 +112,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Changes { workspace, batch, format } => import::changes(&workspace.workspace, batch, format).await,
         Command::Revert { workspace, batch } => import::revert(&workspace.workspace, batch).await,
         Command::Summary { workspace, period, format } => demo::summary(&workspace.workspace, &period, format).await,
+        Command::Kpis { format } => output::kpis(format),
         Command::Generate(args) => demo::generate(args),
         Command::Demo(args) => demo::run(args).await,
         Command::Bench(args) => bench::run(args).await,

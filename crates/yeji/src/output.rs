@@ -52,6 +52,24 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out.join("\n")
 }
 
+/// `yeji kpis`: the catalogue as the engine computes it.
+pub fn kpis(format: Format) -> anyhow::Result<std::process::ExitCode> {
+    let catalogue = yeji_core::CATALOGUE;
+    if format == Format::Json {
+        say!("{}", serde_json::to_string_pretty(catalogue)?);
+        return Ok(std::process::ExitCode::SUCCESS);
+    }
+    let rows: Vec<Vec<String>> = catalogue
+        .iter()
+        .map(|k| {
+            let (unit, direction) = (k.unit.label(), k.direction.label());
+            vec![k.id.into(), k.name_zh.into(), k.name_en.into(), unit.into(), direction.into(), k.definition.into()]
+        })
+        .collect();
+    say!("{}", table(&["id", "名称", "name", "unit", "direction", "formula"], &rows));
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
 /// 1234567.8 → "1,234,568".
 pub fn thousands(value: f64) -> String {
     let rounded = value.round() as i64;
