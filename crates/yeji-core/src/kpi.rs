@@ -164,6 +164,8 @@ use Direction::{HigherIsBetter as Up, LowerIsBetter as Down};
 use Formula::{Growth, Measure as M, Ratio, ShareOf, Spread};
 use Measure as Ms;
 
+/// One row of the catalogue table below.
+#[allow(clippy::too_many_arguments)]
 const fn kpi(
     id: &'static str,
     name_zh: &'static str,

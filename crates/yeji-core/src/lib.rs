@@ -16,6 +16,7 @@
 pub mod contract;
 pub mod kpi;
 pub mod period;
+pub mod scheme;
 pub mod value;
 
 pub use contract::{Column, ColumnType, Table};
