@@ -398,7 +398,7 @@ impl Table {
         match self {
             Table::Orders => Some("order_date"),
             Table::Invoices => Some("invoice_date"),
-            Table::Expenses | Table::Activities => Some("date"),
+            Table::Expenses | Table::Activities | Table::Surveys => Some("date"),
             Table::Opportunities => Some("created_date"),
             _ => None,
         }

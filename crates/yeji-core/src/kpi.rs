@@ -12,6 +12,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::contract::Table;
+
 /// An additive quantity the engine computes per entity and period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -67,6 +69,27 @@ pub enum Measure {
     OpenPipeline,
     /// Revenue target of the next period minus revenue already booked in it.
     RemainingNextTarget,
+}
+
+impl Measure {
+    /// The tables a measure is computed from: a KPI appears in an evaluation
+    /// when the workspace holds rows in all the tables of its measures.
+    pub fn tables(self) -> &'static [Table] {
+        use Measure::*;
+        match self {
+            Revenue | Cost | RevenueYearAgo | RevenuePrevious | NewCustomers | Customers | PreviousCustomers
+            | RetainedCustomers | Orders => &[Table::Orders],
+            RevenueTarget | RemainingNextTarget => &[Table::Targets],
+            Expenses => &[Table::Expenses],
+            Collected | Due | Overdue => &[Table::Invoices],
+            SatisfactionPoints | Surveys => &[Table::Surveys],
+            MarketSize => &[Table::Market],
+            Activities => &[Table::Activities],
+            Leads | Qualified | Proposals | Negotiations | Won | Lost | WonCycleDays | OpenPipeline => {
+                &[Table::Opportunities]
+            }
+        }
+    }
 }
 
 /// How a KPI's value follows from measures.

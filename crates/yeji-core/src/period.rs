@@ -163,6 +163,11 @@ impl Period {
         self.shift(-1)
     }
 
+    /// The period of the same length just after this one.
+    pub fn next(&self) -> Period {
+        self.shift(1)
+    }
+
     /// The same period one year earlier (同比).
     pub fn year_ago(&self) -> Period {
         match self.grain {
@@ -285,6 +290,8 @@ mod tests {
         assert_eq!(p("2026-W01").previous().to_string(), "2025-W52");
         assert_eq!(p("2026-01..2026-06").previous().to_string(), "2025-07..2025-12");
         assert_eq!(p("2026-Q3").year_ago().to_string(), "2025-Q3");
+        assert_eq!(p("2026-Q4").next().to_string(), "2027-Q1");
+        assert_eq!(p("2026-W52").next().to_string(), "2026-W53");
         assert_eq!(p("2026-W42").year_ago().to_string(), "2025-W42");
         // 2026 has 53 ISO weeks, 2025 only 52.
         assert_eq!(p("2026-W53").year_ago().to_string(), "2025-W52");

@@ -1,14 +1,14 @@
 //! Scoring schemes (SPEC §6): which KPIs count, with what weight, scored by
 //! which rule, and the grade bands. A scheme is a TOML document; the default is
-//! the seed's linear weighting (000 §4.3): attainment 30, gross margin 20,
+//! the seed's linear weighting (000 §4.3): revenue against its target 30, gross margin 20,
 //! collection rate 20, new customer rate 15, satisfaction 15.
 //!
 //! ```
 //! use yeji_core::scheme::{Scheme, Scored, composite};
 //! let scheme = Scheme::default_scheme();
-//! // Attainment of 109.5% scores 109.5 points.
-//! let attainment = scheme.kpis[0].rule.score(1.095, Some(1.0), &[]).unwrap();
-//! assert!((attainment - 109.5).abs() < 1e-9);
+//! // seed 002: 219,000 of a 200,000 revenue target scores 109.5 points.
+//! let revenue = scheme.kpis[0].rule.score(219_000.0, Some(200_000.0), &[]).unwrap();
+//! assert!((revenue - 109.5).abs() < 1e-9);
 //! let composite = composite(&[Scored { weight: 30.0, score: Some(109.5) }, Scored { weight: 20.0, score: None }]);
 //! assert_eq!(composite, Some(109.5)); // the missing KPI's weight is spread over the others
 //! ```
@@ -188,10 +188,9 @@ const DEFAULT_SCHEME: &str = r#"
 name = "default"
 
 [[kpis]]
-kpi = "attainment"
+kpi = "revenue"
 weight = 30
 rule = "ratio_to_target"
-default_target = 1.0
 perspective = "financial"
 group = "result"
 
@@ -229,9 +228,8 @@ group = "result"
 "#;
 
 impl Scheme {
-    /// The seed's scheme (SPEC §6). Revenue is scored as attainment: revenue
-    /// against its target, which comes only from targets data (the attainment
-    /// "target" of 1.0 means 100% of it).
+    /// The seed's scheme (SPEC §6). Revenue is scored against its target, which
+    /// comes only from targets data: an entity without one is scored on the others.
     pub fn default_scheme() -> Scheme {
         Scheme::parse(DEFAULT_SCHEME).expect("the default scheme is valid")
     }
@@ -312,7 +310,7 @@ mod tests {
         assert_eq!(
             weights,
             [
-                ("attainment", 30.0),
+                ("revenue", 30.0),
                 ("gross_margin", 20.0),
                 ("collection_rate", 20.0),
                 ("new_customer_rate", 15.0),

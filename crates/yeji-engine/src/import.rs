@@ -110,11 +110,14 @@ impl Workspace {
             mapping: options.mapping.clone(),
             fiscal_first_month: self.settings.fiscal_year_first_month,
         };
+        let started = std::time::Instant::now();
         let parts = read_all(&to_read, &read_options, progress)?;
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), "read and cleaned every row");
         progress(Progress::Step("checking references"));
         let mut parsed = merge(parts);
         let known = self.known(&parsed, &versions)?;
         check_batch(&mut parsed, &known);
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), "checked the batch");
 
         let mut report = ImportReport::default();
         for table in &parsed {
@@ -141,6 +144,7 @@ impl Workspace {
         progress(Progress::Step("applying changes"));
         let batch_id = self.catalog.next_batch_id().await?;
         let (changes, new_versions) = self.apply_batch(batch_id, &parsed, &versions, &mut reports, &hashes)?;
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), "applied and wrote the new fact files");
         report.tables = reports.into_values().collect();
         if changes.iter().all(|c| c.added == 0 && c.changed == 0) {
             for version in &new_versions {

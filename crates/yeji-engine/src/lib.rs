@@ -17,14 +17,17 @@
 //! it was before the batch.
 
 mod changes;
+mod evaluate;
 mod facts;
 mod history;
 mod import;
+mod measures;
 mod query;
 mod revert;
 mod settings;
 mod workspace;
 
+pub use evaluate::{EntityResult, Evaluation, KpiResult};
 pub use history::ValueChange;
 pub use import::{ImportOptions, ImportReport, Progress, TableReport};
 pub use query::RegionRevenue;

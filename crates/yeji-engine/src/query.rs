@@ -32,7 +32,11 @@ pub struct RegionRevenue {
 impl Workspace {
     /// A DataFusion session with every table registered (empty when not imported).
     pub async fn session(&self) -> Result<SessionContext> {
-        let config = SessionConfig::new().with_target_partitions(2);
+        // Plain Utf8 strings, as the fact files hold them, so results read the same
+        // whether a column came from Parquet or from memory.
+        let config = SessionConfig::new()
+            .with_target_partitions(2)
+            .set_bool("datafusion.execution.parquet.schema_force_view_types", false);
         let context = SessionContext::new_with_config(config);
         let versions = self.versions().await?;
         for table in Table::ALL {

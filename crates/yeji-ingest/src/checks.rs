@@ -56,13 +56,13 @@ pub fn merge(parts: Vec<Parsed>) -> Vec<Parsed> {
 /// failing rows to the rejects.
 pub fn check_batch(tables: &mut [Parsed], known: &Known) {
     let mut batch_ids: HashMap<Table, HashSet<String>> = HashMap::new();
-    for index in 0..tables.len() {
-        let (done, rest) = tables.split_at_mut(index);
-        let parsed = &mut rest[0];
+    // Unit names to ids of the org units in this batch, for region classification.
+    let mut batch_units: HashMap<String, String> = HashMap::new();
+    for parsed in tables.iter_mut() {
         let mut failures = Failures::new(parsed.rows.num_rows());
         remove_duplicates(parsed, &mut failures);
-        if parsed.table == Table::Customers {
-            classify_regions(parsed, known);
+        if matches!(parsed.table, Table::Customers | Table::Market) {
+            classify_regions(parsed, known, &batch_units);
         }
         check_references(parsed, known, &batch_ids, &mut failures);
         match parsed.table {
@@ -71,7 +71,11 @@ pub fn check_batch(tables: &mut [Parsed], known: &Known) {
             _ => {}
         }
         failures.apply(parsed);
-        let _ = done;
+        if parsed.table == Table::OrgUnits
+            && let (Some(ids), Some(names)) = (strings(parsed, "unit_id"), strings(parsed, "name"))
+        {
+            batch_units.extend((0..ids.len()).map(|i| (names.value(i).to_owned(), ids.value(i).to_owned())));
+        }
         let key = parsed.table.natural_key()[0];
         if let Some(ids) = strings(parsed, key) {
             batch_ids.insert(
@@ -286,15 +290,16 @@ fn check_target_entities(
     replace_column(parsed, "level", Arc::new(StringArray::from(filled)));
 }
 
-/// Customers' regions given by a unit's id or name are stored as that unit's id.
-fn classify_regions(parsed: &mut Parsed, known: &Known) {
+/// Regions given by a unit's id or name are stored as that unit's id.
+fn classify_regions(parsed: &mut Parsed, known: &Known, batch_units: &HashMap<String, String>) {
     let Some(regions) = strings(parsed, "region") else { return };
-    let by_name: HashMap<&str, &str> = known.units.iter().map(|(id, u)| (u.name.as_str(), id.as_str())).collect();
+    let mut by_name: HashMap<&str, &str> = known.units.iter().map(|(id, u)| (u.name.as_str(), id.as_str())).collect();
+    by_name.extend(batch_units.iter().map(|(name, id)| (name.as_str(), id.as_str())));
     let classified: Vec<Option<String>> = (0..regions.len())
         .map(|row| {
             text(regions, row).map(|region| {
                 let code = yeji_core::value::normalise_code(region);
-                if known.units.contains_key(&code) {
+                if known.units.contains_key(&code) || batch_units.values().any(|id| *id == code) {
                     code
                 } else {
                     by_name.get(region).map_or_else(|| region.to_owned(), |id| (*id).to_owned())

@@ -93,7 +93,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let changed = args.workspace.with_extension("changed-data");
     copy_with_one_change(&args.data, &changed)?;
     let start = Instant::now();
-    let one_change = workspace.import(&[changed.clone()], &options, &|event| bar.report(event)).await?;
+    let one_change = workspace.import(std::slice::from_ref(&changed), &options, &|event| bar.report(event)).await?;
     let one_change_s = start.elapsed().as_secs_f64();
     std::fs::remove_dir_all(&changed)?;
     drop(bar);

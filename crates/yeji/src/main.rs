@@ -6,6 +6,7 @@
 mod output;
 mod bench;
 mod demo;
+mod evaluate;
 mod import;
 
 use std::path::PathBuf;
@@ -56,6 +57,8 @@ enum Command {
         /// The batch number (see `yeji batches`).
         batch: i64,
     },
+    /// Evaluate every rep, unit and the company for a period: KPIs, scores, grades, ranks.
+    Evaluate(evaluate::EvaluateArgs),
     /// Revenue, gross margin and orders by region for a period.
     Summary {
         #[command(flatten)]
@@ -111,6 +114,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Batches { workspace, format } => import::batches(&workspace.workspace, format).await,
         Command::Changes { workspace, batch, format } => import::changes(&workspace.workspace, batch, format).await,
         Command::Revert { workspace, batch } => import::revert(&workspace.workspace, batch).await,
+        Command::Evaluate(args) => evaluate::run(args).await,
         Command::Summary { workspace, period, format } => demo::summary(&workspace.workspace, &period, format).await,
         Command::Kpis { format } => output::kpis(format),
         Command::Generate(args) => demo::generate(args),

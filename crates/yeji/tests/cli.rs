@@ -373,3 +373,68 @@ fn an_org_tree_keeps_one_root_and_no_cycle_and_targets_name_known_entities() {
     assert_eq!(table(&report, "targets")["added"], 2);
     assert_eq!(table(&report, "targets")["rejected"], 2);
 }
+
+/// The `scored` fixture is `tiny` plus targets, invoices, payments and surveys.
+/// R1 in 2026-Q3, by hand:
+/// - revenue 1800 − 400 = 1400 against a 2000 target: 70 points;
+/// - gross margin (1400 − 180) / 1400 = 0.871429 against its own target 0.80: 108.93;
+/// - collection: I1 (1800, due 08-04) was paid 1000 by 09-30 (800 came 10-15): 0.5556 / 0.95 = 58.48;
+/// - new customer rate: K1 is new and R1's only customer: 1.0 / 0.20 = 150 (capped);
+/// - satisfaction: (4/5 × 100 + 5/5 × 100) / 2 = 90 / 90 = 100;
+/// - overdue on 09-30: I4 (500, due 05-31) and I1's unpaid 800 (due 08-04, 57 days) = 1300.
+///
+/// Composite (30 × 70 + 20 × 108.93 + 20 × 58.48 + 15 × 150 + 15 × 100) / 100 = 91.98, grade B.
+/// R2: revenue 1600 / 1000 → 150 (cap); margin 0.75 / 0.30 → 150; I2 paid in full → 105.26;
+/// new rate 150; satisfaction 9/10 → 90 → 100: composite 133.55, grade S, rank 1 of 2.
+#[test]
+fn an_evaluation_scores_every_rep_and_unit_by_the_default_scheme() {
+    let (_dir, ws) = new_workspace();
+    import_json(&ws, &[fixtures().join("scored").to_str().unwrap()], &[], 0);
+    let json: Value =
+        serde_json::from_str(&ok(&["evaluate", "-w", &ws, "--period", "2026-Q3", "--format", "json"], 0)).unwrap();
+    assert_eq!(json["period"], "2026-Q3");
+    assert_eq!(json["scheme"], "default");
+    let result = |id: &str| json["results"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap().clone();
+    let kpi = |r: &Value, k: &str| {
+        (r["kpis"][k]["value"].as_f64(), r["kpis"][k]["target"].as_f64(), r["kpis"][k]["score"].as_f64())
+    };
+
+    let r1 = result("R1");
+    assert_eq!((r1["level"].as_str(), r1["unit_id"].as_str()), (Some("rep"), Some("TE")));
+    assert_eq!(kpi(&r1, "revenue"), (Some(1400.0), Some(2000.0), Some(70.0)));
+    assert_eq!(r1["kpis"]["revenue"]["weight"], 0.3);
+    let margin = 1220.0 / 1400.0;
+    assert_close(r1["kpis"]["gross_margin"]["score"].as_f64().unwrap(), margin / 0.8 * 100.0);
+    let collection = 1000.0 / 1800.0;
+    assert_close(r1["kpis"]["collection_rate"]["value"].as_f64().unwrap(), collection);
+    assert_eq!(kpi(&r1, "new_customer_rate"), (Some(1.0), Some(0.2), Some(150.0)));
+    assert_eq!(kpi(&r1, "satisfaction"), (Some(90.0), Some(90.0), Some(100.0)));
+    assert_eq!(kpi(&r1, "overdue_amount").0, Some(1300.0));
+    assert_eq!(kpi(&r1, "attainment").0, Some(0.7));
+    // Retention needs customers in 2026-Q2: there are none, so no value.
+    assert_eq!(kpi(&r1, "retention_rate"), (None, None, None));
+    let composite =
+        (30.0 * 70.0 + 20.0 * margin / 0.8 * 100.0 + 20.0 * collection / 0.95 * 100.0 + 15.0 * 150.0 + 15.0 * 100.0)
+            / 100.0;
+    assert_close(r1["score"].as_f64().unwrap(), composite);
+    assert_eq!((r1["grade"].as_str(), r1["rank"].as_i64(), r1["rank_of"].as_i64()), (Some("B"), Some(2), Some(2)));
+
+    let r2 = result("R2");
+    let composite = (30.0 * 150.0 + 20.0 * 150.0 + 20.0 * (1.0 / 0.95 * 100.0) + 15.0 * 150.0 + 15.0 * 100.0) / 100.0;
+    assert_close(r2["score"].as_f64().unwrap(), composite);
+    assert_eq!((r2["grade"].as_str(), r2["rank"].as_i64()), (Some("S"), Some(1)));
+
+    // Region N has no revenue target and no invoice due: both weights are spread
+    // over margin (150), new customer rate (0: K2 was new under R2 in TE) and
+    // satisfaction (100): (20 × 150 + 15 × 0 + 15 × 100) / 50 = 90.
+    let north = result("N");
+    assert_eq!((north["level"].as_str(), north["kind"].as_str()), (Some("unit"), Some("region")));
+    assert_close(north["score"].as_f64().unwrap(), 90.0);
+    assert_eq!(north["redistributed"], serde_json::json!(["revenue", "collection_rate"]));
+    let company = result("HQ");
+    assert_eq!(company["level"], "company");
+    assert_eq!(kpi(&company, "revenue"), (Some(3000.0), Some(3000.0), Some(100.0)));
+    assert_close(company["kpis"]["collection_rate"]["value"].as_f64().unwrap(), 1400.0 / 2200.0);
+    // The workspace has no opportunities: the funnel KPIs are absent, not zero.
+    assert!(company["kpis"].get("win_rate").is_none());
+}

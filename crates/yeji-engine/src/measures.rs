@@ -1,0 +1,373 @@
+//! Computing the measures of SPEC §5 for every rep, unit and the company in a
+//! period: DataFusion aggregates the facts once per (rep, credited unit) cell,
+//! and the cells roll up the org tree (each cell adds to its rep and to every
+//! unit above its credited unit). Distinct counts roll up as sets, so a unit's
+//! customers are counted once even when several of its reps sold to them.
+
+use std::collections::{HashMap, HashSet};
+
+use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::datatypes::{Float64Type, Int64Type};
+use chrono::Duration;
+use datafusion::prelude::SessionContext;
+use yeji_core::Period;
+use yeji_core::kpi::Measure;
+
+use crate::{EngineError, Result};
+
+/// Who a measure belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntityKey {
+    Rep(String),
+    Unit(String),
+}
+
+/// The org tree: each unit's parent and kind, and each rep's unit at the end
+/// of the period.
+#[derive(Clone, Debug, Default)]
+pub struct Tree {
+    pub parent: HashMap<String, Option<String>>,
+    pub kind: HashMap<String, Option<String>>,
+    pub rep_unit: HashMap<String, String>,
+}
+
+impl Tree {
+    /// The unit and every unit above it (a cycle-safe walk).
+    pub fn ancestors<'a>(&'a self, unit: &'a str) -> Vec<&'a str> {
+        let mut out = vec![unit];
+        let mut current = unit;
+        while let Some(Some(parent)) = self.parent.get(current) {
+            if out.contains(&parent.as_str()) || out.len() > self.parent.len() {
+                break;
+            }
+            out.push(parent);
+            current = parent;
+        }
+        out
+    }
+}
+
+/// Measures of every entity.
+#[derive(Debug, Default)]
+pub struct Measures {
+    values: HashMap<EntityKey, HashMap<Measure, f64>>,
+    sets: HashMap<(EntityKey, Measure), HashSet<String>>,
+}
+
+impl Measures {
+    pub fn get(&self, entity: &EntityKey, measure: Measure) -> f64 {
+        if let Some(set) = self.sets.get(&(entity.clone(), measure)) {
+            return set.len() as f64;
+        }
+        self.values.get(entity).and_then(|v| v.get(&measure)).copied().unwrap_or(0.0)
+    }
+
+    /// Adds `value` to the cell's rep and every unit above its unit.
+    fn add(&mut self, tree: &Tree, rep: Option<&str>, unit: Option<&str>, measure: Measure, value: f64) {
+        for entity in cell_entities(tree, rep, unit) {
+            *self.values.entry(entity).or_default().entry(measure).or_default() += value;
+        }
+    }
+
+    fn insert(&mut self, tree: &Tree, rep: Option<&str>, unit: Option<&str>, measure: Measure, member: &str) {
+        for entity in cell_entities(tree, rep, unit) {
+            self.sets.entry((entity, measure)).or_default().insert(member.to_owned());
+        }
+    }
+
+    /// Sets a value for one entity only (targets are not summed up the tree).
+    fn set(&mut self, entity: EntityKey, measure: Measure, value: f64) {
+        *self.values.entry(entity).or_default().entry(measure).or_default() += value;
+    }
+}
+
+fn cell_entities(tree: &Tree, rep: Option<&str>, unit: Option<&str>) -> Vec<EntityKey> {
+    let mut entities: Vec<EntityKey> = rep.map(|r| EntityKey::Rep(r.to_owned())).into_iter().collect();
+    match unit {
+        Some(unit) => entities.extend(tree.ancestors(unit).into_iter().map(|u| EntityKey::Unit(u.to_owned()))),
+        // A fact without a unit still counts for the company.
+        None => {
+            entities.extend(tree.parent.iter().filter(|(_, p)| p.is_none()).map(|(u, _)| EntityKey::Unit(u.clone())))
+        }
+    }
+    entities
+}
+
+fn query_error(error: impl std::fmt::Display) -> EngineError {
+    EngineError::Query(error.to_string())
+}
+
+async fn sql(context: &SessionContext, query: &str) -> Result<Vec<RecordBatch>> {
+    context.sql(query).await.map_err(query_error)?.collect().await.map_err(query_error)
+}
+
+fn date(day: chrono::NaiveDate) -> String {
+    format!("DATE '{day}'")
+}
+
+/// A text cell of a result, `None` when null.
+fn text(batch: &RecordBatch, column: usize, row: usize) -> Option<&str> {
+    let array = batch.column(column).as_string::<i32>();
+    array.is_valid(row).then(|| array.value(row))
+}
+
+fn number(batch: &RecordBatch, column: usize, row: usize) -> f64 {
+    let array = batch.column(column);
+    if array.is_null(row) {
+        return 0.0;
+    }
+    match array.data_type() {
+        arrow::datatypes::DataType::Int64 => array.as_primitive::<Int64Type>().value(row) as f64,
+        _ => array.as_primitive::<Float64Type>().value(row),
+    }
+}
+
+/// `start <= column < end` for a period.
+fn within(column: &str, period: &Period) -> String {
+    format!("{column} >= {} AND {column} < {}", date(period.start()), date(period.end_exclusive()))
+}
+
+/// Computes every measure for period `period`.
+pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> Result<Measures> {
+    let mut measures = Measures::default();
+    let (year_ago, previous) = (period.year_ago(), period.previous());
+    let end = period.end_exclusive();
+
+    // Sums over cells: (query, measures in columns 2..).
+    let sums: Vec<(String, Vec<Measure>)> = vec![
+        (
+            format!(
+                "SELECT rep_id, credited_unit_id, \
+                   CAST(SUM(CASE WHEN {cur} THEN amount END) AS DOUBLE), \
+                   CAST(SUM(CASE WHEN {cur} THEN cost END) AS DOUBLE), \
+                   CAST(SUM(CASE WHEN {ya} THEN amount END) AS DOUBLE), \
+                   CAST(SUM(CASE WHEN {prev} THEN amount END) AS DOUBLE) \
+                 FROM orders WHERE status IN ('confirmed', 'returned') AND (({cur}) OR ({ya}) OR ({prev})) \
+                 GROUP BY rep_id, credited_unit_id",
+                cur = within("order_date", period),
+                ya = within("order_date", &year_ago),
+                prev = within("order_date", &previous),
+            ),
+            vec![Measure::Revenue, Measure::Cost, Measure::RevenueYearAgo, Measure::RevenuePrevious],
+        ),
+        (
+            format!(
+                "SELECT rep_id, credited_unit_id, CAST(SUM(amount) AS DOUBLE) FROM expenses WHERE {} GROUP BY rep_id, credited_unit_id",
+                within("date", period)
+            ),
+            vec![Measure::Expenses],
+        ),
+        (
+            format!(
+                "SELECT i.rep_id, i.credited_unit_id, CAST(SUM(i.amount) AS DOUBLE), CAST(SUM(COALESCE(p.paid, 0)) AS DOUBLE) \
+                 FROM invoices i LEFT JOIN (SELECT invoice_id, SUM(amount) AS paid FROM payments WHERE payment_date < {end} GROUP BY invoice_id) p \
+                   ON i.invoice_id = p.invoice_id \
+                 WHERE {due} GROUP BY i.rep_id, i.credited_unit_id",
+                end = date(end),
+                due = within("i.due_date", period)
+            ),
+            vec![Measure::Due, Measure::Collected],
+        ),
+        (
+            // More than 30 days past due on the period's last day.
+            format!(
+                "SELECT i.rep_id, i.credited_unit_id, CAST(SUM(i.amount - COALESCE(p.paid, 0)) AS DOUBLE) \
+                 FROM invoices i LEFT JOIN (SELECT invoice_id, SUM(amount) AS paid FROM payments WHERE payment_date < {end} GROUP BY invoice_id) p \
+                   ON i.invoice_id = p.invoice_id \
+                 WHERE i.due_date < {limit} AND i.amount > COALESCE(p.paid, 0) GROUP BY i.rep_id, i.credited_unit_id",
+                end = date(end),
+                limit = date(period.last_day() - Duration::days(30)),
+            ),
+            vec![Measure::Overdue],
+        ),
+        (
+            format!(
+                "SELECT rep_id, credited_unit_id, CAST(SUM(score / scale * 100) AS DOUBLE), COUNT(*) FROM surveys WHERE {} \
+                 GROUP BY rep_id, credited_unit_id",
+                within("date", period)
+            ),
+            vec![Measure::SatisfactionPoints, Measure::Surveys],
+        ),
+        (
+            format!(
+                "SELECT rep_id, credited_unit_id, COUNT(*) FROM activities WHERE {} GROUP BY rep_id, credited_unit_id",
+                within("date", period)
+            ),
+            vec![Measure::Activities],
+        ),
+        (
+            funnel_query(period),
+            vec![
+                Measure::Leads,
+                Measure::Qualified,
+                Measure::Proposals,
+                Measure::Negotiations,
+                Measure::Won,
+                Measure::Lost,
+                Measure::WonCycleDays,
+                Measure::OpenPipeline,
+            ],
+        ),
+    ];
+    for (query, columns) in sums {
+        for batch in sql(context, &query).await? {
+            for row in 0..batch.num_rows() {
+                let (rep, unit) = (text(&batch, 0, row), text(&batch, 1, row));
+                for (offset, measure) in columns.iter().enumerate() {
+                    measures.add(tree, rep, unit, *measure, number(&batch, 2 + offset, row));
+                }
+            }
+        }
+    }
+
+    // Distinct customers and orders, as sets.
+    let customers = format!(
+        "SELECT DISTINCT rep_id, credited_unit_id, customer_id, order_date >= {start} AS current FROM orders \
+         WHERE status = 'confirmed' AND order_date >= {previous_start} AND order_date < {end}",
+        start = date(period.start()),
+        previous_start = date(previous.start()),
+        end = date(end),
+    );
+    for batch in sql(context, &customers).await? {
+        let current = batch.column(3).as_boolean();
+        for row in 0..batch.num_rows() {
+            let (rep, unit, customer) =
+                (text(&batch, 0, row), text(&batch, 1, row), text(&batch, 2, row).unwrap_or_default());
+            let measure = if current.value(row) { Measure::Customers } else { Measure::PreviousCustomers };
+            measures.insert(tree, rep, unit, measure, customer);
+        }
+    }
+    let retained: Vec<(EntityKey, f64)> = measures
+        .sets
+        .iter()
+        .filter(|((_, m), _)| *m == Measure::PreviousCustomers)
+        .map(|((entity, _), previous)| {
+            let current = measures.sets.get(&(entity.clone(), Measure::Customers));
+            (entity.clone(), current.map_or(0, |c| previous.intersection(c).count()) as f64)
+        })
+        .collect();
+    for (entity, count) in retained {
+        measures.set(entity, Measure::RetainedCustomers, count);
+    }
+    let orders = format!(
+        "SELECT DISTINCT rep_id, credited_unit_id, order_id FROM orders WHERE status = 'confirmed' AND {}",
+        within("order_date", period)
+    );
+    for batch in sql(context, &orders).await? {
+        for row in 0..batch.num_rows() {
+            let order = text(&batch, 2, row).unwrap_or_default();
+            measures.insert(tree, text(&batch, 0, row), text(&batch, 1, row), Measure::Orders, order);
+        }
+    }
+    // A customer's first confirmed line ever, credited to that line's rep and unit.
+    let new_customers = format!(
+        "SELECT first_value(rep_id ORDER BY order_date, order_id, line_no), \
+                first_value(credited_unit_id ORDER BY order_date, order_id, line_no), customer_id \
+         FROM orders WHERE status = 'confirmed' GROUP BY customer_id \
+         HAVING MIN(order_date) >= {} AND MIN(order_date) < {}",
+        date(period.start()),
+        date(end)
+    );
+    for batch in sql(context, &new_customers).await? {
+        for row in 0..batch.num_rows() {
+            let customer = text(&batch, 2, row).unwrap_or_default();
+            measures.insert(tree, text(&batch, 0, row), text(&batch, 1, row), Measure::NewCustomers, customer);
+        }
+    }
+    add_targets(context, &mut measures, period).await?;
+    add_market_sizes(context, &mut measures, tree, period).await?;
+    Ok(measures)
+}
+
+fn funnel_query(period: &Period) -> String {
+    let created = within("created_date", period);
+    let closed = within("closed_date", period);
+    // A later stage or a win implies the earlier stages were reached.
+    let qualified =
+        "(qualified_date IS NOT NULL OR proposal_date IS NOT NULL OR negotiation_date IS NOT NULL OR outcome = 'won')";
+    let proposal = "(proposal_date IS NOT NULL OR negotiation_date IS NOT NULL OR outcome = 'won')";
+    let negotiation = "(negotiation_date IS NOT NULL OR outcome = 'won')";
+    let end = date(period.end_exclusive());
+    format!(
+        "SELECT rep_id, credited_unit_id, \
+           SUM(CASE WHEN {created} THEN 1 ELSE 0 END), \
+           SUM(CASE WHEN {created} AND {qualified} THEN 1 ELSE 0 END), \
+           SUM(CASE WHEN {created} AND {proposal} THEN 1 ELSE 0 END), \
+           SUM(CASE WHEN {created} AND {negotiation} THEN 1 ELSE 0 END), \
+           SUM(CASE WHEN {closed} AND outcome = 'won' THEN 1 ELSE 0 END), \
+           SUM(CASE WHEN {closed} AND outcome = 'lost' THEN 1 ELSE 0 END), \
+           CAST(SUM(CASE WHEN {closed} AND outcome = 'won' THEN CAST(closed_date AS INT) - CAST(created_date AS INT) END) AS DOUBLE), \
+           CAST(SUM(CASE WHEN created_date < {end} AND (closed_date IS NULL OR closed_date >= {end}) THEN amount END) AS DOUBLE) \
+         FROM opportunities GROUP BY rep_id, credited_unit_id"
+    )
+}
+
+/// Revenue targets for exactly this period and for the next one (pipeline coverage).
+async fn add_targets(context: &SessionContext, measures: &mut Measures, period: &Period) -> Result<()> {
+    let next = period.next();
+    let query = format!(
+        "SELECT entity_id, level, period, CAST(SUM(value) AS DOUBLE) FROM targets \
+         WHERE metric = 'revenue' AND product_line IS NULL AND period IN ('{period}', '{next}') GROUP BY entity_id, level, period"
+    );
+    for batch in sql(context, &query).await? {
+        for row in 0..batch.num_rows() {
+            let id = text(&batch, 0, row).unwrap_or_default().to_owned();
+            let entity = if text(&batch, 1, row) == Some("rep") { EntityKey::Rep(id) } else { EntityKey::Unit(id) };
+            let measure = if text(&batch, 2, row) == Some(&period.to_string()) {
+                Measure::RevenueTarget
+            } else {
+                Measure::RemainingNextTarget
+            };
+            measures.set(entity, measure, number(&batch, 3, row));
+        }
+    }
+    Ok(())
+}
+
+/// The market an entity sells into: its region's market size for the period
+/// (a rep: the region of its unit; the company: the whole market).
+async fn add_market_sizes(
+    context: &SessionContext,
+    measures: &mut Measures,
+    tree: &Tree,
+    period: &Period,
+) -> Result<()> {
+    let query = format!(
+        "SELECT region, CAST(SUM(market_size) AS DOUBLE) FROM market WHERE period = '{period}' GROUP BY region"
+    );
+    let mut by_region: HashMap<String, f64> = HashMap::new();
+    let mut total = 0.0;
+    for batch in sql(context, &query).await? {
+        for row in 0..batch.num_rows() {
+            let size = number(&batch, 1, row);
+            total += size;
+            if let Some(region) = text(&batch, 0, row) {
+                by_region.insert(region.to_owned(), size);
+            }
+        }
+    }
+    if total == 0.0 {
+        return Ok(());
+    }
+    let region_of = |unit: &str| {
+        tree.ancestors(unit)
+            .into_iter()
+            .find(|u| tree.kind.get(*u).and_then(|k| k.as_deref()) == Some("region"))
+            .map(str::to_owned)
+    };
+    for (unit, parent) in &tree.parent {
+        let size = match parent {
+            None => Some(total),
+            Some(_) => region_of(unit).and_then(|r| by_region.get(&r).copied()),
+        };
+        if let Some(size) = size {
+            measures.set(EntityKey::Unit(unit.clone()), Measure::MarketSize, size);
+        }
+    }
+    for (rep, unit) in &tree.rep_unit {
+        if let Some(size) = region_of(unit).and_then(|r| by_region.get(&r).copied()) {
+            measures.set(EntityKey::Rep(rep.clone()), Measure::MarketSize, size);
+        }
+    }
+    Ok(())
+}

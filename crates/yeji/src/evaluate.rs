@@ -1,0 +1,134 @@
+//! `yeji evaluate`: scorecards for a period, as a table, JSON (SPEC §14) or CSV.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use yeji_core::Period;
+use yeji_core::scheme::Scheme;
+use yeji_engine::{EntityResult, Evaluation, Workspace};
+
+use crate::WorkspaceArg;
+use crate::output::{table, thousands};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Level {
+    Rep,
+    Unit,
+    Company,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum EvaluationFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(clap::Args)]
+pub struct EvaluateArgs {
+    #[command(flatten)]
+    workspace: WorkspaceArg,
+    /// e.g. 2026-Q3, 2026-10, 2026-H1, 2026, 2026-W42, 2026-01..2026-06, FY2026-Q1.
+    #[arg(long)]
+    period: String,
+    /// A scheme TOML file (default: the seed's 30/20/20/15/15 scheme).
+    #[arg(long, value_name = "FILE")]
+    scheme: Option<PathBuf>,
+    /// Only this level (all levels by default).
+    #[arg(long, value_enum)]
+    level: Option<Level>,
+    #[arg(long, value_enum, default_value_t = EvaluationFormat::Table)]
+    format: EvaluationFormat,
+}
+
+pub async fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
+    let workspace = Workspace::open(&args.workspace.workspace).await?;
+    let period = Period::parse_fiscal(&args.period, workspace.settings().fiscal_year_first_month)?;
+    let scheme = match &args.scheme {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            Scheme::parse(&text).with_context(|| path.display().to_string())?
+        }
+        None => Scheme::default_scheme(),
+    };
+    let mut evaluation = workspace.evaluate(&period, &scheme).await?;
+    if let Some(level) = args.level {
+        let name = match level {
+            Level::Rep => "rep",
+            Level::Unit => "unit",
+            Level::Company => "company",
+        };
+        evaluation.results.retain(|r| r.level == name);
+    }
+    match args.format {
+        EvaluationFormat::Json => say!("{}", serde_json::to_string_pretty(&evaluation)?),
+        EvaluationFormat::Csv => say!("{}", csv_text(&evaluation)?),
+        EvaluationFormat::Table => say!("{}", scorecard(&evaluation, &scheme)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn kpi_ids(evaluation: &Evaluation) -> Vec<String> {
+    evaluation.results.first().map(|r| r.kpis.keys().cloned().collect()).unwrap_or_default()
+}
+
+/// One row per entity, one value column per KPI.
+fn csv_text(evaluation: &Evaluation) -> anyhow::Result<String> {
+    let ids = kpi_ids(evaluation);
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["level", "id", "name", "unit_id", "score", "grade", "rank", "rank_of"];
+    header.extend(ids.iter().map(String::as_str));
+    writer.write_record(&header)?;
+    for r in &evaluation.results {
+        let number = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+        let mut row = vec![
+            r.level.clone(),
+            r.id.clone(),
+            r.name.clone(),
+            r.unit_id.clone().unwrap_or_default(),
+            number(r.score),
+            r.grade.clone().unwrap_or_default(),
+            r.rank.map(|v| v.to_string()).unwrap_or_default(),
+            r.rank_of.to_string(),
+        ];
+        row.extend(ids.iter().map(|id| number(r.kpis.get(id).and_then(|k| k.value))));
+        writer.write_record(&row)?;
+    }
+    Ok(String::from_utf8(writer.into_inner()?)?.trim_end().to_owned())
+}
+
+fn percent(value: Option<f64>) -> String {
+    value.map_or("–".into(), |v| format!("{:.1}%", v * 100.0))
+}
+
+/// A readable scorecard: the weighted KPIs' values, the score and the grade.
+fn scorecard(evaluation: &Evaluation, scheme: &Scheme) -> String {
+    let mut header: Vec<String> = ["level", "id", "name", "rank", "score", "grade"].map(String::from).to_vec();
+    header.extend(scheme.kpis.iter().map(|k| format!("{} ({}%)", k.kpi, k.weight)));
+    let rows: Vec<Vec<String>> = evaluation
+        .results
+        .iter()
+        .map(|r: &EntityResult| {
+            let mut row = vec![
+                r.level.clone(),
+                r.id.clone(),
+                r.name.clone(),
+                r.rank.map_or("–".into(), |rank| format!("{rank}/{}", r.rank_of)),
+                r.score.map_or("–".into(), |s| format!("{s:.1}")),
+                r.grade.clone().unwrap_or_else(|| "–".into()),
+            ];
+            row.extend(scheme.kpis.iter().map(|k| {
+                let value = r.kpis.get(&k.kpi).and_then(|v| v.value);
+                match k.kpi.as_str() {
+                    "revenue" => value.map_or("–".into(), thousands),
+                    "satisfaction" => value.map_or("–".into(), |v| format!("{v:.1}")),
+                    _ => percent(value),
+                }
+            }));
+            row
+        })
+        .collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    format!("{} · {}\n{}", evaluation.period, evaluation.scheme, table(&header, &rows))
+}
