@@ -55,6 +55,9 @@ pub struct Labels {
 impl Labels {
     /// The canonical label for `raw` (already trimmed), if it is one.
     pub fn canonical(&self, raw: &str) -> Option<&'static str> {
+        if let Some((canonical, _)) = self.values.iter().find(|(c, _)| *c == raw) {
+            return Some(canonical);
+        }
         let lower = raw.to_lowercase();
         self.values.iter().find_map(|(canonical, aliases)| {
             (*canonical == lower || aliases.iter().any(|a| a.eq_ignore_ascii_case(raw))).then_some(*canonical)

@@ -119,16 +119,30 @@ pub fn fold_width(s: &str) -> String {
 
 /// Codes are compared as written by different systems: `k01`, ` K01` and `Ｋ01` are one.
 pub fn normalise_code(raw: &str) -> String {
-    let folded = fold_width(raw.trim());
+    let raw = raw.trim();
+    if raw.is_ascii() {
+        return raw.to_ascii_uppercase();
+    }
+    let folded = fold_width(raw);
     folded.trim().to_uppercase()
 }
 
 /// Names keep their case but lose stray white space: `张  三 ` → `张 三`.
 pub fn normalise_text(raw: &str) -> String {
+    let raw = raw.trim();
+    let plain = |c: char| c == ' ' || !(c.is_whitespace() || ('\u{FF01}'..='\u{FF5E}').contains(&c));
+    if raw.chars().all(plain) && !raw.contains("  ") {
+        return raw.to_owned();
+    }
     fold_width(raw).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 pub fn parse_date(raw: &str, format: Option<&str>) -> Result<NaiveDate, ValueError> {
+    if format.is_none() {
+        if let Some(date) = iso_date(raw.trim().as_bytes()) {
+            return date;
+        }
+    }
     let raw = fold_width(raw);
     let raw = raw.trim();
     if let Some(format) = format
@@ -157,7 +171,28 @@ pub fn parse_date(raw: &str, format: Option<&str>) -> Result<NaiveDate, ValueErr
         .ok_or_else(|| ValueError::NoSuchDay(format!("{year:04}-{month:02}-{day_of_month:02}")))
 }
 
+/// `YYYY-MM-DD` read without allocating: the common case of large files.
+fn iso_date(bytes: &[u8]) -> Option<Result<NaiveDate, ValueError>> {
+    let digits = |range: std::ops::Range<usize>| {
+        bytes[range].iter().try_fold(0u32, |n, b| b.is_ascii_digit().then(|| n * 10 + (b - b'0') as u32))
+    };
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+    Some(
+        NaiveDate::from_ymd_opt(year as i32, month, day)
+            .ok_or_else(|| ValueError::NoSuchDay(format!("{year:04}-{month:02}-{day:02}"))),
+    )
+}
+
 pub fn parse_decimal(raw: &str) -> Result<Decimal, ValueError> {
+    let plain = raw.trim();
+    if !plain.is_empty() && plain.len() < 28 && plain.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {
+        if let Ok(value) = Decimal::from_str(plain) {
+            return checked(value);
+        }
+    }
     let folded = fold_width(raw);
     let mut s = folded.trim();
     let mut negative = false;
@@ -194,8 +229,13 @@ pub fn parse_decimal(raw: &str) -> Result<Decimal, ValueError> {
     if negative {
         value = -value;
     }
+    checked(value)
+}
+
+/// Rounds to the stored scale and checks the stored range: Decimal128(18, 4)
+/// holds fourteen digits before the point.
+fn checked(value: Decimal) -> Result<Decimal, ValueError> {
     let value = value.round_dp(DECIMAL_SCALE);
-    // Stored as Decimal128(18, 4): fourteen digits before the point.
     if value.abs() >= Decimal::from(100_000_000_000_000i64) {
         return Err(ValueError::TooLarge);
     }

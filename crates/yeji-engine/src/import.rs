@@ -112,12 +112,12 @@ impl Workspace {
         };
         let started = std::time::Instant::now();
         let parts = read_all(&to_read, &read_options, progress)?;
-        tracing::info!(seconds = started.elapsed().as_secs_f64(), "read and cleaned every row");
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), rss_mib = rss_mib(), "read and cleaned every row");
         progress(Progress::Step("checking references"));
         let mut parsed = merge(parts);
         let known = self.known(&parsed, &versions)?;
         check_batch(&mut parsed, &known);
-        tracing::info!(seconds = started.elapsed().as_secs_f64(), "checked the batch");
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), rss_mib = rss_mib(), "checked the batch");
 
         let mut report = ImportReport::default();
         for table in &parsed {
@@ -144,7 +144,11 @@ impl Workspace {
         progress(Progress::Step("applying changes"));
         let batch_id = self.catalog.next_batch_id().await?;
         let (changes, new_versions) = self.apply_batch(batch_id, &parsed, &versions, &mut reports, &hashes)?;
-        tracing::info!(seconds = started.elapsed().as_secs_f64(), "applied and wrote the new fact files");
+        tracing::info!(
+            seconds = started.elapsed().as_secs_f64(),
+            rss_mib = rss_mib(),
+            "applied and wrote the new fact files"
+        );
         report.tables = reports.into_values().collect();
         if changes.iter().all(|c| c.added == 0 && c.changed == 0) {
             for version in &new_versions {
@@ -344,6 +348,20 @@ fn read_all(sources: &[Source], options: &ReadOptions, progress: &(dyn Fn(Progre
         }
     });
     results.into_inner().expect("threads are done").into_iter().map(|r| r.expect("every source was read")).collect()
+}
+
+/// The resident memory now and at its peak, in MiB (Linux; 0 elsewhere), for the logs.
+fn rss_mib() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .unwrap_or(0)
+            / 1024
+    };
+    format!("{} (peak {})", field("VmRSS:"), field("VmHWM:"))
 }
 
 /// A hash of the sources' bytes (and sheet names), in order.

@@ -4,7 +4,7 @@
 //! invoice, the org tree keeps one root and no cycle, and region names are
 //! classified to the org tree.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 use crate::rowhash::{content_hashes, key_hashes};
@@ -13,6 +13,8 @@ use arrow::compute::{concat_batches, filter_record_batch};
 use yeji_core::Table;
 
 use crate::{Origin, Parsed, Reject};
+
+pub use rustc_hash::FxHashSet as IdSet;
 
 /// What the workspace already holds, for references and the org tree.
 #[derive(Clone, Debug, Default)]
@@ -55,9 +57,9 @@ pub fn merge(parts: Vec<Parsed>) -> Vec<Parsed> {
 /// Applies the batch checks to every table (merged, in import order), moving
 /// failing rows to the rejects.
 pub fn check_batch(tables: &mut [Parsed], known: &Known) {
-    let mut batch_ids: HashMap<Table, HashSet<String>> = HashMap::new();
+    let mut batch_ids: HashMap<Table, HashSet<String>> = HashMap::default();
     // Unit names to ids of the org units in this batch, for region classification.
-    let mut batch_units: HashMap<String, String> = HashMap::new();
+    let mut batch_units: HashMap<String, String> = HashMap::default();
     for parsed in tables.iter_mut() {
         let mut failures = Failures::new(parsed.rows.num_rows());
         remove_duplicates(parsed, &mut failures);
@@ -104,7 +106,7 @@ impl Failures {
     }
 
     fn apply(self, parsed: &mut Parsed) {
-        let mut rejected: HashSet<usize> = HashSet::new();
+        let mut rejected: HashSet<usize> = HashSet::default();
         for (row, column, value, reason) in self.rejects {
             let (file, line) = parsed.origin_of(row);
             parsed.rejects.push(Reject { file: file.to_owned(), line, column, value, reason });
@@ -140,9 +142,20 @@ fn text(array: &StringArray, row: usize) -> Option<&str> {
 fn remove_duplicates(parsed: &Parsed, failures: &mut Failures) {
     let table = parsed.table;
     let keys = key_hashes(table, &parsed.rows);
+    let mut first_by_key: HashMap<u128, usize> = HashMap::with_capacity_and_hasher(keys.len(), Default::default());
+    let repeated: Vec<usize> = keys
+        .iter()
+        .enumerate()
+        .filter(|(row, key)| *first_by_key.entry(**key).or_insert(*row) != *row)
+        .map(|(row, _)| row)
+        .collect();
+    if repeated.is_empty() {
+        return;
+    }
+    // Contents are compared only where a key repeats.
     let contents = content_hashes(table, &parsed.rows);
-    let mut first_by_key: HashMap<u128, usize> = HashMap::with_capacity(keys.len());
-    let mut conflicted: HashSet<usize> = HashSet::new();
+    first_by_key.clear();
+    let mut conflicted: HashSet<usize> = HashSet::default();
     let key_names = table.natural_key().join(", ");
     let conflict = |failures: &mut Failures, row: usize, other: usize| {
         let (file, line) = parsed.origin_of(other);
@@ -181,9 +194,9 @@ fn check_references(
     let table = parsed.table;
     let own_ids: HashSet<&str> = match strings(parsed, table.natural_key()[0]) {
         Some(ids) => (0..ids.len()).filter_map(|i| text(ids, i)).collect(),
-        None => HashSet::new(),
+        None => HashSet::default(),
     };
-    let empty = HashSet::new();
+    let empty = HashSet::default();
     for column in table.columns() {
         let Some(target) = column.references else { continue };
         let Some(values) = strings(parsed, column.name) else { continue };
@@ -210,7 +223,7 @@ fn check_org_tree(parsed: &Parsed, known: &Known, failures: &mut Failures) {
     let (Some(ids), Some(parents)) = (strings(parsed, "unit_id"), strings(parsed, "parent_id")) else { return };
     let mut parent_of: HashMap<&str, Option<&str>> =
         known.units.iter().map(|(id, u)| (id.as_str(), u.parent.as_deref())).collect();
-    let mut row_of: HashMap<&str, usize> = HashMap::new();
+    let mut row_of: HashMap<&str, usize> = HashMap::default();
     for row in 0..ids.len() {
         if failures.failed[row] {
             continue;
@@ -234,7 +247,7 @@ fn check_org_tree(parsed: &Parsed, known: &Known, failures: &mut Failures) {
         }
     }
     for (&id, &row) in &row_of {
-        let mut seen = HashSet::from([id]);
+        let mut seen: HashSet<&str> = [id].into_iter().collect();
         let mut current = parent_of.get(id).copied().flatten();
         while let Some(unit) = current {
             if !seen.insert(unit) {
@@ -258,7 +271,7 @@ fn check_target_entities(
     batch_ids: &HashMap<Table, HashSet<String>>,
     failures: &mut Failures,
 ) {
-    let empty = HashSet::new();
+    let empty = HashSet::default();
     let is = |table: Table, id: &str| {
         known.ids.get(&table).unwrap_or(&empty).contains(id) || batch_ids.get(&table).unwrap_or(&empty).contains(id)
     };

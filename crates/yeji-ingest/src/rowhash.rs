@@ -1,40 +1,109 @@
 //! Row identity by hashing: a 128-bit hash of a row's natural key and a 64-bit
-//! hash of its canonical columns, computed from Arrow's row format in chunks so
-//! memory stays a few bytes a row even for tens of millions of rows. Two rows
-//! with the same key hash are taken as the same key (a false match needs a
-//! 128-bit collision); equal content hashes as equal rows (about 1 in 2^64).
+//! hash of its canonical columns, computed column by column (a few bytes a row,
+//! no row materialised). Two rows with the same key hash are taken as the same
+//! key (a false match needs a 128-bit collision); equal content hashes as equal
+//! rows (about 1 in 2^64).
 
-use arrow::array::{ArrayRef, RecordBatch};
-use arrow::row::{RowConverter, SortField};
-use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
+use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::datatypes::{DataType, Date32Type, Decimal128Type, Int64Type};
+use xxhash_rust::xxh3::xxh3_64_with_seed;
 use yeji_core::Table;
 
-const CHUNK: usize = 1 << 16;
+/// Mixes one value's hash into a row's running hash.
+fn mix(row: &mut u64, value: u64) {
+    *row = (*row ^ value).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
+}
 
-/// Hashes every row of `batch` over `columns` with `hash` applied to the row bytes.
-fn hash_rows<T>(batch: &RecordBatch, columns: &[&str], hash: fn(&[u8]) -> T) -> Vec<T> {
-    let indices: Vec<usize> = columns.iter().map(|c| batch.schema().index_of(c).expect("contract column")).collect();
-    let fields = indices.iter().map(|&i| SortField::new(batch.column(i).data_type().clone())).collect();
-    let converter = RowConverter::new(fields).expect("sortable types");
-    let mut out = Vec::with_capacity(batch.num_rows());
-    let mut start = 0;
-    while start < batch.num_rows() {
-        let length = CHUNK.min(batch.num_rows() - start);
-        let arrays: Vec<ArrayRef> = indices.iter().map(|&i| batch.column(i).slice(start, length)).collect();
-        let rows = converter.convert_columns(&arrays).expect("columns match fields");
-        out.extend(rows.iter().map(|row| hash(row.as_ref())));
-        start += length;
+/// Folds one column into the rows' running hashes; a null hashes apart from
+/// every value (an empty string included).
+fn hash_column(array: &dyn Array, seed: u64, rows: &mut [u64]) {
+    const NULL: u64 = 0x6e75_6c6c_6e75_6c6c;
+    let each = |rows: &mut [u64], value: &dyn Fn(usize) -> u64| {
+        for (i, row) in rows.iter_mut().enumerate() {
+            mix(row, if array.is_null(i) { NULL } else { value(i) });
+        }
+    };
+    match array.data_type() {
+        DataType::Utf8 => {
+            let strings = array.as_string::<i32>();
+            each(rows, &|i| xxh3_64_with_seed(strings.value(i).as_bytes(), seed));
+        }
+        DataType::Date32 => {
+            let values = array.as_primitive::<Date32Type>();
+            each(rows, &|i| xxh3_64_with_seed(&values.value(i).to_le_bytes(), seed));
+        }
+        DataType::Decimal128(_, _) => {
+            let values = array.as_primitive::<Decimal128Type>();
+            each(rows, &|i| xxh3_64_with_seed(&values.value(i).to_le_bytes(), seed));
+        }
+        DataType::Int64 => {
+            let values = array.as_primitive::<Int64Type>();
+            each(rows, &|i| xxh3_64_with_seed(&values.value(i).to_le_bytes(), seed));
+        }
+        DataType::Boolean => {
+            let values = array.as_boolean();
+            each(rows, &|i| values.value(i) as u64 + 1);
+        }
+        other => unreachable!("the contract has no {other} columns"),
     }
-    out
+}
+
+fn hash_rows(batch: &RecordBatch, columns: &[&str], seed: u64) -> Vec<u64> {
+    let mut rows = vec![seed; batch.num_rows()];
+    for (position, name) in columns.iter().enumerate() {
+        let column = batch.column_by_name(name).expect("contract column");
+        hash_column(column.as_ref(), seed.wrapping_add(position as u64), &mut rows);
+    }
+    rows
 }
 
 /// One hash per row over the table's natural key.
 pub fn key_hashes(table: Table, batch: &RecordBatch) -> Vec<u128> {
-    hash_rows(batch, table.natural_key(), xxh3_128)
+    let low = hash_rows(batch, table.natural_key(), 0x0123_4567);
+    let high = hash_rows(batch, table.natural_key(), 0x89ab_cdef);
+    low.into_iter().zip(high).map(|(l, h)| (h as u128) << 64 | l as u128).collect()
 }
 
 /// One hash per row over the table's contract columns (derived ones excluded).
 pub fn content_hashes(table: Table, batch: &RecordBatch) -> Vec<u64> {
     let columns: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
-    hash_rows(batch, &columns, xxh3_64)
+    hash_rows(batch, &columns, 0x5eed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::canonical_schema;
+    use arrow::array::{ArrayRef, Int64Array, StringArray, new_null_array};
+    use std::sync::Arc;
+
+    fn orders(rows: &[(Option<&str>, i64)]) -> RecordBatch {
+        let schema = canonical_schema(Table::Orders);
+        let columns: Vec<ArrayRef> = schema
+            .fields()
+            .iter()
+            .map(|f| -> ArrayRef {
+                match f.name().as_str() {
+                    "order_id" => Arc::new(StringArray::from(rows.iter().map(|r| r.0).collect::<Vec<_>>())),
+                    "line_no" => Arc::new(Int64Array::from(rows.iter().map(|r| r.1).collect::<Vec<_>>())),
+                    _ => new_null_array(f.data_type(), rows.len()),
+                }
+            })
+            .collect();
+        RecordBatch::try_new(schema, columns).unwrap()
+    }
+
+    #[test]
+    fn equal_keys_hash_equal_and_nulls_differ_from_empty_strings() {
+        let batch =
+            orders(&[(Some("O1"), 1), (Some("O1"), 2), (Some("O1"), 1), (Some(""), 1), (None, 1), (Some("O11"), 1)]);
+        let keys = key_hashes(Table::Orders, &batch);
+        assert_eq!(keys[0], keys[2]);
+        assert_ne!(keys[0], keys[1]);
+        assert_ne!(keys[3], keys[4]);
+        assert_ne!(keys[0], keys[5]);
+        let contents = content_hashes(Table::Orders, &batch);
+        assert_eq!(contents[0], contents[2]);
+        assert_ne!(contents[0], contents[1]);
+    }
 }

@@ -23,24 +23,22 @@ fn violation(column: &'static str, value: &Value, reason: impl Into<String>) -> 
     Violation { column, value, reason: reason.into() }
 }
 
-/// The row rules of one table.
+/// The row rules of one table, with its column positions looked up once.
 pub(crate) struct Rules {
     table: Table,
-}
-
-/// The position of a contract column; the names below are the contract's own.
-fn at(table: Table, name: &str) -> usize {
-    table.column_index(name).unwrap_or_else(|| panic!("{table} has no column {name}"))
+    positions: rustc_hash::FxHashMap<&'static str, usize>,
 }
 
 impl Rules {
     pub fn new(table: Table) -> Rules {
-        Rules { table }
+        let positions = table.columns().iter().enumerate().map(|(i, c)| (c.name, i)).collect();
+        Rules { table, positions }
     }
 
     pub fn apply(&self, row: &mut [Value]) -> Result<(), Violation> {
         let table = self.table;
-        let idx = |name: &str| at(table, name);
+        // The names below are the contract's own.
+        let idx = |name: &str| self.positions[name];
         let non_negative = |row: &[Value], name: &'static str| -> Result<(), Violation> {
             let value = &row[idx(name)];
             match value.as_decimal() {
