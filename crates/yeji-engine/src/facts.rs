@@ -58,7 +58,7 @@ pub(crate) fn write(path: &Path, batch: &RecordBatch) -> Result<()> {
     let temporary = path.with_extension("parquet.tmp");
     let file = File::create(&temporary).map_err(|e| EngineError::io(&temporary, e))?;
     let properties = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("valid level")))
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).expect("valid level")))
         .set_max_row_group_row_count(Some(1 << 20))
         .build();
     let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(properties)).map_err(|e| facts_error(path, e))?;

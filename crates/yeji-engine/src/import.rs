@@ -12,8 +12,8 @@ use arrow::array::{Array, AsArray, RecordBatch};
 use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3;
 use yeji_core::Table;
-use yeji_ingest::checks::{Known, Unit, check_batch, merge};
-use yeji_ingest::{Encoding, Mapping, Parsed, ReadOptions, Reject, Source, discover, read_source};
+use yeji_ingest::checks::{Known, Unit, check_batch, id_hash, merge};
+use yeji_ingest::{Encoding, Mapping, Parsed, ReadOptions, Reject, Source, discover, read_source, split_large};
 use yeji_store::{NewBatch, TableChange, TableVersion};
 
 use crate::changes::{Applied, apply};
@@ -289,11 +289,11 @@ impl Workspace {
                     let unit = Unit { parent: text(1), name: text(2).unwrap_or_default(), kind: text(3) };
                     known.units.insert(column(0).value(row).to_owned(), unit);
                 }
-                known.ids.insert(table, known.units.keys().cloned().collect());
+                known.ids.insert(table, known.units.keys().map(|id| id_hash(id)).collect());
             } else {
                 let ids = facts::read_columns(&path, &[key])?;
                 let ids = ids.column(0).as_string::<i32>();
-                known.ids.insert(table, ids.iter().flatten().map(str::to_owned).collect());
+                known.ids.insert(table, ids.iter().flatten().map(id_hash).collect());
             }
         }
         Ok(known)
@@ -325,13 +325,18 @@ impl Workspace {
 
 /// Reads the sources on every core, largest files first; the first error wins.
 fn read_all(sources: &[Source], options: &ReadOptions, progress: &(dyn Fn(Progress) + Sync)) -> Result<Vec<Parsed>> {
-    let size = |s: &Source| std::fs::metadata(&s.path).map(|m| m.len()).unwrap_or(0);
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let sources = split_large(sources.to_vec(), threads, options)?;
+    let size = |s: &Source| match s.part {
+        Some(part) => part.end - part.start,
+        None => std::fs::metadata(&s.path).map(|m| m.len()).unwrap_or(0),
+    };
     let mut order: Vec<usize> = (0..sources.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(size(&sources[i])));
     progress(Progress::Reading { bytes: sources.iter().map(size).sum() });
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<Parsed>>>> = Mutex::new((0..sources.len()).map(|_| None).collect());
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(sources.len().max(1));
+    let threads = threads.min(sources.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {

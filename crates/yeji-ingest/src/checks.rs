@@ -9,18 +9,26 @@ use std::sync::Arc;
 
 use crate::rowhash::{content_hashes, key_hashes};
 use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, StringArray};
-use arrow::compute::{concat_batches, filter_record_batch};
+use arrow::compute::filter_record_batch;
+use arrow::record_batch::RecordBatch;
 use yeji_core::Table;
 
 use crate::{Origin, Parsed, Reject};
 
-pub use rustc_hash::FxHashSet as IdSet;
+/// A set of ids, held as 64-bit hashes: a few bytes an id for millions of
+/// orders. An unknown id passes only on a hash collision (about 1 in 2^64 per
+/// stored id).
+pub type IdSet = HashSet<u64>;
+
+pub fn id_hash(id: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(id.as_bytes())
+}
 
 /// What the workspace already holds, for references and the org tree.
 #[derive(Clone, Debug, Default)]
 pub struct Known {
     /// Ids per referenced table (a rep's `rep_id`, a unit's `unit_id`, ...).
-    pub ids: HashMap<Table, HashSet<String>>,
+    pub ids: HashMap<Table, IdSet>,
     /// The stored org tree.
     pub units: HashMap<String, Unit>,
 }
@@ -32,32 +40,72 @@ pub struct Unit {
     pub kind: Option<String>,
 }
 
-/// Merges the parts of each table into one [`Parsed`], in import order.
+/// Merges the parts of each table into one [`Parsed`], in import order. Columns
+/// are joined one at a time, each part's column freed as soon as it is copied,
+/// so memory peaks near one copy of the table rather than two.
 pub fn merge(parts: Vec<Parsed>) -> Vec<Parsed> {
-    let mut by_table: Vec<Parsed> = Vec::new();
+    let mut by_table: Vec<Vec<Parsed>> = Vec::new();
     for part in parts {
-        match by_table.iter_mut().find(|p| p.table == part.table) {
-            None => by_table.push(part),
-            Some(into) => {
-                let offset = into.files.len() as u32;
-                into.rows = concat_batches(&into.rows.schema(), [&into.rows, &part.rows]).expect("same schema");
-                into.origins.extend(part.origins.iter().map(|o| Origin { file: o.file + offset, line: o.line }));
-                into.files.extend(part.files);
-                into.rejects.extend(part.rejects);
-                into.rejected_rows += part.rejected_rows;
-                into.duplicates.extend(part.duplicates);
-                into.ignored_headers.extend(part.ignored_headers);
+        match by_table.iter_mut().find(|p| p[0].table == part.table) {
+            Some(group) => group.push(part),
+            None => by_table.push(vec![part]),
+        }
+    }
+    let mut merged: Vec<Parsed> = by_table.into_iter().map(join).collect();
+    merged.sort_by_key(|p| p.table);
+    merged
+}
+
+fn join(mut parts: Vec<Parsed>) -> Parsed {
+    if parts.len() == 1 {
+        return parts.pop().expect("one part");
+    }
+    let schema = parts[0].rows.schema();
+    let mut columns: Vec<Vec<ArrayRef>> = vec![Vec::new(); schema.fields().len()];
+    let mut into = Parsed { rows: RecordBatch::new_empty(schema.clone()), ..parts[0].clone() };
+    into.origins.clear();
+    into.files.clear();
+    into.rejects.clear();
+    into.duplicates.clear();
+    into.ignored_headers.clear();
+    into.rejected_rows = 0;
+    for part in parts {
+        // Parts of one file share its name; other files get their own index.
+        let offset = match part.files.first().and_then(|f| into.files.iter().position(|g| g == f)) {
+            Some(existing) => existing as u32,
+            None => {
+                into.files.extend(part.files.iter().cloned());
+                (into.files.len() - part.files.len()) as u32
+            }
+        };
+        into.origins.extend(part.origins.iter().map(|o| Origin { file: o.file + offset, line: o.line }));
+        for (column, array) in columns.iter_mut().zip(part.rows.columns()) {
+            column.push(array.clone());
+        }
+        into.rejects.extend(part.rejects);
+        into.rejected_rows += part.rejected_rows;
+        into.duplicates.extend(part.duplicates);
+        for header in part.ignored_headers {
+            if !into.ignored_headers.contains(&header) {
+                into.ignored_headers.push(header);
             }
         }
     }
-    by_table.sort_by_key(|p| p.table);
-    by_table
+    let joined: Vec<ArrayRef> = columns
+        .into_iter()
+        .map(|pieces| {
+            let refs: Vec<&dyn Array> = pieces.iter().map(|a| a.as_ref()).collect();
+            arrow::compute::concat(&refs).expect("same type")
+        })
+        .collect();
+    into.rows = RecordBatch::try_new(schema, joined).expect("same schema");
+    into
 }
 
 /// Applies the batch checks to every table (merged, in import order), moving
 /// failing rows to the rejects.
 pub fn check_batch(tables: &mut [Parsed], known: &Known) {
-    let mut batch_ids: HashMap<Table, HashSet<String>> = HashMap::default();
+    let mut batch_ids: HashMap<Table, IdSet> = HashMap::default();
     // Unit names to ids of the org units in this batch, for region classification.
     let mut batch_units: HashMap<String, String> = HashMap::default();
     for parsed in tables.iter_mut() {
@@ -82,7 +130,7 @@ pub fn check_batch(tables: &mut [Parsed], known: &Known) {
         if let Some(ids) = strings(parsed, key) {
             batch_ids.insert(
                 parsed.table,
-                (0..ids.len()).filter(|&i| ids.is_valid(i)).map(|i| ids.value(i).to_owned()).collect(),
+                (0..ids.len()).filter(|&i| ids.is_valid(i)).map(|i| id_hash(ids.value(i))).collect(),
             );
         }
     }
@@ -185,16 +233,12 @@ fn remove_duplicates(parsed: &Parsed, failures: &mut Failures) {
     }
 }
 
-fn check_references(
-    parsed: &Parsed,
-    known: &Known,
-    batch_ids: &HashMap<Table, HashSet<String>>,
-    failures: &mut Failures,
-) {
+fn check_references(parsed: &Parsed, known: &Known, batch_ids: &HashMap<Table, IdSet>, failures: &mut Failures) {
     let table = parsed.table;
-    let own_ids: HashSet<&str> = match strings(parsed, table.natural_key()[0]) {
-        Some(ids) => (0..ids.len()).filter_map(|i| text(ids, i)).collect(),
-        None => HashSet::default(),
+    let refers_to_itself = table.columns().iter().any(|c| c.references == Some(table));
+    let own_ids: IdSet = match strings(parsed, table.natural_key()[0]) {
+        Some(ids) if refers_to_itself => (0..ids.len()).filter_map(|i| text(ids, i)).map(id_hash).collect(),
+        _ => IdSet::default(),
     };
     let empty = HashSet::default();
     for column in table.columns() {
@@ -204,7 +248,8 @@ fn check_references(
         let batch = batch_ids.get(&target).unwrap_or(&empty);
         for row in 0..values.len() {
             let Some(id) = text(values, row).filter(|_| !failures.failed[row]) else { continue };
-            let found = stored.contains(id) || batch.contains(id) || (target == table && own_ids.contains(id));
+            let hash = id_hash(id);
+            let found = stored.contains(&hash) || batch.contains(&hash) || (target == table && own_ids.contains(&hash));
             if !found {
                 let what = target.name().trim_end_matches('s').replace('_', " ");
                 failures.reject(
@@ -268,12 +313,14 @@ fn check_org_tree(parsed: &Parsed, known: &Known, failures: &mut Failures) {
 fn check_target_entities(
     parsed: &mut Parsed,
     known: &Known,
-    batch_ids: &HashMap<Table, HashSet<String>>,
+    batch_ids: &HashMap<Table, IdSet>,
     failures: &mut Failures,
 ) {
     let empty = HashSet::default();
     let is = |table: Table, id: &str| {
-        known.ids.get(&table).unwrap_or(&empty).contains(id) || batch_ids.get(&table).unwrap_or(&empty).contains(id)
+        let hash = id_hash(id);
+        known.ids.get(&table).unwrap_or(&empty).contains(&hash)
+            || batch_ids.get(&table).unwrap_or(&empty).contains(&hash)
     };
     let (Some(entities), Some(levels)) = (strings(parsed, "entity_id"), strings(parsed, "level")) else { return };
     let mut filled: Vec<Option<String>> = Vec::with_capacity(entities.len());

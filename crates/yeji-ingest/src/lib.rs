@@ -21,7 +21,7 @@ use arrow::record_batch::RecordBatch;
 use yeji_core::Table;
 
 pub use mapping::Mapping;
-pub use source::{Encoding, Source, discover, read_source};
+pub use source::{Encoding, Part, Source, discover, read_source, split_large};
 
 /// A row that was left out, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]

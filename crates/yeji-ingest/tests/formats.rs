@@ -84,7 +84,10 @@ fn an_xlsx_sheet_named_like_a_table_reads_dates_formulas_and_chinese_headers() {
     let dir = tempfile::tempdir().unwrap();
     let path = workbook(dir.path(), false);
     let sources = discover(std::slice::from_ref(&path)).unwrap();
-    assert_eq!(sources, [Source { path: path.clone(), table: Table::Orders, sheet: Some("orders".into()) }]);
+    assert_eq!(
+        sources,
+        [Source { path: path.clone(), table: Table::Orders, sheet: Some("orders".into()), part: None }]
+    );
     let parsed = read(&path).unwrap();
     assert_eq!(parsed.rows.num_rows(), 2, "{:?}", parsed.rejects);
     assert_eq!(decimals(&parsed, "amount"), [800_0000, 1234_5000]);
