@@ -1,89 +1,119 @@
 //! Applying a batch to a table by natural key, and undoing it. Rows are
 //! matched by key hash and compared by content hash ([`yeji_ingest::rowhash`]).
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, BooleanArray, RecordBatch, StringArray, UInt32Array, new_null_array};
 use arrow::compute::{concat_batches, filter_record_batch, take_record_batch};
 use arrow::datatypes::{DataType, Field, Schema};
+use rustc_hash::{FxHashMap, FxHashSet};
 use yeji_core::Table;
 use yeji_ingest::rowhash::{content_hashes, key_hashes};
+
+use crate::Result;
 
 /// The column of a delta file saying what each row is: `added` (only its key is
 /// kept: undoing it needs no more), `new` and `old` (whole rows).
 pub(crate) const CHANGE: &str = "_change";
 
+/// How a table's stored rows change: rows whose key is in `removed` go, the
+/// `added` rows (canonical columns) come. Applied while streaming the stored
+/// file ([`crate::facts::write_version`]), so the old rows are never all in memory.
+#[derive(Default)]
+pub(crate) struct Rewrite {
+    pub removed: FxHashSet<u128>,
+    pub added: Vec<RecordBatch>,
+}
+
+impl Rewrite {
+    /// The rows that survive from `rows` (canonical columns).
+    pub fn keep(&self, table: Table, rows: &RecordBatch) -> RecordBatch {
+        if self.removed.is_empty() {
+            return rows.clone();
+        }
+        let keep: BooleanArray = key_hashes(table, rows).iter().map(|k| Some(!self.removed.contains(k))).collect();
+        filter_record_batch(rows, &keep).expect("mask fits")
+    }
+
+    /// Applied to rows held in memory (small tables such as reps and products).
+    pub fn apply_to(&self, table: Table, rows: &RecordBatch) -> RecordBatch {
+        let mut parts = vec![self.keep(table, rows)];
+        parts.extend(self.added.iter().cloned());
+        concat_batches(&rows.schema(), &parts).expect("same schema")
+    }
+}
+
 /// The outcome of applying incoming rows to a table.
 pub(crate) struct Applied {
-    /// The table's rows afterwards (canonical columns of `current`'s schema order).
-    pub state: RecordBatch,
-    /// Added rows, and changed rows' old and new values, with a [`CHANGE`] column.
+    pub rewrite: Rewrite,
+    /// Added rows (keys only), and changed rows' old and new values, with a [`CHANGE`] column.
     pub delta: RecordBatch,
     pub added: usize,
     pub changed: usize,
     pub unchanged: usize,
 }
 
-/// Applies `incoming` (same schema as `current`) to `current` by natural key.
-pub(crate) fn apply(table: Table, current: &RecordBatch, incoming: &RecordBatch) -> Applied {
-    if current.num_rows() == 0 {
-        // A first import: everything is added, nothing to match.
-        let delta = with_change(&keys_only(table, incoming), "added");
-        return Applied { state: incoming.clone(), delta, added: incoming.num_rows(), changed: 0, unchanged: 0 };
+/// Matches `incoming` (canonical columns) by natural key against the stored
+/// rows, streamed from `stored` (batches of canonical columns).
+pub(crate) fn apply<I>(table: Table, stored: impl Fn() -> Result<I>, incoming: &RecordBatch) -> Result<Applied>
+where
+    I: Iterator<Item = Result<RecordBatch>>,
+{
+    let mut content_of: FxHashMap<u128, u64> = FxHashMap::default();
+    for rows in stored()? {
+        let rows = rows?;
+        content_of.extend(key_hashes(table, &rows).into_iter().zip(content_hashes(table, &rows)));
     }
-    let current_keys = key_hashes(table, current);
-    let position: HashMap<u128, u32> = current_keys.iter().enumerate().map(|(i, k)| (*k, i as u32)).collect();
     let incoming_keys = key_hashes(table, incoming);
-    let current_content = content_hashes(table, current);
-    let incoming_content = content_hashes(table, incoming);
-    let mut keep = vec![true; current.num_rows()];
-    let (mut added, mut new, mut old) = (Vec::new(), Vec::new(), Vec::new());
+    let incoming_content = if content_of.is_empty() { Vec::new() } else { content_hashes(table, incoming) };
+    let (mut added, mut new) = (Vec::new(), Vec::new());
+    let mut removed = FxHashSet::default();
     let mut unchanged = 0;
     for (row, key) in incoming_keys.iter().enumerate() {
-        match position.get(key) {
+        match content_of.get(key) {
             None => added.push(row as u32),
-            Some(&at) if current_content[at as usize] == incoming_content[row] => unchanged += 1,
-            Some(&at) => {
-                keep[at as usize] = false;
+            Some(content) if *content == incoming_content[row] => unchanged += 1,
+            Some(_) => {
+                removed.insert(*key);
                 new.push(row as u32);
-                old.push(at);
             }
         }
     }
-    let mut landing = added.clone();
-    landing.extend(&new);
-    let kept = if old.is_empty() {
-        current.clone()
-    } else {
-        filter_record_batch(current, &BooleanArray::from(keep)).expect("mask fits")
-    };
-    let state = concat(&kept, &take(incoming, &landing));
+    drop(content_of);
+    // The old values of the changed rows, for the batch's history and for revert.
+    let mut old = vec![RecordBatch::new_empty(incoming.schema())];
+    if !removed.is_empty() {
+        for rows in stored()? {
+            let rows = rows?;
+            let hit: BooleanArray = key_hashes(table, &rows).iter().map(|k| Some(removed.contains(k))).collect();
+            old.push(filter_record_batch(&rows, &hit).expect("mask fits"));
+        }
+    }
+    let old = concat_batches(&incoming.schema(), &old).expect("same schema");
     let delta = concat_batches(
-        &delta_schema(current),
+        &delta_schema(incoming),
         [
             &with_change(&keys_only(table, &take(incoming, &added)), "added"),
             &with_change(&take(incoming, &new), "new"),
-            &with_change(&take(current, &old), "old"),
+            &with_change(&old, "old"),
         ],
     )
     .expect("same schema");
-    Applied { state, delta, added: added.len(), changed: new.len(), unchanged }
+    let mut landing = added.clone();
+    landing.extend(&new);
+    landing.sort_unstable();
+    let rewrite = Rewrite { removed, added: vec![take(incoming, &landing)] };
+    Ok(Applied { rewrite, delta, added: added.len(), changed: new.len(), unchanged })
 }
 
 /// Undoes a delta: rows it added or changed go; the old values come back.
-pub(crate) fn undo(table: Table, current: &RecordBatch, delta: &RecordBatch) -> RecordBatch {
+pub(crate) fn undo(table: Table, delta: &RecordBatch) -> Rewrite {
     let changes = delta.column_by_name(CHANGE).expect("delta has _change");
     let changes = changes.as_any().downcast_ref::<StringArray>().expect("utf8");
-    let delta_keys = key_hashes(table, delta);
-    let removed: HashSet<u128> =
-        (0..delta.num_rows()).filter(|&i| changes.value(i) != "old").map(|i| delta_keys[i]).collect();
-    let keep: BooleanArray = key_hashes(table, current).iter().map(|k| Some(!removed.contains(k))).collect();
-    let kept = filter_record_batch(current, &keep).expect("mask fits");
+    let keys = key_hashes(table, delta);
+    let removed = (0..delta.num_rows()).filter(|&i| changes.value(i) != "old").map(|i| keys[i]).collect();
     let old: Vec<u32> = (0..delta.num_rows() as u32).filter(|&i| changes.value(i as usize) == "old").collect();
-    let restored = take(&without_change(delta), &old);
-    let restored = RecordBatch::try_new(current.schema(), restored.columns().to_vec()).expect("same columns");
-    concat(&kept, &restored)
+    Rewrite { removed, added: vec![take(&without_change(delta), &old)] }
 }
 
 /// The rows at `rows` (ascending); all of them without a copy.
@@ -92,15 +122,6 @@ fn take(batch: &RecordBatch, rows: &[u32]) -> RecordBatch {
         return batch.clone();
     }
     take_record_batch(batch, &UInt32Array::from(rows.to_vec())).expect("indices in range")
-}
-
-/// Appends `b` to `a`, copying only when both hold rows.
-fn concat(a: &RecordBatch, b: &RecordBatch) -> RecordBatch {
-    match (a.num_rows(), b.num_rows()) {
-        (0, _) => b.clone(),
-        (_, 0) => a.clone(),
-        _ => concat_batches(&a.schema(), [a, b]).expect("same schema"),
-    }
 }
 
 /// The batch with every non-key column null.
@@ -177,22 +198,36 @@ mod tests {
         out
     }
 
+    fn stored(rows: &RecordBatch) -> impl Fn() -> Result<std::vec::IntoIter<Result<RecordBatch>>> + '_ {
+        move || Ok(vec![Ok(rows.clone())].into_iter())
+    }
+
     #[test]
     fn same_rows_change_nothing_and_a_changed_row_replaces_the_old_one() {
         let current = orders(&[("O1", 1, 100), ("O1", 2, 200), ("O2", 1, 300)]);
-        let again = apply(Table::Orders, &current, &current);
+        let again = apply(Table::Orders, stored(&current), &current).unwrap();
         assert_eq!((again.added, again.changed, again.unchanged), (0, 0, 3));
         let incoming = orders(&[("O1", 2, 250), ("O3", 1, 50), ("O2", 1, 300)]);
-        let applied = apply(Table::Orders, &current, &incoming);
+        let applied = apply(Table::Orders, stored(&current), &incoming).unwrap();
         assert_eq!((applied.added, applied.changed, applied.unchanged), (1, 1, 1));
+        let state = applied.rewrite.apply_to(Table::Orders, &current);
         assert_eq!(
-            amounts(&applied.state),
+            amounts(&state),
             [("O1".into(), 1, 100), ("O1".into(), 2, 250), ("O2".into(), 1, 300), ("O3".into(), 1, 50)]
         );
         let changes: Vec<&str> =
             applied.delta.column_by_name(CHANGE).unwrap().as_string::<i32>().iter().flatten().collect();
         assert_eq!(changes, ["added", "new", "old"]);
         // Undoing the delta gives back exactly the rows before.
-        assert_eq!(amounts(&undo(Table::Orders, &applied.state, &applied.delta)), amounts(&current));
+        assert_eq!(amounts(&undo(Table::Orders, &applied.delta).apply_to(Table::Orders, &state)), amounts(&current));
+    }
+
+    #[test]
+    fn a_first_import_adds_everything() {
+        let incoming = orders(&[("O1", 1, 100), ("O2", 1, 300)]);
+        let nothing = || Ok(std::iter::empty());
+        let applied = apply(Table::Orders, nothing, &incoming).unwrap();
+        assert_eq!((applied.added, applied.changed, applied.unchanged), (2, 0, 0));
+        assert_eq!(applied.rewrite.added[0], incoming);
     }
 }

@@ -19,6 +19,7 @@ use parquet::file::properties::WriterProperties;
 use yeji_core::Table;
 use yeji_ingest::schema::stored_schema;
 
+use crate::changes::Rewrite;
 use crate::{EngineError, Result};
 
 fn facts_error(path: &Path, detail: impl std::fmt::Display) -> EngineError {
@@ -38,6 +39,13 @@ pub(crate) fn read(path: &Path, schema: SchemaRef) -> Result<RecordBatch> {
 
 /// Reads only the named columns.
 pub(crate) fn read_columns(path: &Path, columns: &[&str]) -> Result<RecordBatch> {
+    let reader = projected(path, columns)?;
+    let schema = reader.schema();
+    let batches: Vec<RecordBatch> = reader.collect::<std::result::Result<_, _>>().map_err(|e| facts_error(path, e))?;
+    concat_batches(&schema, &batches).map_err(|e| facts_error(path, e))
+}
+
+fn projected(path: &Path, columns: &[&str]) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader> {
     let file = File::open(path).map_err(|e| EngineError::io(path, e))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| facts_error(path, e))?;
     let indices: Vec<usize> = columns
@@ -45,14 +53,47 @@ pub(crate) fn read_columns(path: &Path, columns: &[&str]) -> Result<RecordBatch>
         .map(|c| builder.schema().index_of(c).map_err(|e| facts_error(path, e)))
         .collect::<Result<_>>()?;
     let mask = parquet::arrow::ProjectionMask::roots(builder.parquet_schema(), indices);
-    let reader = builder.with_projection(mask).with_batch_size(1 << 16).build().map_err(|e| facts_error(path, e))?;
-    let schema = reader.schema();
-    let batches: Vec<RecordBatch> = reader.collect::<std::result::Result<_, _>>().map_err(|e| facts_error(path, e))?;
-    concat_batches(&schema, &batches).map_err(|e| facts_error(path, e))
+    builder.with_projection(mask).with_batch_size(1 << 16).build().map_err(|e| facts_error(path, e))
+}
+
+/// Streams the named columns of a Parquet file in batches.
+pub(crate) fn stream(path: &Path, columns: &[&str]) -> Result<impl Iterator<Item = Result<RecordBatch>> + use<>> {
+    let reader = projected(path, columns)?;
+    let path = path.to_owned();
+    Ok(reader.map(move |batch| batch.map_err(|e| facts_error(&path, e))))
 }
 
 /// Writes `batch` to `path` durably: a temporary name, fsync, then rename.
 pub(crate) fn write(path: &Path, batch: &RecordBatch) -> Result<()> {
+    write_batches(path, batch.schema(), std::iter::once(Ok(batch.clone())))
+}
+
+/// Writes a table's new version to `path`: the rows of `stored` that the
+/// rewrite keeps, then its added rows, each with its credited unit recomputed.
+pub(crate) fn write_version(
+    path: &Path,
+    table: Table,
+    stored: Option<&Path>,
+    rewrite: &Rewrite,
+    reps: &RepUnits,
+) -> Result<usize> {
+    let columns: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
+    let kept: Box<dyn Iterator<Item = Result<RecordBatch>>> = match stored {
+        Some(stored) => Box::new(stream(stored, &columns)?.map(|rows| rows.map(|rows| rewrite.keep(table, &rows)))),
+        None => Box::new(std::iter::empty()),
+    };
+    let rows = std::cell::Cell::new(0);
+    let all = kept.chain(rewrite.added.iter().cloned().map(Ok)).map(|batch| {
+        batch.map(|batch| {
+            rows.set(rows.get() + batch.num_rows());
+            with_credited_units(table, &batch, reps)
+        })
+    });
+    write_batches(path, stored_schema(table), all)?;
+    Ok(rows.get())
+}
+
+fn write_batches(path: &Path, schema: SchemaRef, batches: impl Iterator<Item = Result<RecordBatch>>) -> Result<()> {
     let dir = path.parent().expect("fact files live in a folder");
     std::fs::create_dir_all(dir).map_err(|e| EngineError::io(dir, e))?;
     let temporary = path.with_extension("parquet.tmp");
@@ -61,8 +102,10 @@ pub(crate) fn write(path: &Path, batch: &RecordBatch) -> Result<()> {
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).expect("valid level")))
         .set_max_row_group_row_count(Some(1 << 20))
         .build();
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(properties)).map_err(|e| facts_error(path, e))?;
-    writer.write(batch).map_err(|e| facts_error(path, e))?;
+    let mut writer = ArrowWriter::try_new(file, schema, Some(properties)).map_err(|e| facts_error(path, e))?;
+    for batch in batches {
+        writer.write(&batch?).map_err(|e| facts_error(path, e))?;
+    }
     let file = writer.into_inner().map_err(|e| facts_error(path, e))?;
     file.sync_all().map_err(|e| EngineError::io(&temporary, e))?;
     std::fs::rename(&temporary, path).map_err(|e| EngineError::io(path, e))?;

@@ -16,8 +16,8 @@ use yeji_ingest::checks::{Known, Unit, check_batch, id_hash, merge};
 use yeji_ingest::{Encoding, Mapping, Parsed, ReadOptions, Reject, Source, discover, read_source, split_large};
 use yeji_store::{NewBatch, TableChange, TableVersion};
 
-use crate::changes::{Applied, apply};
-use crate::facts::{self, RepUnits, with_credited_units, with_default_costs};
+use crate::changes::{Applied, Rewrite, apply};
+use crate::facts::{self, RepUnits, with_default_costs};
 use crate::workspace::{Workspace, remove};
 use crate::{EngineError, Result};
 
@@ -182,19 +182,21 @@ impl Workspace {
         reports: &mut BTreeMap<Table, TableReport>,
         hashes: &HashMap<Table, String>,
     ) -> Result<(Vec<TableChange>, Vec<TableVersion>)> {
-        let mut states: BTreeMap<Table, RecordBatch> = BTreeMap::new();
+        let mut rewrites: BTreeMap<Table, Rewrite> = BTreeMap::new();
         let mut changes = Vec::new();
         for table in parsed {
-            let current = self.load_canonical(table.table, versions)?;
             let mut incoming = table.rows.clone();
             if table.table == Table::Orders {
-                let products = match states.get(&Table::Products) {
-                    Some(products) => products.clone(),
-                    None => self.load_canonical(Table::Products, versions)?,
+                // Products of this batch override the stored ones for default costs.
+                let stored = self.load_canonical(Table::Products, versions)?;
+                let products = match rewrites.get(&Table::Products) {
+                    Some(rewrite) => rewrite.apply_to(Table::Products, &stored),
+                    None => stored,
                 };
                 incoming = with_default_costs(&incoming, &products);
             }
-            let Applied { state, delta, added, changed, unchanged } = apply(table.table, &current, &incoming);
+            let stored = self.stored_rows(table.table, versions);
+            let Applied { rewrite, delta, added, changed, unchanged } = apply(table.table, stored, &incoming)?;
             let report = reports.get_mut(&table.table).expect("reported");
             (report.added, report.changed, report.unchanged) = (added, changed, unchanged);
             let mut change = TableChange {
@@ -211,58 +213,72 @@ impl Workspace {
                 let relative = format!("batches/{batch_id}/{}.parquet", table.table.name());
                 facts::write(&self.root.join(&relative), &delta)?;
                 change.delta_file = Some(relative);
-                states.insert(table.table, state);
+                rewrites.insert(table.table, rewrite);
             }
             changes.push(change);
         }
-        let versions_written = self.write_states(batch_id, states, versions)?;
+        let versions_written = self.write_states(batch_id, rewrites, versions)?;
         Ok((changes, versions_written))
     }
 
-    /// Writes the new state of each changed table. When reps changed, every
-    /// table credited to units is rewritten with its units recomputed.
+    /// A function streaming the stored rows of `table` (canonical columns).
+    fn stored_rows<'a>(
+        &'a self,
+        table: Table,
+        versions: &'a HashMap<Table, TableVersion>,
+    ) -> impl Fn() -> Result<Box<dyn Iterator<Item = Result<RecordBatch>>>> + 'a {
+        move || match versions.get(&table) {
+            Some(version) => {
+                let columns: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
+                Ok(Box::new(facts::stream(&self.root.join(&version.file), &columns)?) as Box<dyn Iterator<Item = _>>)
+            }
+            None => Ok(Box::new(std::iter::empty())),
+        }
+    }
+
+    /// Writes the new version of each rewritten table, side by side (Parquet
+    /// encoding is the costly part). When reps changed, every table credited to
+    /// units is rewritten too, with its units recomputed.
     pub(crate) fn write_states(
         &self,
         batch_id: i64,
-        mut states: BTreeMap<Table, RecordBatch>,
+        mut rewrites: BTreeMap<Table, Rewrite>,
         versions: &HashMap<Table, TableVersion>,
     ) -> Result<Vec<TableVersion>> {
-        if states.contains_key(&Table::Reps) {
-            for table in Table::ALL.into_iter().filter(|t| t.credit_date().is_some()) {
-                if !states.contains_key(&table) && versions.contains_key(&table) {
-                    states.insert(table, self.load_canonical(table, versions)?);
-                }
+        if rewrites.contains_key(&Table::Reps) {
+            for table in Table::ALL.into_iter().filter(|t| t.credit_date().is_some() && versions.contains_key(t)) {
+                rewrites.entry(table).or_default();
             }
         }
-        let reps = match states.get(&Table::Reps) {
-            Some(reps) => reps.clone(),
-            None => self.load_canonical(Table::Reps, versions)?,
+        let stored_reps = self.load_canonical(Table::Reps, versions)?;
+        let reps = match rewrites.get(&Table::Reps) {
+            Some(rewrite) => rewrite.apply_to(Table::Reps, &stored_reps),
+            None => stored_reps,
         };
         let rep_units = RepUnits::from_reps(&reps);
         let generation = chrono::Utc::now().timestamp_micros();
-        // Tables are written side by side: Parquet encoding is the costly part.
         let written: Vec<Result<TableVersion>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = states
-                .into_iter()
-                .map(|(table, state)| {
+            let handles: Vec<_> = rewrites
+                .iter()
+                .map(|(&table, rewrite)| {
                     let rep_units = &rep_units;
                     scope.spawn(move || {
-                        let stored = with_credited_units(table, &state, rep_units);
                         let relative = format!("facts/{}/{batch_id}-{generation}.parquet", table.name());
-                        facts::write(&self.root.join(&relative), &stored)?;
-                        Ok(TableVersion {
-                            table: table.name().into(),
-                            file: relative,
-                            rows: stored.num_rows() as i64,
-                            batch_id,
-                        })
+                        let stored = versions.get(&table).map(|v| self.root.join(&v.file));
+                        let rows = facts::write_version(
+                            &self.root.join(&relative),
+                            table,
+                            stored.as_deref(),
+                            rewrite,
+                            rep_units,
+                        )?;
+                        Ok(TableVersion { table: table.name().into(), file: relative, rows: rows as i64, batch_id })
                     })
                 })
                 .collect();
             handles.into_iter().map(|h| h.join().expect("writer threads do not panic")).collect()
         });
-        let written = written.into_iter().collect::<Result<Vec<_>>>()?;
-        Ok(written)
+        written.into_iter().collect()
     }
 
     /// The ids and org tree the batch's references are checked against.

@@ -48,8 +48,7 @@ impl Workspace {
                 continue;
             };
             let delta = facts::read_columns(&self.root.join(delta_file), &delta_columns(table))?;
-            let current = self.load_canonical(table, &versions)?;
-            states.insert(table, undo(table, &current, &delta));
+            states.insert(table, undo(table, &delta));
         }
         let new_versions = self.write_states(id, states, &versions)?;
         self.catalog.revert_batch(id, &new_versions, actor).await?;
