@@ -46,8 +46,9 @@ impl Rewrite {
 /// The outcome of applying incoming rows to a table.
 pub(crate) struct Applied {
     pub rewrite: Rewrite,
-    /// Added rows (keys only), and changed rows' old and new values, with a [`CHANGE`] column.
-    pub delta: RecordBatch,
+    /// Added rows (keys only), and changed rows' old and new values, with a
+    /// [`CHANGE`] column, in parts (a first import's delta is not copied).
+    pub delta: Vec<RecordBatch>,
     pub added: usize,
     pub changed: usize,
     pub unchanged: usize,
@@ -90,15 +91,14 @@ where
         }
     }
     let old = concat_batches(&incoming.schema(), &old).expect("same schema");
-    let delta = concat_batches(
-        &delta_schema(incoming),
-        [
-            &with_change(&keys_only(table, &take(incoming, &added)), "added"),
-            &with_change(&take(incoming, &new), "new"),
-            &with_change(&old, "old"),
-        ],
-    )
-    .expect("same schema");
+    let delta = [
+        with_change(&keys_only(table, &take(incoming, &added)), "added"),
+        with_change(&take(incoming, &new), "new"),
+        with_change(&old, "old"),
+    ]
+    .into_iter()
+    .filter(|part| part.num_rows() > 0)
+    .collect();
     let mut landing = added.clone();
     landing.extend(&new);
     landing.sort_unstable();
@@ -215,11 +215,11 @@ mod tests {
             amounts(&state),
             [("O1".into(), 1, 100), ("O1".into(), 2, 250), ("O2".into(), 1, 300), ("O3".into(), 1, 50)]
         );
-        let changes: Vec<&str> =
-            applied.delta.column_by_name(CHANGE).unwrap().as_string::<i32>().iter().flatten().collect();
+        let delta = concat_batches(&applied.delta[0].schema(), &applied.delta).unwrap();
+        let changes: Vec<&str> = delta.column_by_name(CHANGE).unwrap().as_string::<i32>().iter().flatten().collect();
         assert_eq!(changes, ["added", "new", "old"]);
         // Undoing the delta gives back exactly the rows before.
-        assert_eq!(amounts(&undo(Table::Orders, &applied.delta).apply_to(Table::Orders, &state)), amounts(&current));
+        assert_eq!(amounts(&undo(Table::Orders, &delta).apply_to(Table::Orders, &state)), amounts(&current));
     }
 
     #[test]

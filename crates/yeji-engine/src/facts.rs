@@ -63,9 +63,9 @@ pub(crate) fn stream(path: &Path, columns: &[&str]) -> Result<impl Iterator<Item
     Ok(reader.map(move |batch| batch.map_err(|e| facts_error(&path, e))))
 }
 
-/// Writes `batch` to `path` durably: a temporary name, fsync, then rename.
-pub(crate) fn write(path: &Path, batch: &RecordBatch) -> Result<()> {
-    write_batches(path, batch.schema(), std::iter::once(Ok(batch.clone())))
+/// Writes the parts of one table (one schema, at least one part) to `path`.
+pub(crate) fn write(path: &Path, parts: &[RecordBatch]) -> Result<()> {
+    write_batches(path, parts[0].schema(), parts.iter().cloned().map(Ok))
 }
 
 /// Writes a table's new version to `path`: the rows of `stored` that the
@@ -93,6 +93,7 @@ pub(crate) fn write_version(
     Ok(rows.get())
 }
 
+/// Writes batches to `path` durably: a temporary name, fsync, then rename.
 fn write_batches(path: &Path, schema: SchemaRef, batches: impl Iterator<Item = Result<RecordBatch>>) -> Result<()> {
     let dir = path.parent().expect("fact files live in a folder");
     std::fs::create_dir_all(dir).map_err(|e| EngineError::io(dir, e))?;
