@@ -138,10 +138,10 @@ pub fn normalise_text(raw: &str) -> String {
 }
 
 pub fn parse_date(raw: &str, format: Option<&str>) -> Result<NaiveDate, ValueError> {
-    if format.is_none() {
-        if let Some(date) = iso_date(raw.trim().as_bytes()) {
-            return date;
-        }
+    if format.is_none()
+        && let Some(date) = iso_date(raw.trim().as_bytes())
+    {
+        return date;
     }
     let raw = fold_width(raw);
     let raw = raw.trim();
@@ -188,10 +188,12 @@ fn iso_date(bytes: &[u8]) -> Option<Result<NaiveDate, ValueError>> {
 
 pub fn parse_decimal(raw: &str) -> Result<Decimal, ValueError> {
     let plain = raw.trim();
-    if !plain.is_empty() && plain.len() < 28 && plain.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {
-        if let Ok(value) = Decimal::from_str(plain) {
-            return checked(value);
-        }
+    if !plain.is_empty()
+        && plain.len() < 28
+        && plain.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+        && let Ok(value) = Decimal::from_str(plain)
+    {
+        return checked(value);
     }
     let folded = fold_width(raw);
     let mut s = folded.trim();

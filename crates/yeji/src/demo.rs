@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::{Datelike, NaiveDate};
 use yeji_core::Period;
+use yeji_core::scheme::Scheme;
 use yeji_demo::DemoOptions;
-use yeji_engine::{ImportOptions, Settings, Workspace};
+use yeji_engine::{EntityResult, ImportOptions, Settings, Workspace};
 
 use crate::WorkspaceArg;
 use crate::import::Bar;
@@ -119,7 +120,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     }
     let last_quarter = quarter_before(options.last_month);
     print_summary(&workspace, &last_quarter, Format::Table).await?;
-    say!("\nworkspace: {}   try: yeji summary -w {} --period {}", root.display(), root.display(), last_quarter);
+    print_leaderboard(&workspace, &last_quarter).await?;
+    say!("\nworkspace: {}   try: yeji evaluate -w {} --period {}", root.display(), root.display(), last_quarter);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -157,5 +159,33 @@ async fn print_summary(workspace: &Workspace, period: &Period, format: Format) -
         .collect();
     say!("\n{} · revenue by region ({})", workspace.settings().name, period);
     say!("{}", table(&["region", "revenue", "share", "gross margin", "orders"], &rows));
+    Ok(())
+}
+
+/// The company and its regions, the five best and three weakest reps, and how
+/// the reps' grades spread.
+async fn print_leaderboard(workspace: &Workspace, period: &Period) -> anyhow::Result<()> {
+    let scheme = Scheme::default_scheme();
+    let mut evaluation = workspace.evaluate(period, &scheme).await?;
+    let mut reps: Vec<EntityResult> = evaluation.results.iter().filter(|r| r.level == "rep").cloned().collect();
+    reps.sort_by_key(|r| r.rank.unwrap_or(usize::MAX));
+    let mut grades: Vec<(String, usize)> = Vec::new();
+    for rep in &reps {
+        let grade = rep.grade.clone().unwrap_or_else(|| "–".into());
+        match grades.iter_mut().find(|(g, _)| *g == grade) {
+            Some((_, n)) => *n += 1,
+            None => grades.push((grade, 1)),
+        }
+    }
+    let order = |grade: &str| scheme.grades.bands.iter().position(|(g, _)| g == grade).unwrap_or(usize::MAX);
+    grades.sort_by_key(|(grade, _)| order(grade));
+    let weakest: Vec<EntityResult> = reps.iter().rev().take(3).rev().cloned().collect();
+    reps.truncate(5);
+    reps.extend(weakest.into_iter().filter(|w| !reps.iter().any(|r| r.id == w.id)).collect::<Vec<_>>());
+    evaluation.results.retain(|r| r.level == "company" || r.kind.as_deref() == Some("region"));
+    evaluation.results.extend(reps);
+    say!("\n{}", crate::evaluate::scorecard(&evaluation, &scheme));
+    let spread: Vec<String> = grades.iter().map(|(g, n)| format!("{g} {n}")).collect();
+    say!("reps by grade: {}", spread.join(" · "));
     Ok(())
 }

@@ -103,7 +103,7 @@ fn percent(value: Option<f64>) -> String {
 }
 
 /// A readable scorecard: the weighted KPIs' values, the score and the grade.
-fn scorecard(evaluation: &Evaluation, scheme: &Scheme) -> String {
+pub fn scorecard(evaluation: &Evaluation, scheme: &Scheme) -> String {
     let mut header: Vec<String> = ["level", "id", "name", "rank", "score", "grade"].map(String::from).to_vec();
     header.extend(scheme.kpis.iter().map(|k| format!("{} ({}%)", k.kpi, k.weight)));
     let rows: Vec<Vec<String>> = evaluation
