@@ -69,7 +69,9 @@ impl Workspace {
         let with_rows: HashSet<Table> = versions.iter().filter(|(_, v)| v.rows > 0).map(|(t, _)| *t).collect();
         let (entities, tree) = self.entities(period, &versions)?;
         let context = self.session().await?;
+        let started = std::time::Instant::now();
         let measures = measures::compute(&context, &tree, period).await?;
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), "computed the measures");
         let targets = self.targets(&context, period).await?;
         let kpis: Vec<&Kpi> = CATALOGUE
             .iter()

@@ -4,7 +4,10 @@
 //! unit above its credited unit). Distinct counts roll up as sets, so a unit's
 //! customers are counted once even when several of its reps sold to them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use yeji_ingest::checks::id_hash;
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{Float64Type, Int64Type};
@@ -47,50 +50,93 @@ impl Tree {
     }
 }
 
-/// Measures of every entity.
+/// Measures of every entity. Entities are numbered once, and every cell
+/// knows the entities it counts for, so rolling up allocates nothing per row.
+/// Distinct members (customers, orders) are held as 64-bit hashes.
 #[derive(Debug, Default)]
 pub struct Measures {
-    values: HashMap<EntityKey, HashMap<Measure, f64>>,
-    sets: HashMap<(EntityKey, Measure), HashSet<String>>,
+    index: FxHashMap<EntityKey, usize>,
+    reps: FxHashMap<String, usize>,
+    /// Each unit with the units above it.
+    units: FxHashMap<String, Vec<usize>>,
+    /// The top units, for facts credited to no unit.
+    roots: Vec<usize>,
+    values: Vec<FxHashMap<Measure, f64>>,
+    sets: FxHashMap<(usize, Measure), FxHashSet<u64>>,
 }
 
 impl Measures {
+    fn new(tree: &Tree) -> Measures {
+        let mut measures = Measures::default();
+        let mut units: Vec<&String> = tree.parent.keys().collect();
+        units.sort();
+        let mut reps: Vec<&String> = tree.rep_unit.keys().collect();
+        reps.sort();
+        let keys = units
+            .iter()
+            .map(|u| EntityKey::Unit((*u).clone()))
+            .chain(reps.iter().map(|r| EntityKey::Rep((*r).clone())));
+        for (position, key) in keys.enumerate() {
+            if let EntityKey::Rep(rep) = &key {
+                measures.reps.insert(rep.clone(), position);
+            }
+            measures.index.insert(key, position);
+        }
+        for unit in units {
+            let ancestors = tree
+                .ancestors(unit)
+                .iter()
+                .filter_map(|u| measures.index.get(&EntityKey::Unit((*u).to_owned())).copied())
+                .collect();
+            measures.units.insert(unit.clone(), ancestors);
+        }
+        measures.roots = tree
+            .parent
+            .iter()
+            .filter(|(_, p)| p.is_none())
+            .filter_map(|(u, _)| measures.index.get(&EntityKey::Unit(u.clone())).copied())
+            .collect();
+        measures.values = vec![FxHashMap::default(); measures.index.len()];
+        measures
+    }
+
     pub fn get(&self, entity: &EntityKey, measure: Measure) -> f64 {
-        if let Some(set) = self.sets.get(&(entity.clone(), measure)) {
-            return set.len() as f64;
-        }
-        self.values.get(entity).and_then(|v| v.get(&measure)).copied().unwrap_or(0.0)
-    }
-
-    /// Adds `value` to the cell's rep and every unit above its unit.
-    fn add(&mut self, tree: &Tree, rep: Option<&str>, unit: Option<&str>, measure: Measure, value: f64) {
-        for entity in cell_entities(tree, rep, unit) {
-            *self.values.entry(entity).or_default().entry(measure).or_default() += value;
+        let Some(&at) = self.index.get(entity) else { return 0.0 };
+        match self.sets.get(&(at, measure)) {
+            Some(set) => set.len() as f64,
+            None => self.values[at].get(&measure).copied().unwrap_or(0.0),
         }
     }
 
-    fn insert(&mut self, tree: &Tree, rep: Option<&str>, unit: Option<&str>, measure: Measure, member: &str) {
-        for entity in cell_entities(tree, rep, unit) {
-            self.sets.entry((entity, measure)).or_default().insert(member.to_owned());
+    /// The entities a (rep, credited unit) cell counts for: the rep and every
+    /// unit above the unit (a fact without a unit counts for the company).
+    fn cell(&self, rep: Option<&str>, unit: Option<&str>) -> Vec<usize> {
+        let above = match unit {
+            Some(unit) => self.units.get(unit).map_or(&[][..], Vec::as_slice),
+            None => &self.roots,
+        };
+        rep.and_then(|r| self.reps.get(r)).copied().into_iter().chain(above.iter().copied()).collect()
+    }
+
+    fn add(&mut self, rep: Option<&str>, unit: Option<&str>, measure: Measure, value: f64) {
+        for at in self.cell(rep, unit) {
+            *self.values[at].entry(measure).or_default() += value;
+        }
+    }
+
+    fn insert(&mut self, rep: Option<&str>, unit: Option<&str>, measure: Measure, member: &str) {
+        let member = id_hash(member);
+        for at in self.cell(rep, unit) {
+            self.sets.entry((at, measure)).or_default().insert(member);
         }
     }
 
     /// Sets a value for one entity only (targets are not summed up the tree).
-    fn set(&mut self, entity: EntityKey, measure: Measure, value: f64) {
-        *self.values.entry(entity).or_default().entry(measure).or_default() += value;
-    }
-}
-
-fn cell_entities(tree: &Tree, rep: Option<&str>, unit: Option<&str>) -> Vec<EntityKey> {
-    let mut entities: Vec<EntityKey> = rep.map(|r| EntityKey::Rep(r.to_owned())).into_iter().collect();
-    match unit {
-        Some(unit) => entities.extend(tree.ancestors(unit).into_iter().map(|u| EntityKey::Unit(u.to_owned()))),
-        // A fact without a unit still counts for the company.
-        None => {
-            entities.extend(tree.parent.iter().filter(|(_, p)| p.is_none()).map(|(u, _)| EntityKey::Unit(u.clone())))
+    fn set(&mut self, entity: &EntityKey, measure: Measure, value: f64) {
+        if let Some(&at) = self.index.get(entity) {
+            *self.values[at].entry(measure).or_default() += value;
         }
     }
-    entities
 }
 
 fn query_error(error: impl std::fmt::Display) -> EngineError {
@@ -98,7 +144,16 @@ fn query_error(error: impl std::fmt::Display) -> EngineError {
 }
 
 async fn sql(context: &SessionContext, query: &str) -> Result<Vec<RecordBatch>> {
-    context.sql(query).await.map_err(query_error)?.collect().await.map_err(query_error)
+    let started = std::time::Instant::now();
+    let batches = context.sql(query).await.map_err(query_error)?.collect().await.map_err(query_error)?;
+    let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        rows,
+        query = &query[..query.len().min(60)],
+        "measure query"
+    );
+    Ok(batches)
 }
 
 fn date(day: chrono::NaiveDate) -> String {
@@ -129,7 +184,7 @@ fn within(column: &str, period: &Period) -> String {
 
 /// Computes every measure for period `period`.
 pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> Result<Measures> {
-    let mut measures = Measures::default();
+    let mut measures = Measures::new(tree);
     let (year_ago, previous) = (period.year_ago(), period.previous());
     let end = period.end_exclusive();
 
@@ -143,7 +198,7 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
                    CAST(SUM(CASE WHEN {ya} THEN amount END) AS DOUBLE), \
                    CAST(SUM(CASE WHEN {prev} THEN amount END) AS DOUBLE) \
                  FROM orders WHERE status IN ('confirmed', 'returned') AND (({cur}) OR ({ya}) OR ({prev})) \
-                 GROUP BY rep_id, credited_unit_id",
+                 GROUP BY rep_id, credited_unit_id ORDER BY 1, 2",
                 cur = within("order_date", period),
                 ya = within("order_date", &year_ago),
                 prev = within("order_date", &previous),
@@ -152,7 +207,7 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
         ),
         (
             format!(
-                "SELECT rep_id, credited_unit_id, CAST(SUM(amount) AS DOUBLE) FROM expenses WHERE {} GROUP BY rep_id, credited_unit_id",
+                "SELECT rep_id, credited_unit_id, CAST(SUM(amount) AS DOUBLE) FROM expenses WHERE {} GROUP BY rep_id, credited_unit_id ORDER BY 1, 2",
                 within("date", period)
             ),
             vec![Measure::Expenses],
@@ -162,7 +217,7 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
                 "SELECT i.rep_id, i.credited_unit_id, CAST(SUM(i.amount) AS DOUBLE), CAST(SUM(COALESCE(p.paid, 0)) AS DOUBLE) \
                  FROM invoices i LEFT JOIN (SELECT invoice_id, SUM(amount) AS paid FROM payments WHERE payment_date < {end} GROUP BY invoice_id) p \
                    ON i.invoice_id = p.invoice_id \
-                 WHERE {due} GROUP BY i.rep_id, i.credited_unit_id",
+                 WHERE {due} GROUP BY i.rep_id, i.credited_unit_id ORDER BY 1, 2",
                 end = date(end),
                 due = within("i.due_date", period)
             ),
@@ -174,7 +229,7 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
                 "SELECT i.rep_id, i.credited_unit_id, CAST(SUM(i.amount - COALESCE(p.paid, 0)) AS DOUBLE) \
                  FROM invoices i LEFT JOIN (SELECT invoice_id, SUM(amount) AS paid FROM payments WHERE payment_date < {end} GROUP BY invoice_id) p \
                    ON i.invoice_id = p.invoice_id \
-                 WHERE i.due_date < {limit} AND i.amount > COALESCE(p.paid, 0) GROUP BY i.rep_id, i.credited_unit_id",
+                 WHERE i.due_date < {limit} AND i.amount > COALESCE(p.paid, 0) GROUP BY i.rep_id, i.credited_unit_id ORDER BY 1, 2",
                 end = date(end),
                 limit = date(period.last_day() - Duration::days(30)),
             ),
@@ -183,14 +238,14 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
         (
             format!(
                 "SELECT rep_id, credited_unit_id, CAST(SUM(score / scale * 100) AS DOUBLE), COUNT(*) FROM surveys WHERE {} \
-                 GROUP BY rep_id, credited_unit_id",
+                 GROUP BY rep_id, credited_unit_id ORDER BY 1, 2",
                 within("date", period)
             ),
             vec![Measure::SatisfactionPoints, Measure::Surveys],
         ),
         (
             format!(
-                "SELECT rep_id, credited_unit_id, COUNT(*) FROM activities WHERE {} GROUP BY rep_id, credited_unit_id",
+                "SELECT rep_id, credited_unit_id, COUNT(*) FROM activities WHERE {} GROUP BY rep_id, credited_unit_id ORDER BY 1, 2",
                 within("date", period)
             ),
             vec![Measure::Activities],
@@ -214,7 +269,7 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
             for row in 0..batch.num_rows() {
                 let (rep, unit) = (text(&batch, 0, row), text(&batch, 1, row));
                 for (offset, measure) in columns.iter().enumerate() {
-                    measures.add(tree, rep, unit, *measure, number(&batch, 2 + offset, row));
+                    measures.add(rep, unit, *measure, number(&batch, 2 + offset, row));
                 }
             }
         }
@@ -234,20 +289,20 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
             let (rep, unit, customer) =
                 (text(&batch, 0, row), text(&batch, 1, row), text(&batch, 2, row).unwrap_or_default());
             let measure = if current.value(row) { Measure::Customers } else { Measure::PreviousCustomers };
-            measures.insert(tree, rep, unit, measure, customer);
+            measures.insert(rep, unit, measure, customer);
         }
     }
-    let retained: Vec<(EntityKey, f64)> = measures
+    let retained: Vec<(usize, f64)> = measures
         .sets
         .iter()
         .filter(|((_, m), _)| *m == Measure::PreviousCustomers)
-        .map(|((entity, _), previous)| {
-            let current = measures.sets.get(&(entity.clone(), Measure::Customers));
-            (entity.clone(), current.map_or(0, |c| previous.intersection(c).count()) as f64)
+        .map(|((at, _), previous)| {
+            let current = measures.sets.get(&(*at, Measure::Customers));
+            (*at, current.map_or(0, |c| previous.intersection(c).count()) as f64)
         })
         .collect();
-    for (entity, count) in retained {
-        measures.set(entity, Measure::RetainedCustomers, count);
+    for (at, count) in retained {
+        *measures.values[at].entry(Measure::RetainedCustomers).or_default() += count;
     }
     let orders = format!(
         "SELECT DISTINCT rep_id, credited_unit_id, order_id FROM orders WHERE status = 'confirmed' AND {}",
@@ -256,23 +311,40 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
     for batch in sql(context, &orders).await? {
         for row in 0..batch.num_rows() {
             let order = text(&batch, 2, row).unwrap_or_default();
-            measures.insert(tree, text(&batch, 0, row), text(&batch, 1, row), Measure::Orders, order);
+            measures.insert(text(&batch, 0, row), text(&batch, 1, row), Measure::Orders, order);
         }
     }
-    // A customer's first confirmed line ever, credited to that line's rep and unit.
+    // A customer's first confirmed line ever, credited to that line's rep and
+    // unit: the first day is found by one aggregate, the line on that day by a
+    // join limited to the customers new in this period.
     let new_customers = format!(
-        "SELECT first_value(rep_id ORDER BY order_date, order_id, line_no), \
-                first_value(credited_unit_id ORDER BY order_date, order_id, line_no), customer_id \
-         FROM orders WHERE status = 'confirmed' GROUP BY customer_id \
-         HAVING MIN(order_date) >= {} AND MIN(order_date) < {}",
-        date(period.start()),
-        date(end)
+        "WITH first AS (SELECT customer_id, MIN(order_date) AS day FROM orders WHERE status = 'confirmed' \
+           GROUP BY customer_id HAVING MIN(order_date) >= {start} AND MIN(order_date) < {end}) \
+         SELECT o.customer_id, o.order_id, o.line_no, o.rep_id, o.credited_unit_id FROM orders o \
+           JOIN first f ON o.customer_id = f.customer_id AND o.order_date = f.day WHERE o.status = 'confirmed'",
+        start = date(period.start()),
+        end = date(end)
     );
+    let mut first_line: HashMap<String, (String, i64, Option<String>, Option<String>)> = HashMap::new();
     for batch in sql(context, &new_customers).await? {
+        let lines = batch.column(2).as_primitive::<Int64Type>();
         for row in 0..batch.num_rows() {
-            let customer = text(&batch, 2, row).unwrap_or_default();
-            measures.insert(tree, text(&batch, 0, row), text(&batch, 1, row), Measure::NewCustomers, customer);
+            let customer = text(&batch, 0, row).unwrap_or_default();
+            let order = text(&batch, 1, row).unwrap_or_default().to_owned();
+            let candidate = (
+                order,
+                lines.value(row),
+                text(&batch, 3, row).map(str::to_owned),
+                text(&batch, 4, row).map(str::to_owned),
+            );
+            match first_line.get(customer) {
+                Some(held) if (&held.0, held.1) <= (&candidate.0, candidate.1) => {}
+                _ => _ = first_line.insert(customer.to_owned(), candidate),
+            }
         }
+    }
+    for (customer, (_, _, rep, unit)) in &first_line {
+        measures.insert(rep.as_deref(), unit.as_deref(), Measure::NewCustomers, customer);
     }
     add_targets(context, &mut measures, period).await?;
     add_market_sizes(context, &mut measures, tree, period).await?;
@@ -298,7 +370,7 @@ fn funnel_query(period: &Period) -> String {
            SUM(CASE WHEN {closed} AND outcome = 'lost' THEN 1 ELSE 0 END), \
            CAST(SUM(CASE WHEN {closed} AND outcome = 'won' THEN CAST(closed_date AS INT) - CAST(created_date AS INT) END) AS DOUBLE), \
            CAST(SUM(CASE WHEN created_date < {end} AND (closed_date IS NULL OR closed_date >= {end}) THEN amount END) AS DOUBLE) \
-         FROM opportunities GROUP BY rep_id, credited_unit_id"
+         FROM opportunities GROUP BY rep_id, credited_unit_id ORDER BY 1, 2"
     )
 }
 
@@ -318,7 +390,7 @@ async fn add_targets(context: &SessionContext, measures: &mut Measures, period: 
             } else {
                 Measure::RemainingNextTarget
             };
-            measures.set(entity, measure, number(&batch, 3, row));
+            measures.set(&entity, measure, number(&batch, 3, row));
         }
     }
     Ok(())
@@ -333,7 +405,7 @@ async fn add_market_sizes(
     period: &Period,
 ) -> Result<()> {
     let query = format!(
-        "SELECT region, CAST(SUM(market_size) AS DOUBLE) FROM market WHERE period = '{period}' GROUP BY region"
+        "SELECT region, CAST(SUM(market_size) AS DOUBLE) FROM market WHERE period = '{period}' GROUP BY region ORDER BY 1"
     );
     let mut by_region: HashMap<String, f64> = HashMap::new();
     let mut total = 0.0;
@@ -361,12 +433,12 @@ async fn add_market_sizes(
             Some(_) => region_of(unit).and_then(|r| by_region.get(&r).copied()),
         };
         if let Some(size) = size {
-            measures.set(EntityKey::Unit(unit.clone()), Measure::MarketSize, size);
+            measures.set(&EntityKey::Unit(unit.clone()), Measure::MarketSize, size);
         }
     }
     for (rep, unit) in &tree.rep_unit {
         if let Some(size) = region_of(unit).and_then(|r| by_region.get(&r).copied()) {
-            measures.set(EntityKey::Rep(rep.clone()), Measure::MarketSize, size);
+            measures.set(&EntityKey::Rep(rep.clone()), Measure::MarketSize, size);
         }
     }
     Ok(())
