@@ -13,8 +13,8 @@ data="$work/big-$lines"
 if [ ! -f "$data/orders.csv" ]; then
   python3 "$shared/bench/make_big.py" "$data" "$lines" "$reps"
 fi
-cargo build --profile bench-opt -p yeji
+cargo build --release -p yeji
 echo "== duckdb"
 python3 "$shared/bench/duckdb_anchor.py" "$data" 2026-Q3 2
 echo "== yeji"
-"$CARGO_TARGET_DIR/bench-opt/yeji" bench --data "$data" --workspace "$work/yeji-ws"
+"$CARGO_TARGET_DIR/release/yeji" bench --data "$data" --workspace "$work/yeji-ws" --period 2026-Q3

@@ -17,6 +17,9 @@ pub struct BenchArgs {
     /// Where to build the workspace (replaced if it exists).
     #[arg(long, value_name = "DIR", default_value = "yeji-bench")]
     workspace: PathBuf,
+    /// The period to evaluate after importing (best of three runs).
+    #[arg(long, default_value = "2026-Q3")]
+    period: String,
 }
 
 fn directory_size(path: &Path) -> u64 {
@@ -105,6 +108,17 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     say!("reimport_one_change_s={one_change_s:.2} (changed rows: {changed_rows})");
     say!("facts_mib={:.1}", directory_size(&args.workspace.join("facts")) as f64 / 1048576.0);
     say!("workspace_mib={:.1}", directory_size(&args.workspace) as f64 / 1048576.0);
+    let period: yeji_core::Period = args.period.parse()?;
+    let scheme = yeji_core::scheme::Scheme::default_scheme();
+    let mut best = f64::MAX;
+    let mut entities = 0;
+    for _ in 0..3 {
+        let start = Instant::now();
+        entities = workspace.evaluate(&period, &scheme).await?.results.len();
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    say!("entities={entities}");
+    say!("evaluate_s={best:.3}");
     if let Some(peak) = peak_rss_mib() {
         say!("peak_rss_mib={peak}");
     }
