@@ -3,12 +3,13 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, BooleanArray, RecordBatch, StringArray, UInt32Array, new_null_array};
+use arrow::array::{BooleanArray, RecordBatch, StringArray, UInt32Array};
 use arrow::compute::{concat_batches, filter_record_batch, take_record_batch};
 use arrow::datatypes::{DataType, Field, Schema};
 use rustc_hash::{FxHashMap, FxHashSet};
 use yeji_core::Table;
 use yeji_ingest::rowhash::{content_hashes, key_hashes};
+use yeji_ingest::schema::canonical_batch;
 
 use crate::Result;
 
@@ -127,20 +128,9 @@ fn take(batch: &RecordBatch, rows: &[u32]) -> RecordBatch {
 /// The batch with every non-key column null.
 fn keys_only(table: Table, batch: &RecordBatch) -> RecordBatch {
     let key = table.natural_key();
-    let columns: Vec<ArrayRef> = batch
-        .schema()
-        .fields()
-        .iter()
-        .zip(batch.columns())
-        .map(|(field, column)| {
-            if key.contains(&field.name().as_str()) {
-                column.clone()
-            } else {
-                new_null_array(field.data_type(), batch.num_rows())
-            }
-        })
-        .collect();
-    RecordBatch::try_new(batch.schema(), columns).expect("same schema")
+    canonical_batch(table, batch.num_rows(), |name| {
+        key.contains(&name).then(|| batch.column_by_name(name).cloned()).flatten()
+    })
 }
 
 fn delta_schema(batch: &RecordBatch) -> Arc<Schema> {
@@ -165,27 +155,21 @@ pub(crate) fn without_change(delta: &RecordBatch) -> RecordBatch {
 mod tests {
     use super::*;
     use arrow::array::{AsArray, Decimal128Array, Int64Array};
-    use yeji_ingest::schema::canonical_schema;
 
     /// Orders with only the key and amount filled in.
     fn orders(rows: &[(&str, i64, i128)]) -> RecordBatch {
-        let schema = canonical_schema(Table::Orders);
-        let columns: Vec<ArrayRef> = schema
-            .fields()
-            .iter()
-            .map(|f| -> ArrayRef {
-                match f.name().as_str() {
-                    "order_id" => Arc::new(StringArray::from(rows.iter().map(|r| r.0).collect::<Vec<_>>())),
-                    "line_no" => Arc::new(Int64Array::from(rows.iter().map(|r| r.1).collect::<Vec<_>>())),
-                    "amount" => Arc::new(
-                        Decimal128Array::from(rows.iter().map(|r| r.2).collect::<Vec<_>>())
-                            .with_data_type(f.data_type().clone()),
-                    ),
-                    _ => arrow::array::new_null_array(f.data_type(), rows.len()),
-                }
-            })
-            .collect();
-        RecordBatch::try_new(schema, columns).unwrap()
+        let amount_type = yeji_ingest::schema::data_type(yeji_core::ColumnType::Decimal);
+        canonical_batch(Table::Orders, rows.len(), |name| -> Option<arrow::array::ArrayRef> {
+            match name {
+                "order_id" => Some(Arc::new(StringArray::from(rows.iter().map(|r| r.0).collect::<Vec<_>>()))),
+                "line_no" => Some(Arc::new(Int64Array::from(rows.iter().map(|r| r.1).collect::<Vec<_>>()))),
+                "amount" => Some(Arc::new(
+                    Decimal128Array::from(rows.iter().map(|r| r.2).collect::<Vec<_>>())
+                        .with_data_type(amount_type.clone()),
+                )),
+                _ => None,
+            }
+        })
     }
 
     fn amounts(batch: &RecordBatch) -> Vec<(String, i64, i128)> {

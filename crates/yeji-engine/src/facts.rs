@@ -7,9 +7,7 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow::array::{
-    Array, ArrayRef, AsArray, Decimal128Array, RecordBatch, RecordBatchReader, StringArray, new_null_array,
-};
+use arrow::array::{Array, AsArray, Decimal128Array, RecordBatch, RecordBatchReader, StringArray};
 use arrow::compute::concat_batches;
 use arrow::datatypes::{Date32Type, Decimal128Type, SchemaRef};
 use parquet::arrow::ArrowWriter;
@@ -17,7 +15,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use yeji_core::Table;
-use yeji_ingest::schema::stored_schema;
+use yeji_ingest::schema::{canonical_batch, stored_schema};
 
 use crate::changes::Rewrite;
 use crate::{EngineError, Result};
@@ -160,15 +158,7 @@ pub(crate) fn with_credited_units(table: Table, rows: &RecordBatch, reps: &RepUn
         return rows.clone();
     };
     let count = rows.num_rows();
-    let mut columns: Vec<ArrayRef> = table
-        .columns()
-        .iter()
-        .map(|c| {
-            rows.column_by_name(c.name)
-                .cloned()
-                .unwrap_or_else(|| new_null_array(&yeji_ingest::schema::data_type(c.ty), count))
-        })
-        .collect();
+    let mut columns = canonical_batch(table, count, |name| rows.column_by_name(name).cloned()).columns().to_vec();
     let reps_column = rows.column_by_name("rep_id").expect("credit tables have rep_id").as_string::<i32>();
     let dates = rows.column_by_name(date_column).expect("credit date").as_primitive::<Date32Type>();
     let units: StringArray = (0..count)

@@ -73,24 +73,18 @@ pub fn content_hashes(table: Table, batch: &RecordBatch) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::canonical_schema;
-    use arrow::array::{ArrayRef, Int64Array, StringArray, new_null_array};
+    use crate::schema::canonical_batch;
+    use arrow::array::{ArrayRef, Int64Array, StringArray};
     use std::sync::Arc;
 
     fn orders(rows: &[(Option<&str>, i64)]) -> RecordBatch {
-        let schema = canonical_schema(Table::Orders);
-        let columns: Vec<ArrayRef> = schema
-            .fields()
-            .iter()
-            .map(|f| -> ArrayRef {
-                match f.name().as_str() {
-                    "order_id" => Arc::new(StringArray::from(rows.iter().map(|r| r.0).collect::<Vec<_>>())),
-                    "line_no" => Arc::new(Int64Array::from(rows.iter().map(|r| r.1).collect::<Vec<_>>())),
-                    _ => new_null_array(f.data_type(), rows.len()),
-                }
-            })
-            .collect();
-        RecordBatch::try_new(schema, columns).unwrap()
+        canonical_batch(Table::Orders, rows.len(), |name| -> Option<ArrayRef> {
+            match name {
+                "order_id" => Some(Arc::new(StringArray::from(rows.iter().map(|r| r.0).collect::<Vec<_>>()))),
+                "line_no" => Some(Arc::new(Int64Array::from(rows.iter().map(|r| r.1).collect::<Vec<_>>()))),
+                _ => None,
+            }
+        })
     }
 
     #[test]

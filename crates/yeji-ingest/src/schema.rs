@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use arrow::array::{ArrayRef, RecordBatch, new_null_array};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use yeji_core::value::DECIMAL_SCALE;
 use yeji_core::{ColumnType, Table};
@@ -37,4 +38,16 @@ pub fn stored_schema(table: Table) -> SchemaRef {
         fields.push(Field::new(CREDITED_UNIT, DataType::Utf8, true));
     }
     Arc::new(Schema::new(fields))
+}
+
+/// A batch of `table`'s canonical columns holding `rows` rows: each column
+/// `column(name)` gives, every other one null.
+pub fn canonical_batch(table: Table, rows: usize, column: impl Fn(&str) -> Option<ArrayRef>) -> RecordBatch {
+    let schema = canonical_schema(table);
+    let columns = schema
+        .fields()
+        .iter()
+        .map(|f| column(f.name()).unwrap_or_else(|| new_null_array(f.data_type(), rows)))
+        .collect();
+    RecordBatch::try_new(schema, columns).expect("columns of the contract's types")
 }
