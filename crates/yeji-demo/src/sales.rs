@@ -125,7 +125,8 @@ pub(crate) fn simulate(rng: &mut SmallRng, company: &mut Company, options: &Demo
                 } else {
                     books[r][rng.random_range(0..books[r].len())]
                 };
-                let amount = write_order(rng, company, &mut t, order_no, date, r, customer, &p, end);
+                let sale = Sale { no: order_no, date, rep: r, customer, profile: &p, end };
+                let amount = write_order(rng, company, &mut t, &sale);
                 revenue += amount;
                 let region = company.region_of(company.reps[r].unit_on(date)).id.clone();
                 for line in t.orders.iter().rev().take_while(|o| o[0] == format!("SO{order_no:06}")) {
@@ -133,9 +134,9 @@ pub(crate) fn simulate(rng: &mut SmallRng, company: &mut Company, options: &Demo
                     *sold.entry((quarter(date), region.clone(), product)).or_default() += parse_cents(&line[7]);
                 }
                 if amount > 0 {
-                    write_invoice(rng, company, &mut t, order_no, date, r, customer, amount, &p, end);
+                    write_invoice(rng, company, &mut t, &sale, amount);
                     if rng.random_bool(0.12) {
-                        write_survey(rng, company, &mut t, date, r, customer, &p, end);
+                        write_survey(rng, company, &mut t, &sale);
                     }
                 }
             }
@@ -244,19 +245,21 @@ fn parse_cents(text: &str) -> i64 {
     if negative { -cents } else { cents }
 }
 
-/// Writes one order's lines (and maybe a later return); returns its net amount in cents.
-#[allow(clippy::too_many_arguments)]
-fn write_order(
-    rng: &mut SmallRng,
-    company: &Company,
-    t: &mut Tables,
+/// One order being simulated: its number, day, rep and customer.
+#[derive(Clone, Copy)]
+struct Sale<'a> {
     no: u32,
     date: NaiveDate,
-    r: usize,
+    rep: usize,
     customer: usize,
-    p: &Profile,
+    profile: &'a Profile,
+    /// The end of the history: nothing is dated on or after it.
     end: NaiveDate,
-) -> i64 {
+}
+
+/// Writes one order's lines (and maybe a later return); returns its net amount in cents.
+fn write_order(rng: &mut SmallRng, company: &Company, t: &mut Tables, sale: &Sale) -> i64 {
+    let Sale { no, date, rep: r, customer, profile: p, end } = *sale;
     let order_id = format!("SO{no:06}");
     let cancelled = rng.random_bool(0.02);
     let channel = ["offline", "offline", "online", "partner"][rng.random_range(0..4)];
@@ -321,19 +324,8 @@ fn write_order(
     total
 }
 
-#[allow(clippy::too_many_arguments)]
-fn write_invoice(
-    rng: &mut SmallRng,
-    company: &Company,
-    t: &mut Tables,
-    no: u32,
-    date: NaiveDate,
-    r: usize,
-    customer: usize,
-    amount: i64,
-    p: &Profile,
-    end: NaiveDate,
-) {
+fn write_invoice(rng: &mut SmallRng, company: &Company, t: &mut Tables, sale: &Sale, amount: i64) {
+    let Sale { no, date, rep: r, customer, profile: p, end } = *sale;
     let invoice_id = format!("INV{no:06}");
     let terms = if company.customers[customer].segment == "大客户" { 60 } else { 30 };
     let due = date + Duration::days(terms);
@@ -369,17 +361,8 @@ fn write_invoice(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn write_survey(
-    rng: &mut SmallRng,
-    company: &Company,
-    t: &mut Tables,
-    date: NaiveDate,
-    r: usize,
-    customer: usize,
-    p: &Profile,
-    end: NaiveDate,
-) {
+fn write_survey(rng: &mut SmallRng, company: &Company, t: &mut Tables, sale: &Sale) {
+    let Sale { date, rep: r, customer, profile: p, end, .. } = *sale;
     let day = date + Duration::days(rng.random_range(7..21));
     if day >= end {
         return;
