@@ -1,6 +1,5 @@
 //! The workspace catalog: what has been imported (batches and the change each
-//! made), which fact file is current for each table, column mappings and the
-//! audit log. SQLite through sqlx by default; every write that lands a batch is
+//! made), which fact file is current for each table, and the audit log. SQLite through sqlx by default; every write that lands a batch is
 //! one transaction, so a crash leaves the catalog as it was before the batch.
 
 mod schema;

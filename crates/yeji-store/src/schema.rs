@@ -32,7 +32,6 @@ CREATE TABLE table_versions (
     rows INTEGER NOT NULL,
     batch_id INTEGER NOT NULL
 );
-CREATE TABLE mappings (name TEXT PRIMARY KEY, toml TEXT NOT NULL, saved_at TEXT NOT NULL);
 CREATE TABLE audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,
