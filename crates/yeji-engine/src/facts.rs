@@ -2,7 +2,7 @@
 //! write: the unit each row's rep belonged to on the credit date, and an order
 //! line's cost when the file left it out (quantity × the product's unit cost).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
@@ -10,10 +10,12 @@ use std::sync::Arc;
 use arrow::array::{Array, AsArray, Decimal128Array, RecordBatch, RecordBatchReader, StringArray};
 use arrow::compute::concat_batches;
 use arrow::datatypes::{Date32Type, Decimal128Type, SchemaRef};
-use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_writer::{ArrowColumnChunk, ArrowColumnWriter, ArrowRowGroupWriterFactory, compute_leaves};
+use parquet::arrow::{ArrowSchemaConverter, add_encoded_arrow_schema_to_metadata};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
+use parquet::file::writer::SerializedFileWriter;
 use yeji_core::Table;
 use yeji_ingest::schema::{canonical_batch, stored_schema};
 
@@ -91,23 +93,93 @@ pub(crate) fn write_version(
     Ok(rows.get())
 }
 
+/// Rows in one Parquet row group.
+const ROW_GROUP: usize = 1 << 20;
+
 /// Writes batches to `path` durably: a temporary name, fsync, then rename.
+/// Each row group's columns are encoded on every core.
 fn write_batches(path: &Path, schema: SchemaRef, batches: impl Iterator<Item = Result<RecordBatch>>) -> Result<()> {
     let dir = path.parent().expect("fact files live in a folder");
     std::fs::create_dir_all(dir).map_err(|e| EngineError::io(dir, e))?;
     let temporary = path.with_extension("parquet.tmp");
     let file = File::create(&temporary).map_err(|e| EngineError::io(&temporary, e))?;
-    let properties = WriterProperties::builder()
+    let error = |e: parquet::errors::ParquetError| facts_error(path, e);
+    let mut properties = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).expect("valid level")))
-        .set_max_row_group_row_count(Some(1 << 20))
         .build();
-    let mut writer = ArrowWriter::try_new(file, schema, Some(properties)).map_err(|e| facts_error(path, e))?;
+    // Readers get the Arrow types back exactly, as ArrowWriter would record them.
+    add_encoded_arrow_schema_to_metadata(&schema, &mut properties);
+    let properties = Arc::new(properties);
+    let parquet_schema =
+        ArrowSchemaConverter::new().with_coerce_types(properties.coerce_types()).convert(&schema).map_err(error)?;
+    let mut writer = SerializedFileWriter::new(file, parquet_schema.root_schema_ptr(), properties).map_err(error)?;
+    let factory = ArrowRowGroupWriterFactory::new(&writer, schema.clone());
+    let (mut pending, mut rows, mut groups) = (Vec::new(), 0, 0);
     for batch in batches {
-        writer.write(&batch?).map_err(|e| facts_error(path, e))?;
+        let batch = batch?;
+        rows += batch.num_rows();
+        pending.push(batch);
+        if rows >= ROW_GROUP {
+            write_row_group(&mut writer, &factory, groups, &schema, &std::mem::take(&mut pending)).map_err(error)?;
+            (rows, groups) = (0, groups + 1);
+        }
     }
-    let file = writer.into_inner().map_err(|e| facts_error(path, e))?;
+    if rows > 0 || groups == 0 {
+        write_row_group(&mut writer, &factory, groups, &schema, &pending).map_err(error)?;
+    }
+    let file = writer.into_inner().map_err(error)?;
     file.sync_all().map_err(|e| EngineError::io(&temporary, e))?;
     std::fs::rename(&temporary, path).map_err(|e| EngineError::io(path, e))?;
+    Ok(())
+}
+
+/// Encodes one row group, its columns spread over the cores.
+fn write_row_group(
+    writer: &mut SerializedFileWriter<File>,
+    factory: &ArrowRowGroupWriterFactory,
+    index: usize,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+) -> parquet::errors::Result<()> {
+    let columns = factory.create_column_writers(index)?;
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut jobs: Vec<Vec<(usize, ArrowColumnWriter)>> = (0..threads).map(|_| Vec::new()).collect();
+    for (position, column) in columns.into_iter().enumerate() {
+        jobs[position % threads].push((position, column));
+    }
+    let mut chunks: Vec<(usize, ArrowColumnChunk)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .into_iter()
+            .map(|job| {
+                scope.spawn(move || {
+                    job.into_iter()
+                        .map(|(position, mut column)| {
+                            let field = &schema.fields()[position];
+                            for batch in batches {
+                                for leaf in compute_leaves(field, batch.column(position))? {
+                                    column.write(&leaf)?;
+                                }
+                            }
+                            Ok((position, column.close()?))
+                        })
+                        .collect::<parquet::errors::Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("encoder threads do not panic"))
+            .collect::<parquet::errors::Result<Vec<_>>>()
+    })?
+    .into_iter()
+    .flatten()
+    .collect();
+    chunks.sort_by_key(|(position, _)| *position);
+    let mut row_group = writer.next_row_group()?;
+    for (_, chunk) in chunks {
+        chunk.append_to_row_group(&mut row_group)?;
+    }
+    row_group.close()?;
     Ok(())
 }
 
@@ -123,7 +195,7 @@ pub(crate) struct RepUnits {
 
 impl RepUnits {
     pub fn from_reps(reps: &RecordBatch) -> RepUnits {
-        let mut by_rep: HashMap<String, Vec<(Option<i32>, String)>> = HashMap::new();
+        let mut by_rep: HashMap<String, Vec<(Option<i32>, String)>> = HashMap::default();
         if reps.num_rows() > 0 {
             let ids = reps.column_by_name("rep_id").expect("rep_id").as_string::<i32>();
             let units = reps.column_by_name("unit_id").expect("unit_id").as_string::<i32>();
@@ -217,7 +289,7 @@ mod tests {
     #[test]
     fn a_rep_who_moved_is_credited_to_the_unit_of_the_day() {
         let units = RepUnits {
-            by_rep: HashMap::from([(
+            by_rep: HashMap::from_iter([(
                 "R1".to_owned(),
                 vec![(None, "T1".to_owned()), (Some(day("2026-08-01")), "T2".to_owned())],
             )]),
@@ -225,8 +297,9 @@ mod tests {
         assert_eq!(units.unit_on("R1", Some(day("2026-07-31"))), Some("T1"));
         assert_eq!(units.unit_on("R1", Some(day("2026-08-01"))), Some("T2"));
         assert_eq!(units.unit_on("R9", Some(day("2026-08-01"))), None);
-        let later_start =
-            RepUnits { by_rep: HashMap::from([("R2".to_owned(), vec![(Some(day("2026-03-01")), "T3".to_owned())])]) };
+        let later_start = RepUnits {
+            by_rep: HashMap::from_iter([("R2".to_owned(), vec![(Some(day("2026-03-01")), "T3".to_owned())])]),
+        };
         // A sale before the first row's date still belongs to that first unit.
         assert_eq!(later_start.unit_on("R2", Some(day("2026-01-15"))), Some("T3"));
     }
