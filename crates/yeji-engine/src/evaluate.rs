@@ -53,6 +53,15 @@ pub struct Evaluation {
     pub results: Vec<EntityResult>,
 }
 
+/// An evaluation and its inputs: each result's entity key (same order), the
+/// measures and the targets found in the targets data.
+pub(crate) struct Evaluated {
+    pub evaluation: Evaluation,
+    pub measures: Measures,
+    pub keys: Vec<EntityKey>,
+    pub targets: HashMap<(EntityKey, String), f64>,
+}
+
 /// An entity to evaluate, with its peer group.
 struct Entity {
     key: EntityKey,
@@ -65,6 +74,11 @@ struct Entity {
 
 impl Workspace {
     pub async fn evaluate(&self, period: &Period, scheme: &Scheme) -> Result<Evaluation> {
+        Ok(self.evaluate_with_inputs(period, scheme).await?.evaluation)
+    }
+
+    /// The evaluation with what it was computed from, for explanations.
+    pub(crate) async fn evaluate_with_inputs(&self, period: &Period, scheme: &Scheme) -> Result<Evaluated> {
         let versions = self.versions().await?;
         let with_rows: HashSet<Table> = versions.iter().filter(|(_, v)| v.rows > 0).map(|(t, _)| *t).collect();
         let (entities, tree) = self.entities(period, &versions)?;
@@ -91,7 +105,8 @@ impl Workspace {
             })
             .collect();
         rank(&entities, &mut results);
-        Ok(Evaluation { period: period.to_string(), scheme: scheme.name.clone(), results })
+        let evaluation = Evaluation { period: period.to_string(), scheme: scheme.name.clone(), results };
+        Ok(Evaluated { evaluation, measures, keys: entities.into_iter().map(|e| e.key).collect(), targets })
     }
 
     /// Reps (with their unit at the end of the period) and units, and the org tree.

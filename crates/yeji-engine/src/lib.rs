@@ -18,6 +18,7 @@
 
 mod changes;
 mod evaluate;
+mod explain;
 mod facts;
 mod history;
 mod import;
@@ -28,6 +29,7 @@ mod settings;
 mod workspace;
 
 pub use evaluate::{EntityResult, Evaluation, KpiResult};
+pub use explain::{ExplainedKpi, Explanation};
 pub use history::ValueChange;
 pub use import::{ImportOptions, ImportReport, Progress, TableReport};
 pub use query::RegionRevenue;
@@ -65,6 +67,10 @@ pub enum EngineError {
     CannotRevert { batch: i64, reason: String },
     #[error("fact file {path}: {detail}")]
     Facts { path: String, detail: String },
+    #[error(transparent)]
+    UnknownKpi(#[from] yeji_core::kpi::UnknownKpi),
+    #[error("no rep or unit '{0}' in this workspace")]
+    UnknownEntity(String),
     #[error("query: {0}")]
     Query(String),
 }

@@ -42,16 +42,20 @@ pub struct EvaluateArgs {
     format: EvaluationFormat,
 }
 
-pub async fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
-    let workspace = Workspace::open(&args.workspace.workspace).await?;
-    let period = Period::parse_fiscal(&args.period, workspace.settings().fiscal_year_first_month)?;
-    let scheme = match &args.scheme {
+fn load_scheme(path: Option<&PathBuf>) -> anyhow::Result<Scheme> {
+    Ok(match path {
         Some(path) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
             Scheme::parse(&text).with_context(|| path.display().to_string())?
         }
         None => Scheme::default_scheme(),
-    };
+    })
+}
+
+pub async fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
+    let workspace = Workspace::open(&args.workspace.workspace).await?;
+    let period = Period::parse_fiscal(&args.period, workspace.settings().fiscal_year_first_month)?;
+    let scheme = load_scheme(args.scheme.as_ref())?;
     let mut evaluation = workspace.evaluate(&period, &scheme).await?;
     if let Some(level) = args.level {
         let name = match level {
@@ -131,4 +135,76 @@ pub fn scorecard(evaluation: &Evaluation, scheme: &Scheme) -> String {
         .collect();
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     format!("{} · {}\n{}", evaluation.period, evaluation.scheme, table(&header, &rows))
+}
+
+#[derive(clap::Args)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    workspace: WorkspaceArg,
+    #[arg(long)]
+    period: String,
+    /// The rep or unit to explain.
+    #[arg(long)]
+    entity: String,
+    /// Only this KPI.
+    #[arg(long)]
+    kpi: Option<String>,
+    #[arg(long, value_name = "FILE")]
+    scheme: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = crate::output::Format::Table)]
+    format: crate::output::Format,
+}
+
+pub async fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
+    let workspace = Workspace::open(&args.workspace.workspace).await?;
+    let period = Period::parse_fiscal(&args.period, workspace.settings().fiscal_year_first_month)?;
+    let scheme = load_scheme(args.scheme.as_ref())?;
+    let explanation = workspace.explain(&period, &scheme, &args.entity, args.kpi.as_deref()).await?;
+    if args.format == crate::output::Format::Json {
+        say!("{}", serde_json::to_string_pretty(&explanation)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let e = &explanation.entity;
+    let number = |v: Option<f64>| match v {
+        None => "–".to_owned(),
+        Some(v) if v.fract() == 0.0 || v.abs() >= 1000.0 => thousands(v),
+        Some(v) => format!("{v:.4}"),
+    };
+    say!(
+        "{} {} ({}) · {} · scheme {} · score {} {} · rank {}",
+        e.id,
+        e.name,
+        e.level,
+        explanation.period,
+        explanation.scheme,
+        e.score.map_or("–".into(), |s| format!("{s:.2}")),
+        e.grade.clone().unwrap_or_default(),
+        e.rank.map_or("–".into(), |r| format!("{r} of {}", e.rank_of)),
+    );
+    let rows: Vec<Vec<String>> = explanation
+        .kpis
+        .iter()
+        .map(|k| {
+            let measures: Vec<String> = k.measures.iter().map(|(m, v)| format!("{m}={}", number(Some(*v)))).collect();
+            vec![
+                k.kpi.clone(),
+                k.name_zh.clone(),
+                number(k.value),
+                number(k.target),
+                k.target_source.clone().unwrap_or_default(),
+                k.score.map_or("–".into(), |s| format!("{s:.2}")),
+                k.weight.map_or(String::new(), |w| format!("{:.0}%", w * 100.0)),
+                k.effective_weight.map_or(String::new(), |w| format!("{:.1}%", w * 100.0)),
+                k.contribution.map_or(String::new(), |c| format!("{c:.2}")),
+                measures.join(" "),
+            ]
+        })
+        .collect();
+    let header =
+        ["kpi", "名称", "value", "target", "source", "score", "weight", "effective", "contribution", "measures"];
+    say!("{}", table(&header, &rows));
+    if !e.redistributed.is_empty() {
+        say!("no score for {}: their weight is spread over the others in proportion", e.redistributed.join(", "));
+    }
+    Ok(ExitCode::SUCCESS)
 }

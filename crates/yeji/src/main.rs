@@ -59,6 +59,8 @@ enum Command {
     },
     /// Evaluate every rep, unit and the company for a period: KPIs, scores, grades, ranks.
     Evaluate(evaluate::EvaluateArgs),
+    /// Explain an entity's score: values, targets, rules, weights, contributions.
+    Explain(evaluate::ExplainArgs),
     /// Revenue, gross margin and orders by region for a period.
     Summary {
         #[command(flatten)]
@@ -115,6 +117,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Changes { workspace, batch, format } => import::changes(&workspace.workspace, batch, format).await,
         Command::Revert { workspace, batch } => import::revert(&workspace.workspace, batch).await,
         Command::Evaluate(args) => evaluate::run(args).await,
+        Command::Explain(args) => evaluate::explain(args).await,
         Command::Summary { workspace, period, format } => demo::summary(&workspace.workspace, &period, format).await,
         Command::Kpis { format } => output::kpis(format),
         Command::Generate(args) => demo::generate(args),

@@ -438,3 +438,55 @@ fn an_evaluation_scores_every_rep_and_unit_by_the_default_scheme() {
     // The workspace has no opportunities: the funnel KPIs are absent, not zero.
     assert!(company["kpis"].get("win_rate").is_none());
 }
+
+#[test]
+fn an_explanation_adds_up_to_the_score_for_every_entity() {
+    let (_dir, ws) = new_workspace();
+    import_json(&ws, &[fixtures().join("scored").to_str().unwrap()], &[], 0);
+    for entity in ["R1", "R2", "TE", "TN", "E", "N", "HQ"] {
+        let json: Value = serde_json::from_str(&ok(
+            &["explain", "-w", &ws, "--period", "2026-Q3", "--entity", entity, "--format", "json"],
+            0,
+        ))
+        .unwrap();
+        let contributions: f64 =
+            json["kpis"].as_array().unwrap().iter().filter_map(|k| k["contribution"].as_f64()).sum();
+        assert_close(contributions, json["entity"]["score"].as_f64().unwrap());
+    }
+    let r1: Value = serde_json::from_str(&ok(
+        &["explain", "-w", &ws, "--period", "2026-Q3", "--entity", "R1", "--format", "json"],
+        0,
+    ))
+    .unwrap();
+    let kpi = |id: &str| r1["kpis"].as_array().unwrap().iter().find(|k| k["kpi"] == id).unwrap().clone();
+    let margin = kpi("gross_margin");
+    assert_eq!(margin["measures"], serde_json::json!([["revenue", 1400.0], ["cost", 180.0]]));
+    assert_eq!(margin["target_source"], "targets", "R1 has its own margin target");
+    assert_eq!(kpi("collection_rate")["target_source"], "scheme");
+    assert_eq!(kpi("collection_rate")["measures"], serde_json::json!([["collected", 1000.0], ["due", 1800.0]]));
+    assert_eq!(kpi("revenue")["rule"], "ratio_to_target (cap 150)");
+    // Region N: revenue (30) and collection (20) have no score; margin, new
+    // customer rate and satisfaction share 100: 20/50, 15/50, 15/50.
+    let n: Value = serde_json::from_str(&ok(
+        &["explain", "-w", &ws, "--period", "2026-Q3", "--entity", "N", "--format", "json"],
+        0,
+    ))
+    .unwrap();
+    let effective: Vec<(String, f64)> = n["kpis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|k| k["effective_weight"].as_f64().map(|w| (k["kpi"].as_str().unwrap().to_owned(), w)))
+        .collect();
+    assert_eq!(effective.len(), 3);
+    for (kpi, weight) in effective {
+        let expected = if kpi == "gross_margin" { 0.4 } else { 0.3 };
+        assert_close(weight, expected);
+    }
+    let unknown = yeji(&["explain", "-w", &ws, "--period", "2026-Q3", "--entity", "ZZ"]);
+    assert_eq!(text(&unknown.stderr).trim(), "error: no rep or unit 'ZZ' in this workspace");
+    let bad_kpi = yeji(&["explain", "-w", &ws, "--period", "2026-Q3", "--entity", "R1", "--kpi", "profit"]);
+    assert!(text(&bad_kpi.stderr).contains("unknown KPI 'profit'"));
+    let bad_period = yeji(&["evaluate", "-w", &ws, "--period", "2026-Q5"]);
+    assert!(text(&bad_period.stderr).contains("the quarter must be 1 to 4"), "{}", text(&bad_period.stderr));
+}

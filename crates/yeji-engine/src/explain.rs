@@ -1,0 +1,114 @@
+//! Explaining an entity's score (SPEC §6): for every KPI the measures behind
+//! its value, the target and where it came from, the rule, the score, the
+//! weight before and after redistribution, and the contribution to the
+//! composite. The contributions add up to the score.
+
+use serde::Serialize;
+use yeji_core::Period;
+use yeji_core::kpi::{CATALOGUE, Measure};
+use yeji_core::scheme::{Rule, Scheme};
+
+use crate::evaluate::EntityResult;
+use crate::measures::EntityKey;
+use crate::workspace::Workspace;
+use crate::{EngineError, Result};
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Explanation {
+    pub period: String,
+    pub scheme: String,
+    pub entity: EntityResult,
+    pub kpis: Vec<ExplainedKpi>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ExplainedKpi {
+    pub kpi: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub formula: String,
+    /// The measures the value is computed from, by name.
+    pub measures: Vec<(String, f64)>,
+    pub value: Option<f64>,
+    pub target: Option<f64>,
+    /// `targets` (the targets data for exactly this period) or `scheme` (its default).
+    pub target_source: Option<String>,
+    pub rule: Option<String>,
+    pub score: Option<f64>,
+    /// The scheme's weight (a fraction).
+    pub weight: Option<f64>,
+    /// The weight after spreading the weights of KPIs without a score.
+    pub effective_weight: Option<f64>,
+    /// effective weight × score: these add up to the entity's score.
+    pub contribution: Option<f64>,
+}
+
+fn measure_name(measure: Measure) -> String {
+    serde_json::to_value(measure).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn rule_text(rule: &Rule) -> String {
+    match rule {
+        Rule::RatioToTarget { cap } => format!("ratio_to_target (cap {cap})"),
+        Rule::LowerIsBetter { cap } => format!("lower_is_better (cap {cap})"),
+        Rule::Linear { floor, stretch, stretch_score } => {
+            format!("linear (0 at {floor}, 100 at target, {stretch_score} at {stretch})")
+        }
+        Rule::Percentile => "percentile in peer group".into(),
+        Rule::MinMax => "min_max in peer group".into(),
+        Rule::ZScore { cap } => format!("z_score in peer group (cap {cap})"),
+    }
+}
+
+impl Workspace {
+    /// Explains the score of the rep or unit `id` (a rep id is looked up first).
+    pub async fn explain(&self, period: &Period, scheme: &Scheme, id: &str, kpi: Option<&str>) -> Result<Explanation> {
+        if let Some(kpi) = kpi {
+            kpi.parse::<yeji_core::KpiId>()?;
+        }
+        let evaluated = self.evaluate_with_inputs(period, scheme).await?;
+        let position = [EntityKey::Rep(id.to_owned()), EntityKey::Unit(id.to_owned())]
+            .iter()
+            .find_map(|key| evaluated.keys.iter().position(|k| k == key))
+            .ok_or_else(|| EngineError::UnknownEntity(id.to_owned()))?;
+        let key = &evaluated.keys[position];
+        let entity = evaluated.evaluation.results[position].clone();
+        let scored_weight: f64 = scheme
+            .kpis
+            .iter()
+            .filter(|w| entity.kpis.get(&w.kpi).is_some_and(|k| k.score.is_some()))
+            .map(|w| w.weight / 100.0)
+            .sum();
+        let mut kpis = Vec::new();
+        for (id, result) in &entity.kpis {
+            if kpi.is_some_and(|k| k != id) {
+                continue;
+            }
+            let definition = CATALOGUE.iter().find(|k| k.id == id).expect("results hold catalogue KPIs");
+            let weighted = scheme.kpis.iter().find(|w| &w.kpi == id);
+            let from_data = evaluated.targets.contains_key(&(key.clone(), id.clone()));
+            let effective_weight = result.score.and(result.weight).map(|w| w / scored_weight);
+            kpis.push(ExplainedKpi {
+                kpi: id.clone(),
+                name_zh: definition.name_zh.into(),
+                name_en: definition.name_en.into(),
+                formula: definition.definition.into(),
+                measures: definition
+                    .formula
+                    .measures()
+                    .into_iter()
+                    .map(|m| (measure_name(m), evaluated.measures.get(key, m)))
+                    .collect(),
+                value: result.value,
+                target: result.target,
+                target_source: result.target.map(|_| if from_data { "targets" } else { "scheme" }.to_owned()),
+                rule: weighted.map(|w| rule_text(&w.rule)),
+                score: result.score,
+                weight: result.weight,
+                effective_weight,
+                contribution: effective_weight.zip(result.score).map(|(w, s)| w * s),
+            });
+        }
+        Ok(Explanation { period: period.to_string(), scheme: scheme.name.clone(), entity, kpis })
+    }
+}
