@@ -208,3 +208,23 @@ pub async fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[derive(clap::Subcommand)]
+pub enum SchemeAction {
+    /// Print the default scheme (the seed's 30/20/20/15/15) as TOML, to start from.
+    Show,
+    /// Check a scheme file: KPIs, weights summing to 100, rules, grade bands.
+    Validate { file: PathBuf },
+}
+
+pub fn scheme(action: SchemeAction) -> anyhow::Result<ExitCode> {
+    match action {
+        SchemeAction::Show => say!("{}", Scheme::default_scheme().to_toml()),
+        SchemeAction::Validate { file } => {
+            let scheme = load_scheme(Some(&file))?;
+            let weights: Vec<String> = scheme.kpis.iter().map(|k| format!("{} {}%", k.kpi, k.weight)).collect();
+            say!("{}: valid scheme '{}': {}", file.display(), scheme.name, weights.join(", "));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

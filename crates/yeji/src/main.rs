@@ -71,6 +71,11 @@ enum Command {
         #[arg(long, value_enum, default_value_t = output::Format::Table)]
         format: output::Format,
     },
+    /// Show the default scoring scheme, or check a scheme file.
+    Scheme {
+        #[command(subcommand)]
+        action: evaluate::SchemeAction,
+    },
     /// List the KPI catalogue: id, names, formula, unit, direction.
     Kpis {
         #[arg(long, value_enum, default_value_t = output::Format::Table)]
@@ -120,6 +125,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Explain(args) => evaluate::explain(args).await,
         Command::Summary { workspace, period, format } => demo::summary(&workspace.workspace, &period, format).await,
         Command::Kpis { format } => output::kpis(format),
+        Command::Scheme { action } => evaluate::scheme(action),
         Command::Generate(args) => demo::generate(args),
         Command::Demo(args) => demo::run(args).await,
         Command::Bench(args) => bench::run(args).await,

@@ -490,3 +490,52 @@ fn an_explanation_adds_up_to_the_score_for_every_entity() {
     let bad_period = yeji(&["evaluate", "-w", &ws, "--period", "2026-Q5"]);
     assert!(text(&bad_period.stderr).contains("the quarter must be 1 to 4"), "{}", text(&bad_period.stderr));
 }
+
+#[test]
+fn a_custom_scheme_scores_with_its_own_rules_and_bad_schemes_are_refused() {
+    let (dir, ws) = new_workspace();
+    import_json(&ws, &[fixtures().join("scored").to_str().unwrap()], &[], 0);
+    let scheme = dir.path().join("margin.toml");
+    std::fs::write(
+        &scheme,
+        "name = \"margin only\"\n[[kpis]]\nkpi = \"gross_margin\"\nweight = 100\nrule = \"linear\"\nfloor = 0.5\nstretch = 0.9\ndefault_target = 0.7\n",
+    )
+    .unwrap();
+    let json: Value = serde_json::from_str(&ok(
+        &[
+            "evaluate",
+            "-w",
+            &ws,
+            "--period",
+            "2026-Q3",
+            "--scheme",
+            scheme.to_str().unwrap(),
+            "--level",
+            "rep",
+            "--format",
+            "json",
+        ],
+        0,
+    ))
+    .unwrap();
+    assert_eq!(json["scheme"], "margin only");
+    let score = |id: &str| {
+        json["results"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap()["score"].as_f64().unwrap()
+    };
+    // R2: margin 0.75 against the scheme's 0.7, stretch 0.9 scores 120: 100 + 0.05 / 0.2 × 20 = 105.
+    assert_close(score("R2"), 105.0);
+    // R1: margin 1220/1400 against its own target 0.80: 100 + (0.871429 − 0.8) / 0.1 × 20.
+    assert_close(score("R1"), 100.0 + (1220.0 / 1400.0 - 0.8) / 0.1 * 20.0);
+    assert_eq!(json["results"].as_array().unwrap().len(), 2, "--level rep keeps the reps only");
+
+    std::fs::write(
+        &scheme,
+        "name = \"x\"\n[[kpis]]\nkpi = \"gross_margin\"\nweight = 90\nrule = \"ratio_to_target\"\n",
+    )
+    .unwrap();
+    let refused = yeji(&["scheme", "validate", scheme.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(text(&refused.stderr).contains("the weights add up to 90%, not 100%"));
+    let shown = ok(&["scheme", "show"], 0);
+    assert!(shown.contains("kpi = \"revenue\"\nweight = 30.0"), "{shown}");
+}
