@@ -23,6 +23,8 @@ pub enum EvaluationFormat {
     Table,
     Json,
     Csv,
+    /// An Excel workbook; needs --out.
+    Xlsx,
 }
 
 #[derive(clap::Args)]
@@ -40,6 +42,9 @@ pub struct EvaluateArgs {
     level: Option<Level>,
     #[arg(long, value_enum, default_value_t = EvaluationFormat::Table)]
     format: EvaluationFormat,
+    /// The file to write (xlsx).
+    #[arg(long, value_name = "FILE", required_if_eq("format", "xlsx"))]
+    out: Option<PathBuf>,
 }
 
 fn load_scheme(path: Option<&PathBuf>) -> anyhow::Result<Scheme> {
@@ -69,6 +74,11 @@ pub async fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
         EvaluationFormat::Json => say!("{}", serde_json::to_string_pretty(&evaluation)?),
         EvaluationFormat::Csv => say!("{}", csv_text(&evaluation)?),
         EvaluationFormat::Table => say!("{}", scorecard(&evaluation, &scheme)),
+        EvaluationFormat::Xlsx => {
+            let out = args.out.as_ref().context("--format xlsx needs --out FILE")?;
+            workbook(&evaluation)?.save(out).with_context(|| format!("writing {}", out.display()))?;
+            say!("wrote {} results to {}", evaluation.results.len(), out.display());
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -100,6 +110,42 @@ fn csv_text(evaluation: &Evaluation) -> anyhow::Result<String> {
         writer.write_record(&row)?;
     }
     Ok(String::from_utf8(writer.into_inner()?)?.trim_end().to_owned())
+}
+
+/// The evaluation as a workbook: one row per entity, numbers as numbers.
+fn workbook(evaluation: &Evaluation) -> Result<rust_xlsxwriter::Workbook, rust_xlsxwriter::XlsxError> {
+    let ids = kpi_ids(evaluation);
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(&evaluation.period)?;
+    let mut header = vec!["level", "id", "name", "unit_id", "score", "grade", "rank", "rank_of"];
+    header.extend(ids.iter().map(String::as_str));
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (column, title) in header.iter().enumerate() {
+        sheet.write_string_with_format(0, column as u16, *title, &bold)?;
+    }
+    for (index, r) in evaluation.results.iter().enumerate() {
+        let row = index as u32 + 1;
+        let texts = [&r.level, &r.id, &r.name];
+        for (column, value) in texts.iter().enumerate() {
+            sheet.write_string(row, column as u16, value.as_str())?;
+        }
+        sheet.write_string(row, 3, r.unit_id.as_deref().unwrap_or(""))?;
+        let numbers = [r.score, None, r.rank.map(|v| v as f64), Some(r.rank_of as f64)];
+        for (offset, value) in numbers.iter().enumerate() {
+            if let Some(value) = value {
+                sheet.write_number(row, 4 + offset as u16, *value)?;
+            }
+        }
+        sheet.write_string(row, 5, r.grade.as_deref().unwrap_or(""))?;
+        for (offset, id) in ids.iter().enumerate() {
+            if let Some(value) = r.kpis.get(id).and_then(|k| k.value) {
+                sheet.write_number(row, 8 + offset as u16, value)?;
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 3)?;
+    Ok(book)
 }
 
 fn percent(value: Option<f64>) -> String {

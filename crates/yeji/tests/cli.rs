@@ -528,6 +528,38 @@ fn a_custom_scheme_scores_with_its_own_rules_and_bad_schemes_are_refused() {
     assert_close(score("R1"), 100.0 + (1220.0 / 1400.0 - 0.8) / 0.1 * 20.0);
     assert_eq!(json["results"].as_array().unwrap().len(), 2, "--level rep keeps the reps only");
 
+    let book = dir.path().join("scores.xlsx");
+    ok(
+        &[
+            "evaluate",
+            "-w",
+            &ws,
+            "--period",
+            "2026-Q3",
+            "--level",
+            "rep",
+            "--format",
+            "xlsx",
+            "--out",
+            book.to_str().unwrap(),
+        ],
+        0,
+    );
+    use calamine::Reader;
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(&book).unwrap();
+    let range = workbook.worksheet_range("2026-Q3").unwrap();
+    let cell = |row: u32, column: u32| range.get_value((row, column)).cloned().unwrap();
+    assert_eq!(cell(0, 4), calamine::Data::String("score".into()));
+    assert_eq!(cell(1, 1), calamine::Data::String("R1".into()));
+    let calamine::Data::Float(r1) = cell(1, 4) else { panic!("a number") };
+    let default_score = (30.0 * 70.0
+        + 20.0 * (1220.0 / 1400.0) / 0.8 * 100.0
+        + 20.0 * (1000.0 / 1800.0) / 0.95 * 100.0
+        + 15.0 * 150.0
+        + 15.0 * 100.0)
+        / 100.0;
+    assert_close(r1, default_score);
+
     std::fs::write(
         &scheme,
         "name = \"x\"\n[[kpis]]\nkpi = \"gross_margin\"\nweight = 90\nrule = \"ratio_to_target\"\n",
