@@ -381,4 +381,39 @@ mod tests {
             [Some(2), Some(1), Some(2), None, Some(4)]
         );
     }
+
+    proptest::proptest! {
+        /// The composite is Σ wᵢ·sᵢ / Σ wᵢ over the scored KPIs, and so lies
+        /// between the lowest and the highest score.
+        #[test]
+        fn the_composite_is_the_weighted_mean_of_the_scored_kpis(
+            entries in proptest::collection::vec((1.0f64..50.0, proptest::option::of(0.0f64..150.0)), 1..8)
+        ) {
+            let scores: Vec<Scored> = entries.iter().map(|(weight, score)| Scored { weight: *weight, score: *score }).collect();
+            let scored: Vec<&Scored> = scores.iter().filter(|s| s.score.is_some()).collect();
+            match composite(&scores) {
+                None => proptest::prop_assert!(scored.is_empty()),
+                Some(value) => {
+                    let weights: f64 = scored.iter().map(|s| s.weight).sum();
+                    let expected: f64 = scored.iter().map(|s| s.weight * s.score.unwrap()).sum::<f64>() / weights;
+                    proptest::prop_assert!((value - expected).abs() < 1e-9);
+                    let low = scored.iter().map(|s| s.score.unwrap()).fold(f64::MAX, f64::min);
+                    let high = scored.iter().map(|s| s.score.unwrap()).fold(f64::MIN, f64::max);
+                    proptest::prop_assert!(low - 1e-9 <= value && value <= high + 1e-9);
+                }
+            }
+        }
+
+        /// A rank counts the entities scoring strictly more, plus one.
+        #[test]
+        fn ranks_count_the_better_scores(scores in proptest::collection::vec(proptest::option::of(0u8..5), 0..12)) {
+            let scores: Vec<Option<f64>> = scores.iter().map(|s| s.map(f64::from)).collect();
+            for (rank, score) in ranks(&scores).iter().zip(&scores) {
+                proptest::prop_assert_eq!(rank.is_some(), score.is_some());
+                if let (Some(rank), Some(score)) = (rank, score) {
+                    proptest::prop_assert_eq!(*rank, 1 + scores.iter().flatten().filter(|o| *o > score).count());
+                }
+            }
+        }
+    }
 }

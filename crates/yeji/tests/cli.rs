@@ -571,3 +571,36 @@ fn a_custom_scheme_scores_with_its_own_rules_and_bad_schemes_are_refused() {
     let shown = ok(&["scheme", "show"], 0);
     assert!(shown.contains("kpi = \"revenue\"\nweight = 30.0"), "{shown}");
 }
+
+/// Sums roll up exactly: each unit's revenue is the sum of its children's, and
+/// the company's the sum of every rep's (a rep who moved counts once, split
+/// between the units of the days of the sales). Checked on two demo companies.
+#[test]
+fn revenue_adds_up_the_org_tree_and_over_the_reps() {
+    for seed in ["3", "11"] {
+        let (dir, ws) = new_workspace();
+        let data = dir.path().join("data");
+        ok(&["generate", "--out", data.to_str().unwrap(), "--reps", "20", "--months", "15", "--seed", seed], 0);
+        import_json(&ws, &[data.to_str().unwrap()], &[], 0);
+        let json: Value =
+            serde_json::from_str(&ok(&["evaluate", "-w", &ws, "--period", "2026-Q3", "--format", "json"], 0)).unwrap();
+        let results = json["results"].as_array().unwrap();
+        let revenue = |r: &Value| r["kpis"]["revenue"]["value"].as_f64().unwrap();
+        let company = results.iter().find(|r| r["level"] == "company").unwrap();
+        let reps: f64 = results.iter().filter(|r| r["level"] == "rep").map(revenue).sum();
+        assert!(
+            (revenue(company) - reps).abs() < 1e-6 * revenue(company),
+            "seed {seed}: {} vs {reps}",
+            revenue(company)
+        );
+        for unit in results.iter().filter(|r| r["level"] != "rep") {
+            let children: Vec<&Value> =
+                results.iter().filter(|r| r["level"] == "unit" && r["unit_id"] == unit["id"]).collect();
+            if children.is_empty() {
+                continue;
+            }
+            let sum: f64 = children.iter().map(|c| revenue(c)).sum();
+            assert!((revenue(unit) - sum).abs() < 1e-6 * revenue(unit).max(1.0), "seed {seed}: {}", unit["id"]);
+        }
+    }
+}
