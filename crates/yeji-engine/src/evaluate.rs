@@ -63,8 +63,8 @@ pub(crate) struct Evaluated {
 }
 
 /// An entity to evaluate, with its peer group.
-struct Entity {
-    key: EntityKey,
+pub(crate) struct Entity {
+    pub key: EntityKey,
     level: &'static str,
     name: String,
     unit_id: Option<String>,
@@ -110,7 +110,7 @@ impl Workspace {
     }
 
     /// Reps (with their unit at the end of the period) and units, and the org tree.
-    fn entities(
+    pub(crate) fn entities(
         &self,
         period: &Period,
         versions: &HashMap<Table, yeji_store::TableVersion>,

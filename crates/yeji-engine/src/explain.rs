@@ -3,10 +3,11 @@
 //! weight before and after redistribution, and the contribution to the
 //! composite. The contributions add up to the score.
 
+use arrow::array::RecordBatch;
 use serde::Serialize;
-use yeji_core::Period;
 use yeji_core::kpi::{CATALOGUE, Measure};
 use yeji_core::scheme::{Rule, Scheme};
+use yeji_core::{Period, Table};
 
 use crate::evaluate::EntityResult;
 use crate::measures::EntityKey;
@@ -111,4 +112,58 @@ impl Workspace {
         }
         Ok(Explanation { period: period.to_string(), scheme: scheme.name.clone(), entity, kpis })
     }
+}
+
+/// The date that places a row of `table` in a period, for the rows behind a value.
+fn period_column(table: Table) -> Option<&'static str> {
+    match table {
+        Table::Orders => Some("order_date"),
+        Table::Invoices => Some("due_date"),
+        Table::Expenses | Table::Activities | Table::Surveys => Some("date"),
+        Table::Opportunities => Some("created_date"),
+        _ => None,
+    }
+}
+
+impl Workspace {
+    /// The fact rows behind an entity's KPI in a period (the order lines of its
+    /// revenue, the invoices due of its collection rate, …), credited as the
+    /// evaluation credits them: a rep's own rows, a unit's rows credited to it
+    /// or to a unit below it.
+    pub async fn rows_behind(&self, period: &Period, id: &str, kpi: &str) -> Result<(Table, Vec<RecordBatch>)> {
+        let kpi: yeji_core::KpiId = kpi.parse()?;
+        let table = kpi.kpi().formula.measures()[0].tables()[0];
+        let versions = self.versions().await?;
+        let (entities, tree) = self.entities(period, &versions)?;
+        let literal = |s: &str| format!("'{}'", s.replace('\'', "''"));
+        let entity_filter = if entities.iter().any(|e| e.key == EntityKey::Rep(id.to_owned())) {
+            format!("rep_id = {}", literal(id))
+        } else if tree.parent.contains_key(id) {
+            let below: Vec<String> =
+                tree.parent.keys().filter(|u| tree.ancestors(u).contains(&id)).map(|u| literal(u)).collect();
+            format!("credited_unit_id IN ({})", below.join(", "))
+        } else {
+            return Err(EngineError::UnknownEntity(id.to_owned()));
+        };
+        let mut filters = vec![entity_filter];
+        if let Some(column) = period_column(table) {
+            filters.push(format!(
+                "{column} >= DATE '{}' AND {column} < DATE '{}'",
+                period.start(),
+                period.end_exclusive()
+            ));
+        }
+        if table == Table::Orders {
+            filters.push("status IN ('confirmed', 'returned')".into());
+        }
+        let order: Vec<&str> = table.natural_key().to_vec();
+        let query = format!("SELECT * FROM {table} WHERE {} ORDER BY {}", filters.join(" AND "), order.join(", "));
+        let context = self.session().await?;
+        let batches = context.sql(&query).await.map_err(query_error)?.collect().await.map_err(query_error)?;
+        Ok((table, batches))
+    }
+}
+
+fn query_error(error: impl std::fmt::Display) -> EngineError {
+    EngineError::Query(error.to_string())
 }

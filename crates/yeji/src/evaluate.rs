@@ -197,8 +197,32 @@ pub struct ExplainArgs {
     kpi: Option<String>,
     #[arg(long, value_name = "FILE")]
     scheme: Option<PathBuf>,
+    /// Also write the fact rows behind the value of --kpi (default revenue) as CSV.
+    #[arg(long, value_name = "FILE")]
+    rows: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = crate::output::Format::Table)]
     format: crate::output::Format,
+}
+
+/// Writes result batches as CSV, values as Arrow displays them.
+fn write_rows(path: &std::path::Path, batches: &[arrow::array::RecordBatch]) -> anyhow::Result<usize> {
+    use arrow::util::display::{ArrayFormatter, FormatOptions};
+    let mut writer = csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
+    let mut rows = 0;
+    if let Some(first) = batches.first() {
+        writer.write_record(first.schema().fields().iter().map(|f| f.name().as_str()))?;
+    }
+    let options = FormatOptions::default();
+    for batch in batches {
+        let formatters: Vec<ArrayFormatter> =
+            batch.columns().iter().map(|c| ArrayFormatter::try_new(c.as_ref(), &options)).collect::<Result<_, _>>()?;
+        for row in 0..batch.num_rows() {
+            writer.write_record(formatters.iter().map(|f| f.value(row).to_string()))?;
+            rows += 1;
+        }
+    }
+    writer.flush()?;
+    Ok(rows)
 }
 
 pub async fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
@@ -208,6 +232,7 @@ pub async fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let explanation = workspace.explain(&period, &scheme, &args.entity, args.kpi.as_deref()).await?;
     if args.format == crate::output::Format::Json {
         say!("{}", serde_json::to_string_pretty(&explanation)?);
+        write_rows_behind(&workspace, &period, &args).await?;
         return Ok(ExitCode::SUCCESS);
     }
     let e = &explanation.entity;
@@ -252,7 +277,18 @@ pub async fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     if !e.redistributed.is_empty() {
         say!("no score for {}: their weight is spread over the others in proportion", e.redistributed.join(", "));
     }
+    write_rows_behind(&workspace, &period, &args).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+async fn write_rows_behind(workspace: &Workspace, period: &Period, args: &ExplainArgs) -> anyhow::Result<()> {
+    if let Some(path) = &args.rows {
+        let kpi = args.kpi.as_deref().unwrap_or("revenue");
+        let (table, batches) = workspace.rows_behind(period, &args.entity, kpi).await?;
+        let rows = write_rows(path, &batches)?;
+        eprintln!("{rows} {table} row(s) behind {kpi} written to {}", path.display());
+    }
+    Ok(())
 }
 
 #[derive(clap::Subcommand)]

@@ -441,7 +441,7 @@ fn an_evaluation_scores_every_rep_and_unit_by_the_default_scheme() {
 
 #[test]
 fn an_explanation_adds_up_to_the_score_for_every_entity() {
-    let (_dir, ws) = new_workspace();
+    let (dir, ws) = new_workspace();
     import_json(&ws, &[fixtures().join("scored").to_str().unwrap()], &[], 0);
     for entity in ["R1", "R2", "TE", "TN", "E", "N", "HQ"] {
         let json: Value = serde_json::from_str(&ok(
@@ -483,6 +483,53 @@ fn an_explanation_adds_up_to_the_score_for_every_entity() {
         let expected = if kpi == "gross_margin" { 0.4 } else { 0.3 };
         assert_close(weight, expected);
     }
+    // The rows behind R1's revenue: its order lines of the quarter, the return
+    // included, the cancelled line and October's left out; they add up to 1400.
+    let rows = dir.path().join("r1.csv");
+    ok(
+        &[
+            "explain",
+            "-w",
+            &ws,
+            "--period",
+            "2026-Q3",
+            "--entity",
+            "R1",
+            "--kpi",
+            "revenue",
+            "--rows",
+            rows.to_str().unwrap(),
+        ],
+        0,
+    );
+    let mut reader = csv::Reader::from_path(&rows).unwrap();
+    let lines: Vec<(String, f64)> = reader
+        .deserialize::<std::collections::HashMap<String, String>>()
+        .map(|r| r.unwrap())
+        .map(|r| (format!("{}/{}", r["order_id"], r["line_no"]), r["amount"].parse().unwrap()))
+        .collect();
+    assert_eq!(lines.iter().map(|l| l.0.as_str()).collect::<Vec<_>>(), ["O1/1", "O1/2", "RT1/1"]);
+    assert_close(lines.iter().map(|l| l.1).sum(), 1400.0);
+    // A unit's rows are those credited to it: S2 was answered after R2 moved to TN.
+    ok(
+        &[
+            "explain",
+            "-w",
+            &ws,
+            "--period",
+            "2026-Q3",
+            "--entity",
+            "N",
+            "--kpi",
+            "satisfaction",
+            "--rows",
+            rows.to_str().unwrap(),
+        ],
+        0,
+    );
+    let text_rows = std::fs::read_to_string(&rows).unwrap();
+    assert_eq!(text_rows.lines().count(), 2, "{text_rows}");
+    assert!(text_rows.lines().nth(1).unwrap().starts_with("S2,K2,2026-08-20"));
     let unknown = yeji(&["explain", "-w", &ws, "--period", "2026-Q3", "--entity", "ZZ"]);
     assert_eq!(text(&unknown.stderr).trim(), "error: no rep or unit 'ZZ' in this workspace");
     let bad_kpi = yeji(&["explain", "-w", &ws, "--period", "2026-Q3", "--entity", "R1", "--kpi", "profit"]);
