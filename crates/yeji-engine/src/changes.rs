@@ -22,6 +22,8 @@ pub(crate) const CHANGE: &str = "_change";
 /// file ([`crate::facts::write_version`]), so the old rows are never all in memory.
 #[derive(Default)]
 pub(crate) struct Rewrite {
+    /// Every stored row goes (reverting the batch that first filled a table).
+    pub clear: bool,
     pub removed: FxHashSet<u128>,
     pub added: Vec<RecordBatch>,
 }
@@ -29,6 +31,9 @@ pub(crate) struct Rewrite {
 impl Rewrite {
     /// The rows that survive from `rows` (canonical columns).
     pub fn keep(&self, table: Table, rows: &RecordBatch) -> RecordBatch {
+        if self.clear {
+            return rows.slice(0, 0);
+        }
         if self.removed.is_empty() {
             return rows.clone();
         }
@@ -66,8 +71,15 @@ where
         let rows = rows?;
         content_of.extend(key_hashes(table, &rows).into_iter().zip(content_hashes(table, &rows)));
     }
+    if content_of.is_empty() {
+        // The table's first rows: undoing them empties the table again (no later
+        // batch may have touched it, or the revert is refused), so no delta is kept.
+        let count = incoming.num_rows();
+        let rewrite = Rewrite { added: vec![incoming.clone()], ..Rewrite::default() };
+        return Ok(Applied { rewrite, delta: Vec::new(), added: count, changed: 0, unchanged: 0 });
+    }
     let incoming_keys = key_hashes(table, incoming);
-    let incoming_content = if content_of.is_empty() { Vec::new() } else { content_hashes(table, incoming) };
+    let incoming_content = content_hashes(table, incoming);
     let (mut added, mut new) = (Vec::new(), Vec::new());
     let mut removed = FxHashSet::default();
     let mut unchanged = 0;
@@ -103,7 +115,7 @@ where
     let mut landing = added.clone();
     landing.extend(&new);
     landing.sort_unstable();
-    let rewrite = Rewrite { removed, added: vec![take(incoming, &landing)] };
+    let rewrite = Rewrite { clear: false, removed, added: vec![take(incoming, &landing)] };
     Ok(Applied { rewrite, delta, added: added.len(), changed: new.len(), unchanged })
 }
 
@@ -114,7 +126,7 @@ pub(crate) fn undo(table: Table, delta: &RecordBatch) -> Rewrite {
     let keys = key_hashes(table, delta);
     let removed = (0..delta.num_rows()).filter(|&i| changes.value(i) != "old").map(|i| keys[i]).collect();
     let old: Vec<u32> = (0..delta.num_rows() as u32).filter(|&i| changes.value(i as usize) == "old").collect();
-    Rewrite { removed, added: vec![take(&without_change(delta), &old)] }
+    Rewrite { clear: false, removed, added: vec![take(&without_change(delta), &old)] }
 }
 
 /// The rows at `rows` (ascending); all of them without a copy.
@@ -213,5 +225,6 @@ mod tests {
         let applied = apply(Table::Orders, nothing, &incoming).unwrap();
         assert_eq!((applied.added, applied.changed, applied.unchanged), (2, 0, 0));
         assert_eq!(applied.rewrite.added[0], incoming);
+        assert!(applied.delta.is_empty(), "reverting a first import empties the table: no delta needed");
     }
 }

@@ -209,10 +209,12 @@ impl Workspace {
                 source_hash: hashes.get(&table.table).cloned().unwrap_or_default(),
                 delta_file: None,
             };
-            if added + changed > 0 {
+            if !delta.is_empty() {
                 let relative = format!("batches/{batch_id}/{}.parquet", table.table.name());
                 facts::write(&self.root.join(&relative), &delta)?;
                 change.delta_file = Some(relative);
+            }
+            if added + changed > 0 {
                 rewrites.insert(table.table, rewrite);
             }
             changes.push(change);

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use yeji_core::Table;
 use yeji_store::Batch;
 
-use crate::changes::undo;
+use crate::changes::{Rewrite, undo};
 use crate::facts;
 use crate::workspace::{Workspace, remove};
 use crate::{EngineError, Result};
@@ -43,12 +43,14 @@ impl Workspace {
         }
         let versions = self.versions().await?;
         let mut states = BTreeMap::new();
-        for change in &batch.tables {
-            let (Some(table), Some(delta_file)) = (Table::from_name(&change.table), &change.delta_file) else {
-                continue;
+        for change in batch.tables.iter().filter(|c| c.added + c.changed > 0) {
+            let Some(table) = Table::from_name(&change.table) else { continue };
+            let rewrite = match &change.delta_file {
+                Some(file) => undo(table, &facts::read_columns(&self.root.join(file), &delta_columns(table))?),
+                // The batch filled an empty table: reverting it empties the table.
+                None => Rewrite { clear: true, ..Rewrite::default() },
             };
-            let delta = facts::read_columns(&self.root.join(delta_file), &delta_columns(table))?;
-            states.insert(table, undo(table, &delta));
+            states.insert(table, rewrite);
         }
         let new_versions = self.write_states(id, states, &versions)?;
         self.catalog.revert_batch(id, &new_versions, actor).await?;
