@@ -125,21 +125,21 @@ pub fn check_batch(tables: &mut [Parsed], known: &Known) {
     let mut batch_ids: HashMap<Table, IdSet> = HashMap::default();
     // Unit names to ids of the org units in this batch, for region classification.
     let mut batch_units: HashMap<String, String> = HashMap::default();
-    // Duplicates depend on nothing else: every table is scanned at once.
-    let mut all_failures: Vec<Failures> = std::thread::scope(|scope| {
+    // Duplicates and id sets depend on nothing else: every table is scanned at once.
+    let mut scans: Vec<(Failures, IdSet)> = std::thread::scope(|scope| {
         let handles: Vec<_> = tables
             .iter()
             .map(|parsed| {
                 scope.spawn(move || {
                     let mut failures = Failures::new(parsed.rows.num_rows());
                     remove_duplicates(parsed, &mut failures);
-                    failures
+                    (failures, ids_of(parsed))
                 })
             })
             .collect();
         handles.into_iter().map(|h| h.join().expect("scan threads do not panic")).collect()
     });
-    for (parsed, mut failures) in tables.iter_mut().zip(all_failures.drain(..)) {
+    for (parsed, (mut failures, ids)) in tables.iter_mut().zip(scans.drain(..)) {
         if matches!(parsed.table, Table::Customers | Table::Market) {
             classify_regions(parsed, known, &batch_units);
         }
@@ -149,19 +149,23 @@ pub fn check_batch(tables: &mut [Parsed], known: &Known) {
             Table::Targets => check_target_entities(parsed, known, &batch_ids, &mut failures),
             _ => {}
         }
+        // A rejected row's id must not satisfy a later table's reference.
+        let ids = if failures.any() { None } else { Some(ids) };
         failures.apply(parsed);
+        batch_ids.insert(parsed.table, ids.unwrap_or_else(|| ids_of(parsed)));
         if parsed.table == Table::OrgUnits
             && let (Some(ids), Some(names)) = (strings(parsed, "unit_id"), strings(parsed, "name"))
         {
             batch_units.extend((0..ids.len()).map(|i| (names.value(i).to_owned(), ids.value(i).to_owned())));
         }
-        let key = parsed.table.natural_key()[0];
-        if let Some(ids) = strings(parsed, key) {
-            batch_ids.insert(
-                parsed.table,
-                (0..ids.len()).filter(|&i| ids.is_valid(i)).map(|i| id_hash(ids.value(i))).collect(),
-            );
-        }
+    }
+}
+
+/// The ids of a table's rows (its key's first column), as hashes.
+fn ids_of(parsed: &Parsed) -> IdSet {
+    match strings(parsed, parsed.table.natural_key()[0]) {
+        Some(ids) => (0..ids.len()).filter(|&i| ids.is_valid(i)).map(|i| id_hash(ids.value(i))).collect(),
+        None => IdSet::default(),
     }
 }
 
@@ -175,6 +179,10 @@ struct Failures {
 impl Failures {
     fn new(rows: usize) -> Failures {
         Failures { failed: vec![false; rows], rejects: Vec::new(), duplicate_of: Vec::new() }
+    }
+
+    fn any(&self) -> bool {
+        self.failed.iter().any(|f| *f)
     }
 
     fn reject(&mut self, row: usize, column: Option<&str>, value: &str, reason: String) {
