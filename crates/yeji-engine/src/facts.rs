@@ -11,7 +11,7 @@ use arrow::array::{Array, AsArray, Decimal128Array, RecordBatch, RecordBatchRead
 use arrow::compute::concat_batches;
 use arrow::datatypes::{Date32Type, Decimal128Type, SchemaRef};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::arrow::arrow_writer::{ArrowColumnChunk, ArrowColumnWriter, ArrowRowGroupWriterFactory, compute_leaves};
+use parquet::arrow::arrow_writer::{ArrowColumnWriter, ArrowRowGroupWriterFactory, compute_leaves};
 use parquet::arrow::{ArrowSchemaConverter, add_encoded_arrow_schema_to_metadata};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
@@ -141,43 +141,20 @@ fn write_row_group(
     schema: &SchemaRef,
     batches: &[RecordBatch],
 ) -> parquet::errors::Result<()> {
-    let columns = factory.create_column_writers(index)?;
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let mut jobs: Vec<Vec<(usize, ArrowColumnWriter)>> = (0..threads).map(|_| Vec::new()).collect();
-    for (position, column) in columns.into_iter().enumerate() {
-        jobs[position % threads].push((position, column));
-    }
-    let mut chunks: Vec<(usize, ArrowColumnChunk)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = jobs
-            .into_iter()
-            .map(|job| {
-                scope.spawn(move || {
-                    job.into_iter()
-                        .map(|(position, mut column)| {
-                            let field = &schema.fields()[position];
-                            for batch in batches {
-                                for leaf in compute_leaves(field, batch.column(position))? {
-                                    column.write(&leaf)?;
-                                }
-                            }
-                            Ok((position, column.close()?))
-                        })
-                        .collect::<parquet::errors::Result<Vec<_>>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("encoder threads do not panic"))
-            .collect::<parquet::errors::Result<Vec<_>>>()
-    })?
-    .into_iter()
-    .flatten()
-    .collect();
-    chunks.sort_by_key(|(position, _)| *position);
+    let columns: Vec<(usize, ArrowColumnWriter)> =
+        factory.create_column_writers(index)?.into_iter().enumerate().collect();
+    let chunks = yeji_ingest::parallel::map(columns, |(position, mut column)| {
+        let field = &schema.fields()[position];
+        for batch in batches {
+            for leaf in compute_leaves(field, batch.column(position))? {
+                column.write(&leaf)?;
+            }
+        }
+        column.close()
+    });
     let mut row_group = writer.next_row_group()?;
-    for (_, chunk) in chunks {
-        chunk.append_to_row_group(&mut row_group)?;
+    for chunk in chunks {
+        chunk?.append_to_row_group(&mut row_group)?;
     }
     row_group.close()?;
     Ok(())

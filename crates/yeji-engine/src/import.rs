@@ -5,8 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use serde::Serialize;
@@ -259,26 +258,11 @@ impl Workspace {
         };
         let rep_units = RepUnits::from_reps(&reps);
         let generation = chrono::Utc::now().timestamp_micros();
-        let written: Vec<Result<TableVersion>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = rewrites
-                .iter()
-                .map(|(&table, rewrite)| {
-                    let rep_units = &rep_units;
-                    scope.spawn(move || {
-                        let relative = format!("facts/{}/{batch_id}-{generation}.parquet", table.name());
-                        let stored = versions.get(&table).map(|v| self.root.join(&v.file));
-                        let rows = facts::write_version(
-                            &self.root.join(&relative),
-                            table,
-                            stored.as_deref(),
-                            rewrite,
-                            rep_units,
-                        )?;
-                        Ok(TableVersion { table: table.name().into(), file: relative, rows: rows as i64, batch_id })
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().expect("writer threads do not panic")).collect()
+        let written = yeji_ingest::parallel::map(rewrites.iter().collect(), |(&table, rewrite)| {
+            let relative = format!("facts/{}/{batch_id}-{generation}.parquet", table.name());
+            let stored = versions.get(&table).map(|v| self.root.join(&v.file));
+            let rows = facts::write_version(&self.root.join(&relative), table, stored.as_deref(), rewrite, &rep_units)?;
+            Ok(TableVersion { table: table.name().into(), file: relative, rows: rows as i64, batch_id })
         });
         written.into_iter().collect()
     }
@@ -343,8 +327,8 @@ impl Workspace {
 
 /// Reads the sources on every core, largest files first; the first error wins.
 fn read_all(sources: &[Source], options: &ReadOptions, progress: &(dyn Fn(Progress) + Sync)) -> Result<Vec<Parsed>> {
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let sources = split_large(sources.to_vec(), threads, options)?;
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let sources = split_large(sources.to_vec(), cores, options)?;
     let size = |s: &Source| match s.part {
         Some(part) => part.end - part.start,
         None => std::fs::metadata(&s.path).map(|m| m.len()).unwrap_or(0),
@@ -352,25 +336,20 @@ fn read_all(sources: &[Source], options: &ReadOptions, progress: &(dyn Fn(Progre
     let mut order: Vec<usize> = (0..sources.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(size(&sources[i])));
     progress(Progress::Reading { bytes: sources.iter().map(size).sum() });
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<Parsed>>>> = Mutex::new((0..sources.len()).map(|_| None).collect());
-    let threads = threads.min(sources.len().max(1));
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                while let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let last = AtomicU64::new(0);
-                    let advance = |position: u64| {
-                        progress(Progress::Read(position.saturating_sub(last.swap(position, Ordering::Relaxed))))
-                    };
-                    let parsed = read_source(&sources[index], options, &advance);
-                    advance(size(&sources[index]));
-                    results.lock().expect("no panics while held")[index] = Some(parsed.map_err(EngineError::from));
-                }
-            });
-        }
+    let read = yeji_ingest::parallel::map(order.clone(), |index| {
+        let last = AtomicU64::new(0);
+        let advance =
+            |position: u64| progress(Progress::Read(position.saturating_sub(last.swap(position, Ordering::Relaxed))));
+        let parsed = read_source(&sources[index], options, &advance);
+        advance(size(&sources[index]));
+        parsed.map_err(EngineError::from)
     });
-    results.into_inner().expect("threads are done").into_iter().map(|r| r.expect("every source was read")).collect()
+    // Back in the sources' order, so a file's parts join in line order.
+    let mut by_source: Vec<Option<Result<Parsed>>> = (0..sources.len()).map(|_| None).collect();
+    for (index, parsed) in order.into_iter().zip(read) {
+        by_source[index] = Some(parsed);
+    }
+    by_source.into_iter().map(|r| r.expect("every source was read")).collect()
 }
 
 /// The resident memory now and at its peak, in MiB (Linux; 0 elsewhere), for the logs.

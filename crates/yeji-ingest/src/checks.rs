@@ -92,29 +92,10 @@ fn join(mut parts: Vec<Parsed>) -> Parsed {
         }
     }
     // Columns are joined on every core, each freeing its pieces when done.
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let mut lanes: Vec<Vec<(usize, Vec<ArrayRef>)>> = (0..threads).map(|_| Vec::new()).collect();
-    for (position, pieces) in columns.into_iter().enumerate() {
-        lanes[position % threads].push((position, pieces));
-    }
-    let mut joined: Vec<(usize, ArrayRef)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = lanes
-            .into_iter()
-            .map(|lane| {
-                scope.spawn(move || {
-                    lane.into_iter()
-                        .map(|(position, pieces)| {
-                            let refs: Vec<&dyn Array> = pieces.iter().map(|a| a.as_ref()).collect();
-                            (position, arrow::compute::concat(&refs).expect("same type"))
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("join threads do not panic")).collect()
+    let joined: Vec<ArrayRef> = crate::parallel::map(columns, |pieces| {
+        let refs: Vec<&dyn Array> = pieces.iter().map(|a| a.as_ref()).collect();
+        arrow::compute::concat(&refs).expect("same type")
     });
-    joined.sort_by_key(|(position, _)| *position);
-    let joined: Vec<ArrayRef> = joined.into_iter().map(|(_, array)| array).collect();
     into.rows = RecordBatch::try_new(schema, joined).expect("same schema");
     into
 }
@@ -126,18 +107,10 @@ pub fn check_batch(tables: &mut [Parsed], known: &Known) {
     // Unit names to ids of the org units in this batch, for region classification.
     let mut batch_units: HashMap<String, String> = HashMap::default();
     // Duplicates and id sets depend on nothing else: every table is scanned at once.
-    let mut scans: Vec<(Failures, IdSet)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = tables
-            .iter()
-            .map(|parsed| {
-                scope.spawn(move || {
-                    let mut failures = Failures::new(parsed.rows.num_rows());
-                    remove_duplicates(parsed, &mut failures);
-                    (failures, ids_of(parsed))
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().expect("scan threads do not panic")).collect()
+    let mut scans: Vec<(Failures, IdSet)> = crate::parallel::map(tables.iter().collect(), |parsed: &Parsed| {
+        let mut failures = Failures::new(parsed.rows.num_rows());
+        remove_duplicates(parsed, &mut failures);
+        (failures, ids_of(parsed))
     });
     for (parsed, (mut failures, ids)) in tables.iter_mut().zip(scans.drain(..)) {
         if matches!(parsed.table, Table::Customers | Table::Market) {

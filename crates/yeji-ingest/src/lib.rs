@@ -9,6 +9,7 @@
 
 pub mod checks;
 pub mod mapping;
+pub mod parallel;
 pub mod rowhash;
 mod rows;
 mod rules;
