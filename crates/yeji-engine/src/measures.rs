@@ -188,6 +188,7 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
     let (year_ago, previous) = (period.year_ago(), period.previous());
     let end = period.end_exclusive();
 
+    let overdue_before = date(period.last_day() - Duration::days(30));
     // Sums over cells: (query, measures in columns 2..).
     let sums: Vec<(String, Vec<Measure>)> = vec![
         (
@@ -213,27 +214,23 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
             vec![Measure::Expenses],
         ),
         (
+            // Receivables in one pass: invoices due in P with what was paid on them
+            // by its end, and the unpaid rest of those more than 30 days past due
+            // on its last day.
             format!(
-                "SELECT i.rep_id, i.credited_unit_id, CAST(SUM(i.amount) AS DOUBLE), CAST(SUM(COALESCE(p.paid, 0)) AS DOUBLE) \
+                "SELECT i.rep_id, i.credited_unit_id, \
+                   CAST(SUM(CASE WHEN {due} THEN i.amount END) AS DOUBLE), \
+                   CAST(SUM(CASE WHEN {due} THEN COALESCE(p.paid, 0) END) AS DOUBLE), \
+                   CAST(SUM(CASE WHEN {overdue} THEN i.amount - COALESCE(p.paid, 0) END) AS DOUBLE) \
                  FROM invoices i LEFT JOIN (SELECT invoice_id, SUM(amount) AS paid FROM payments WHERE payment_date < {end} GROUP BY invoice_id) p \
                    ON i.invoice_id = p.invoice_id \
-                 WHERE {due} GROUP BY i.rep_id, i.credited_unit_id ORDER BY 1, 2",
+                 WHERE ({due}) OR i.due_date < {limit} GROUP BY i.rep_id, i.credited_unit_id ORDER BY 1, 2",
                 end = date(end),
-                due = within("i.due_date", period)
+                due = within("i.due_date", period),
+                limit = overdue_before,
+                overdue = format!("i.due_date < {overdue_before} AND i.amount > COALESCE(p.paid, 0)"),
             ),
-            vec![Measure::Due, Measure::Collected],
-        ),
-        (
-            // More than 30 days past due on the period's last day.
-            format!(
-                "SELECT i.rep_id, i.credited_unit_id, CAST(SUM(i.amount - COALESCE(p.paid, 0)) AS DOUBLE) \
-                 FROM invoices i LEFT JOIN (SELECT invoice_id, SUM(amount) AS paid FROM payments WHERE payment_date < {end} GROUP BY invoice_id) p \
-                   ON i.invoice_id = p.invoice_id \
-                 WHERE i.due_date < {limit} AND i.amount > COALESCE(p.paid, 0) GROUP BY i.rep_id, i.credited_unit_id ORDER BY 1, 2",
-                end = date(end),
-                limit = date(period.last_day() - Duration::days(30)),
-            ),
-            vec![Measure::Overdue],
+            vec![Measure::Due, Measure::Collected, Measure::Overdue],
         ),
         (
             format!(
