@@ -221,14 +221,13 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
                 "SELECT i.rep_id, i.credited_unit_id, \
                    CAST(SUM(CASE WHEN {due} THEN i.amount END) AS DOUBLE), \
                    CAST(SUM(CASE WHEN {due} THEN COALESCE(p.paid, 0) END) AS DOUBLE), \
-                   CAST(SUM(CASE WHEN {overdue} THEN i.amount - COALESCE(p.paid, 0) END) AS DOUBLE) \
+                   CAST(SUM(CASE WHEN i.due_date < {limit} AND i.amount > COALESCE(p.paid, 0) THEN i.amount - COALESCE(p.paid, 0) END) AS DOUBLE) \
                  FROM invoices i LEFT JOIN (SELECT invoice_id, SUM(amount) AS paid FROM payments WHERE payment_date < {end} GROUP BY invoice_id) p \
                    ON i.invoice_id = p.invoice_id \
                  WHERE ({due}) OR i.due_date < {limit} GROUP BY i.rep_id, i.credited_unit_id ORDER BY 1, 2",
                 end = date(end),
                 due = within("i.due_date", period),
                 limit = overdue_before,
-                overdue = format!("i.due_date < {overdue_before} AND i.amount > COALESCE(p.paid, 0)"),
             ),
             vec![Measure::Due, Measure::Collected, Measure::Overdue],
         ),
