@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use arrow::array::{Array, AsArray};
 use arrow::datatypes::Date32Type;
 use serde::Serialize;
-use yeji_core::kpi::{CATALOGUE, Kpi, Measure};
+use yeji_core::kpi::{CATALOGUE, Kpi};
 use yeji_core::scheme::{Scheme, Scored, composite, ranks};
 use yeji_core::{Period, Table};
 
@@ -66,7 +66,7 @@ pub(crate) struct Evaluated {
 pub(crate) struct Entity {
     pub key: EntityKey,
     level: &'static str,
-    name: String,
+    pub name: String,
     unit_id: Option<String>,
     kind: Option<String>,
     peer_group: String,
@@ -93,7 +93,7 @@ impl Workspace {
             .collect();
         let values: Vec<HashMap<&str, Option<f64>>> = entities
             .iter()
-            .map(|e| kpis.iter().map(|k| (k.id, k.formula.evaluate(|m| measure(&measures, &e.key, m)))).collect())
+            .map(|e| kpis.iter().map(|k| (k.id, k.formula.evaluate(|m| measures.get(&e.key, m)))).collect())
             .collect();
         let mut results: Vec<EntityResult> = entities
             .iter()
@@ -205,10 +205,6 @@ impl Workspace {
 
 fn query_error(error: impl std::fmt::Display) -> EngineError {
     EngineError::Query(error.to_string())
-}
-
-fn measure(measures: &Measures, entity: &EntityKey, measure: Measure) -> f64 {
-    measures.get(entity, measure)
 }
 
 fn score_entity(

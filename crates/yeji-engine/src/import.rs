@@ -284,11 +284,11 @@ impl Workspace {
             let path = self.root.join(&version.file);
             let key = table.natural_key()[0];
             if table == Table::OrgUnits {
-                let units = facts::read_columns(&path, &["unit_id", "parent_id", "name", "kind"])?;
+                let units = facts::read_columns(&path, &["unit_id", "parent_id", "name"])?;
                 let column = |i: usize| units.column(i).as_string::<i32>();
                 for row in 0..units.num_rows() {
                     let text = |i: usize| column(i).is_valid(row).then(|| column(i).value(row).to_owned());
-                    let unit = Unit { parent: text(1), name: text(2).unwrap_or_default(), kind: text(3) };
+                    let unit = Unit { parent: text(1), name: text(2).unwrap_or_default() };
                     known.units.insert(column(0).value(row).to_owned(), unit);
                 }
                 known.ids.insert(table, known.units.keys().map(|id| id_hash(id)).collect());

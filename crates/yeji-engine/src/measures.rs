@@ -48,6 +48,11 @@ impl Tree {
         }
         out
     }
+
+    /// The nearest unit of kind `region` at or above `unit`.
+    pub fn region_of<'a>(&'a self, unit: &'a str) -> Option<&'a str> {
+        self.ancestors(unit).into_iter().find(|u| self.kind.get(*u).and_then(|k| k.as_deref()) == Some("region"))
+    }
 }
 
 /// Measures of every entity. Entities are numbered once, and every cell
@@ -417,23 +422,17 @@ async fn add_market_sizes(
     if total == 0.0 {
         return Ok(());
     }
-    let region_of = |unit: &str| {
-        tree.ancestors(unit)
-            .into_iter()
-            .find(|u| tree.kind.get(*u).and_then(|k| k.as_deref()) == Some("region"))
-            .map(str::to_owned)
-    };
     for (unit, parent) in &tree.parent {
         let size = match parent {
             None => Some(total),
-            Some(_) => region_of(unit).and_then(|r| by_region.get(&r).copied()),
+            Some(_) => tree.region_of(unit).and_then(|r| by_region.get(r).copied()),
         };
         if let Some(size) = size {
             measures.set(&EntityKey::Unit(unit.clone()), Measure::MarketSize, size);
         }
     }
     for (rep, unit) in &tree.rep_unit {
-        if let Some(size) = region_of(unit).and_then(|r| by_region.get(&r).copied()) {
+        if let Some(size) = tree.region_of(unit).and_then(|r| by_region.get(r).copied()) {
             measures.set(&EntityKey::Rep(rep.clone()), Measure::MarketSize, size);
         }
     }

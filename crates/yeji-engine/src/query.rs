@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow::array::{Array, AsArray, RecordBatch, StringArray};
+use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema};
 use datafusion::datasource::MemTable;
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
@@ -12,6 +12,7 @@ use serde::Serialize;
 use yeji_core::{Period, Table};
 use yeji_ingest::schema::stored_schema;
 
+use crate::measures::EntityKey;
 use crate::workspace::Workspace;
 use crate::{EngineError, Result};
 
@@ -61,7 +62,7 @@ impl Workspace {
     /// `period`, credited to the unit each rep belonged to on the order date.
     pub async fn revenue_by_region(&self, period: &Period) -> Result<Vec<RegionRevenue>> {
         let context = self.session().await?;
-        let regions = self.unit_regions().await?;
+        let regions = self.unit_regions(period).await?;
         context.register_batch("unit_region", regions).map_err(query_error)?;
         let sql = format!(
             "SELECT r.region_id, r.region_name, \
@@ -96,36 +97,29 @@ impl Workspace {
     }
 
     /// Every unit with the region above it (a region is its own region).
-    async fn unit_regions(&self) -> Result<RecordBatch> {
+    async fn unit_regions(&self, period: &Period) -> Result<RecordBatch> {
         let versions = self.versions().await?;
-        let units = self.load(Table::OrgUnits, &versions)?;
-        let column = |name: &str| units.column_by_name(name).expect("org_units column").as_string::<i32>().clone();
-        let (ids, parents, names, kinds) = (column("unit_id"), column("parent_id"), column("name"), column("kind"));
-        let index: HashMap<&str, usize> = (0..units.num_rows()).map(|i| (ids.value(i), i)).collect();
-        let mut rows: Vec<(String, String, String)> = Vec::new();
-        for start in 0..units.num_rows() {
-            let mut current = Some(start);
-            let mut steps = 0;
-            while let Some(at) = current {
-                if kinds.is_valid(at) && kinds.value(at) == "region" {
-                    rows.push((ids.value(start).to_owned(), ids.value(at).to_owned(), names.value(at).to_owned()));
-                    break;
-                }
-                steps += 1;
-                current = (parents.is_valid(at) && steps < units.num_rows())
-                    .then(|| index.get(parents.value(at)).copied())
-                    .flatten();
-            }
-        }
+        let (entities, tree) = self.entities(period, &versions)?;
+        let names: HashMap<&EntityKey, &str> = entities.iter().map(|e| (&e.key, e.name.as_str())).collect();
+        let mut rows: Vec<(&str, &str, &str)> = tree
+            .parent
+            .keys()
+            .filter_map(|unit| {
+                let region = tree.region_of(unit)?;
+                Some((unit.as_str(), region, names.get(&EntityKey::Unit(region.to_owned())).copied().unwrap_or(region)))
+            })
+            .collect();
+        rows.sort_unstable();
         let schema = Arc::new(Schema::new(vec![
             Field::new("unit_id", DataType::Utf8, false),
             Field::new("region_id", DataType::Utf8, false),
             Field::new("region_name", DataType::Utf8, false),
         ]));
-        let unit_ids: StringArray = rows.iter().map(|r| Some(r.0.as_str())).collect();
-        let region_ids: StringArray = rows.iter().map(|r| Some(r.1.as_str())).collect();
-        let region_names: StringArray = rows.iter().map(|r| Some(r.2.as_str())).collect();
-        RecordBatch::try_new(schema, vec![Arc::new(unit_ids), Arc::new(region_ids), Arc::new(region_names)])
-            .map_err(query_error)
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(rows.iter().map(|r| Some(r.0)).collect::<StringArray>()),
+            Arc::new(rows.iter().map(|r| Some(r.1)).collect::<StringArray>()),
+            Arc::new(rows.iter().map(|r| Some(r.2)).collect::<StringArray>()),
+        ];
+        RecordBatch::try_new(schema, columns).map_err(query_error)
     }
 }

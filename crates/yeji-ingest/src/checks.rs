@@ -37,7 +37,6 @@ pub struct Known {
 pub struct Unit {
     pub parent: Option<String>,
     pub name: String,
-    pub kind: Option<String>,
 }
 
 /// Merges the parts of each table into one [`Parsed`], in import order. Columns

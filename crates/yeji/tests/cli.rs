@@ -439,25 +439,41 @@ fn an_evaluation_scores_every_rep_and_unit_by_the_default_scheme() {
     assert!(company["kpis"].get("win_rate").is_none());
 }
 
+/// `yeji explain … --kpi K --rows FILE` for 2026-Q3.
+fn write_rows_behind(ws: &str, entity: &str, kpi: &str, rows: &Path) {
+    let args = [
+        "explain",
+        "-w",
+        ws,
+        "--period",
+        "2026-Q3",
+        "--entity",
+        entity,
+        "--kpi",
+        kpi,
+        "--rows",
+        rows.to_str().unwrap(),
+    ];
+    ok(&args, 0);
+}
+
+/// `yeji explain … --format json` for 2026-Q3.
+fn explain_json(ws: &str, entity: &str) -> Value {
+    let args = ["explain", "-w", ws, "--period", "2026-Q3", "--entity", entity, "--format", "json"];
+    serde_json::from_str(&ok(&args, 0)).unwrap()
+}
+
 #[test]
 fn an_explanation_adds_up_to_the_score_for_every_entity() {
     let (dir, ws) = new_workspace();
     import_json(&ws, &[fixtures().join("scored").to_str().unwrap()], &[], 0);
     for entity in ["R1", "R2", "TE", "TN", "E", "N", "HQ"] {
-        let json: Value = serde_json::from_str(&ok(
-            &["explain", "-w", &ws, "--period", "2026-Q3", "--entity", entity, "--format", "json"],
-            0,
-        ))
-        .unwrap();
+        let json: Value = explain_json(&ws, entity);
         let contributions: f64 =
             json["kpis"].as_array().unwrap().iter().filter_map(|k| k["contribution"].as_f64()).sum();
         assert_close(contributions, json["entity"]["score"].as_f64().unwrap());
     }
-    let r1: Value = serde_json::from_str(&ok(
-        &["explain", "-w", &ws, "--period", "2026-Q3", "--entity", "R1", "--format", "json"],
-        0,
-    ))
-    .unwrap();
+    let r1: Value = explain_json(&ws, "R1");
     let kpi = |id: &str| r1["kpis"].as_array().unwrap().iter().find(|k| k["kpi"] == id).unwrap().clone();
     let margin = kpi("gross_margin");
     assert_eq!(margin["measures"], serde_json::json!([["revenue", 1400.0], ["cost", 180.0]]));
@@ -467,11 +483,7 @@ fn an_explanation_adds_up_to_the_score_for_every_entity() {
     assert_eq!(kpi("revenue")["rule"], "ratio_to_target (cap 150)");
     // Region N: revenue (30) and collection (20) have no score; margin, new
     // customer rate and satisfaction share 100: 20/50, 15/50, 15/50.
-    let n: Value = serde_json::from_str(&ok(
-        &["explain", "-w", &ws, "--period", "2026-Q3", "--entity", "N", "--format", "json"],
-        0,
-    ))
-    .unwrap();
+    let n: Value = explain_json(&ws, "N");
     let effective: Vec<(String, f64)> = n["kpis"]
         .as_array()
         .unwrap()
@@ -486,22 +498,7 @@ fn an_explanation_adds_up_to_the_score_for_every_entity() {
     // The rows behind R1's revenue: its order lines of the quarter, the return
     // included, the cancelled line and October's left out; they add up to 1400.
     let rows = dir.path().join("r1.csv");
-    ok(
-        &[
-            "explain",
-            "-w",
-            &ws,
-            "--period",
-            "2026-Q3",
-            "--entity",
-            "R1",
-            "--kpi",
-            "revenue",
-            "--rows",
-            rows.to_str().unwrap(),
-        ],
-        0,
-    );
+    write_rows_behind(&ws, "R1", "revenue", &rows);
     let mut reader = csv::Reader::from_path(&rows).unwrap();
     let lines: Vec<(String, f64)> = reader
         .deserialize::<std::collections::HashMap<String, String>>()
@@ -511,22 +508,7 @@ fn an_explanation_adds_up_to_the_score_for_every_entity() {
     assert_eq!(lines.iter().map(|l| l.0.as_str()).collect::<Vec<_>>(), ["O1/1", "O1/2", "RT1/1"]);
     assert_close(lines.iter().map(|l| l.1).sum(), 1400.0);
     // A unit's rows are those credited to it: S2 was answered after R2 moved to TN.
-    ok(
-        &[
-            "explain",
-            "-w",
-            &ws,
-            "--period",
-            "2026-Q3",
-            "--entity",
-            "N",
-            "--kpi",
-            "satisfaction",
-            "--rows",
-            rows.to_str().unwrap(),
-        ],
-        0,
-    );
+    write_rows_behind(&ws, "N", "satisfaction", &rows);
     let text_rows = std::fs::read_to_string(&rows).unwrap();
     assert_eq!(text_rows.lines().count(), 2, "{text_rows}");
     assert!(text_rows.lines().nth(1).unwrap().starts_with("S2,K2,2026-08-20"));
