@@ -135,6 +135,21 @@ impl Period {
         Ok(Period { start, end, grain, fiscal, range: false })
     }
 
+    /// The calendar month holding `date`.
+    pub fn month_of(date: NaiveDate) -> Period {
+        let start = first_of_month(date.year(), date.month0() as i32).unwrap_or(date);
+        Period { start, end: add_months(start, 1), grain: Grain::Month, fiscal: None, range: false }
+    }
+
+    /// The latest calendar quarter whose last month is not after `date`'s month:
+    /// the last complete quarter of data that runs to `date`.
+    pub fn last_quarter_through(date: NaiveDate) -> Period {
+        let month0 = date.month0() as i32;
+        let start = first_of_month(date.year(), month0 - month0 % 3).unwrap_or(date);
+        let quarter = Period { start, end: add_months(start, 3), grain: Grain::Quarter, fiscal: None, range: false };
+        if month0 % 3 == 2 { quarter } else { quarter.previous() }
+    }
+
     /// The first day of the period.
     pub fn start(&self) -> NaiveDate {
         self.start
@@ -328,5 +343,15 @@ mod tests {
         }
         assert!(p("2026-Q3").contains(d(2026, 9, 30)));
         assert!(!p("2026-Q3").contains(d(2026, 10, 1)));
+    }
+
+    #[test]
+    fn month_of_and_last_quarter_through_a_date() {
+        let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(Period::month_of(date("2026-02-28")).to_string(), "2026-02");
+        assert_eq!(Period::month_of(date("2026-02-28")).end_exclusive(), date("2026-03-01"));
+        assert_eq!(Period::last_quarter_through(date("2026-09-01")).to_string(), "2026-Q3");
+        assert_eq!(Period::last_quarter_through(date("2026-10-31")).to_string(), "2026-Q3");
+        assert_eq!(Period::last_quarter_through(date("2026-02-10")).to_string(), "2025-Q4");
     }
 }

@@ -16,6 +16,7 @@ use crate::workspace::Workspace;
 use crate::{EngineError, Result};
 
 /// One KPI of one entity, as the output contract names it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct KpiResult {
     pub value: Option<f64>,
@@ -25,6 +26,7 @@ pub struct KpiResult {
     pub weight: Option<f64>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EntityResult {
     /// `rep`, `unit` or `company`.
@@ -46,6 +48,7 @@ pub struct EntityResult {
     pub redistributed: Vec<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Evaluation {
     pub period: String,

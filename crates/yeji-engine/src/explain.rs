@@ -12,8 +12,10 @@ use yeji_core::{Period, Table};
 use crate::evaluate::EntityResult;
 use crate::measures::EntityKey;
 use crate::workspace::Workspace;
+use crate::query::query_error;
 use crate::{EngineError, Result};
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Serialize)]
 pub struct Explanation {
     pub period: String,
@@ -22,13 +24,15 @@ pub struct Explanation {
     pub kpis: Vec<ExplainedKpi>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Serialize)]
 pub struct ExplainedKpi {
     pub kpi: String,
     pub name_zh: String,
     pub name_en: String,
     pub formula: String,
-    /// The measures the value is computed from, by name.
+    /// The measures the value is computed from, by name: `[name, value]` pairs.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<serde_json::Value>>))]
     pub measures: Vec<(String, f64)>,
     pub value: Option<f64>,
     pub target: Option<f64>,
@@ -114,6 +118,24 @@ impl Workspace {
     }
 }
 
+/// Fact rows as text, each value as Arrow displays it: the header and the rows.
+pub fn rows_as_text(batches: &[RecordBatch]) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+    use arrow::util::display::{ArrayFormatter, FormatOptions};
+    let header = batches.first().map_or_else(Vec::new, |b| b.schema().fields().iter().map(|f| f.name().clone()).collect());
+    let options = FormatOptions::default();
+    let mut rows = Vec::new();
+    for batch in batches {
+        let formatters: Vec<ArrayFormatter> = batch
+            .columns()
+            .iter()
+            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(query_error)?;
+        rows.extend((0..batch.num_rows()).map(|row| formatters.iter().map(|f| f.value(row).to_string()).collect()));
+    }
+    Ok((header, rows))
+}
+
 /// The date that places a row of `table` in a period, for the rows behind a value.
 fn period_column(table: Table) -> Option<&'static str> {
     match table {
@@ -133,18 +155,7 @@ impl Workspace {
     pub async fn rows_behind(&self, period: &Period, id: &str, kpi: &str) -> Result<(Table, Vec<RecordBatch>)> {
         let kpi: yeji_core::KpiId = kpi.parse()?;
         let table = kpi.kpi().formula.measures()[0].tables()[0];
-        let versions = self.versions().await?;
-        let (entities, tree) = self.entities(period, &versions)?;
-        let literal = |s: &str| format!("'{}'", s.replace('\'', "''"));
-        let entity_filter = if entities.iter().any(|e| e.key == EntityKey::Rep(id.to_owned())) {
-            format!("rep_id = {}", literal(id))
-        } else if tree.parent.contains_key(id) {
-            let below: Vec<String> =
-                tree.parent.keys().filter(|u| tree.ancestors(u).contains(&id)).map(|u| literal(u)).collect();
-            format!("credited_unit_id IN ({})", below.join(", "))
-        } else {
-            return Err(EngineError::UnknownEntity(id.to_owned()));
-        };
+        let entity_filter = self.entity_filter(period, id).await?;
         let mut filters = vec![entity_filter];
         if let Some(column) = period_column(table) {
             filters.push(format!(
@@ -162,8 +173,4 @@ impl Workspace {
         let batches = context.sql(&query).await.map_err(query_error)?.collect().await.map_err(query_error)?;
         Ok((table, batches))
     }
-}
-
-fn query_error(error: impl std::fmt::Display) -> EngineError {
-    EngineError::Query(error.to_string())
 }

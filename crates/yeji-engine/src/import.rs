@@ -325,6 +325,30 @@ impl Workspace {
     }
 }
 
+/// The rejects in a report written by an import (first `limit` rows, and how
+/// many there are in all), for showing a refused import.
+pub fn read_reject_report(path: &Path, limit: usize) -> Result<(Vec<Reject>, usize)> {
+    let io = |e: csv::Error| EngineError::Io { path: path.display().to_string(), source: std::io::Error::other(e) };
+    let mut reader = csv::Reader::from_path(path).map_err(io)?;
+    let mut rejects = Vec::new();
+    let mut total = 0;
+    for record in reader.records() {
+        let record = record.map_err(io)?;
+        total += 1;
+        if rejects.len() < limit {
+            let field = |i: usize| record.get(i).unwrap_or("").to_owned();
+            rejects.push(Reject {
+                file: field(0),
+                line: field(1).parse().unwrap_or(0),
+                column: Some(field(2)).filter(|c| !c.is_empty()),
+                value: field(3),
+                reason: field(4),
+            });
+        }
+    }
+    Ok((rejects, total))
+}
+
 /// Reads the sources on every core, largest files first; the first error wins.
 fn read_all(sources: &[Source], options: &ReadOptions, progress: &(dyn Fn(Progress) + Sync)) -> Result<Vec<Parsed>> {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());

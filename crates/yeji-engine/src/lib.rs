@@ -16,6 +16,7 @@
 //! the workspace is next opened, so a crash at any point leaves the workspace as
 //! it was before the batch.
 
+mod analysis;
 mod changes;
 mod evaluate;
 mod explain;
@@ -25,19 +26,22 @@ mod import;
 mod measures;
 mod query;
 mod revert;
+mod schemes;
 mod settings;
 mod workspace;
 
+pub use analysis::{CustomerRevenue, Dimension, Funnel, MonthPoint, Slice};
 pub use evaluate::{EntityResult, Evaluation, KpiResult};
-pub use explain::{ExplainedKpi, Explanation};
+pub use explain::{ExplainedKpi, Explanation, rows_as_text};
 pub use history::ValueChange;
-pub use import::{ImportOptions, ImportReport, Progress, TableReport};
-pub use query::RegionRevenue;
+pub use import::{read_reject_report, ImportOptions, ImportReport, Progress, TableReport};
+pub use schemes::CurrentScheme;
 pub use settings::Settings;
+pub use yeji_ingest::Reject;
+pub use yeji_store::{Batch, SchemeVersion, StoreError};
 pub use workspace::Workspace;
 
 use yeji_ingest::IngestError;
-use yeji_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -71,6 +75,10 @@ pub enum EngineError {
     UnknownKpi(#[from] yeji_core::kpi::UnknownKpi),
     #[error("no rep or unit '{0}' in this workspace")]
     UnknownEntity(String),
+    #[error(transparent)]
+    Scheme(#[from] yeji_core::scheme::SchemeError),
+    #[error("no scheme version {0} in this workspace")]
+    NoSuchScheme(i64),
     #[error("query: {0}")]
     Query(String),
 }

@@ -1,14 +1,14 @@
 //! Queries over the fact store with Apache DataFusion: every table's current
-//! Parquet file registered under its canonical name.
+//! Parquet file registered under its canonical name; the entity filter shared by
+//! every query that credits rows to a rep or a unit.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, StringArray};
+use arrow::array::{ArrayRef, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema};
 use datafusion::datasource::MemTable;
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
-use serde::Serialize;
 use yeji_core::{Period, Table};
 use yeji_ingest::schema::stored_schema;
 
@@ -16,18 +16,8 @@ use crate::measures::EntityKey;
 use crate::workspace::Workspace;
 use crate::{EngineError, Result};
 
-fn query_error(error: impl std::fmt::Display) -> EngineError {
+pub(crate) fn query_error(error: impl std::fmt::Display) -> EngineError {
     EngineError::Query(error.to_string())
-}
-
-/// Revenue of one region in a period.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct RegionRevenue {
-    pub region_id: String,
-    pub region: String,
-    pub revenue: f64,
-    pub gross_margin: Option<f64>,
-    pub orders: i64,
 }
 
 impl Workspace {
@@ -58,46 +48,36 @@ impl Workspace {
         Ok(context)
     }
 
-    /// Revenue, gross margin and orders per region (units of kind `region`) in
-    /// `period`, credited to the unit each rep belonged to on the order date.
-    pub async fn revenue_by_region(&self, period: &Period) -> Result<Vec<RegionRevenue>> {
-        let context = self.session().await?;
-        let regions = self.unit_regions(period).await?;
-        context.register_batch("unit_region", regions).map_err(query_error)?;
-        let sql = format!(
-            "SELECT r.region_id, r.region_name, \
-                    CAST(SUM(o.amount) AS DOUBLE) AS revenue, \
-                    CAST((SUM(o.amount) - SUM(o.cost)) AS DOUBLE) / NULLIF(CAST(SUM(o.amount) AS DOUBLE), 0) AS gross_margin, \
-                    COUNT(DISTINCT CASE WHEN o.status = 'confirmed' THEN o.order_id END) AS orders \
-             FROM orders o JOIN unit_region r ON o.credited_unit_id = r.unit_id \
-             WHERE o.status IN ('confirmed', 'returned') AND o.order_date >= DATE '{}' AND o.order_date < DATE '{}' \
-             GROUP BY r.region_id, r.region_name ORDER BY revenue DESC, r.region_id",
-            period.start(),
-            period.end_exclusive()
-        );
-        let batches = context.sql(&sql).await.map_err(query_error)?.collect().await.map_err(query_error)?;
-        let mut out = Vec::new();
-        for batch in batches {
-            let ids = batch.column(0).as_string::<i32>();
-            let names = batch.column(1).as_string::<i32>();
-            let revenue = batch.column(2).as_primitive::<arrow::datatypes::Float64Type>();
-            let margin = batch.column(3).as_primitive::<arrow::datatypes::Float64Type>();
-            let orders = batch.column(4).as_primitive::<arrow::datatypes::Int64Type>();
-            for row in 0..batch.num_rows() {
-                out.push(RegionRevenue {
-                    region_id: ids.value(row).to_owned(),
-                    region: names.value(row).to_owned(),
-                    revenue: if revenue.is_valid(row) { revenue.value(row) } else { 0.0 },
-                    gross_margin: margin.is_valid(row).then(|| margin.value(row)),
-                    orders: orders.value(row),
-                });
-            }
+    /// The SQL condition that selects the rows credited to `id` (of a table with
+    /// `rep_id` and `credited_unit_id`) as the evaluation credits them: a rep's own
+    /// rows, a unit's rows credited to it or to a unit below it at the end of `period`.
+    pub(crate) async fn entity_filter(&self, period: &Period, id: &str) -> Result<String> {
+        let versions = self.versions().await?;
+        let (entities, tree) = self.entities(period, &versions)?;
+        let literal = |s: &str| format!("'{}'", s.replace('\'', "''"));
+        if entities.iter().any(|e| e.key == EntityKey::Rep(id.to_owned())) {
+            Ok(format!("rep_id = {}", literal(id)))
+        } else if tree.parent.get(id).is_some_and(Option::is_none) {
+            // The company: every row, also those credited to no unit.
+            Ok("TRUE".into())
+        } else if tree.parent.contains_key(id) {
+            let below: Vec<String> =
+                tree.parent.keys().filter(|u| tree.ancestors(u).contains(&id)).map(|u| literal(u)).collect();
+            Ok(format!("credited_unit_id IN ({})", below.join(", ")))
+        } else {
+            Err(EngineError::UnknownEntity(id.to_owned()))
         }
-        Ok(out)
+    }
+
+    /// The company: the root of the org tree (`None` before org units are imported).
+    pub async fn company_id(&self, period: &Period) -> Result<Option<String>> {
+        let versions = self.versions().await?;
+        let (_, tree) = self.entities(period, &versions)?;
+        Ok(tree.parent.iter().filter(|(_, parent)| parent.is_none()).map(|(id, _)| id.clone()).min())
     }
 
     /// Every unit with the region above it (a region is its own region).
-    async fn unit_regions(&self, period: &Period) -> Result<RecordBatch> {
+    pub(crate) async fn unit_regions(&self, period: &Period) -> Result<RecordBatch> {
         let versions = self.versions().await?;
         let (entities, tree) = self.entities(period, &versions)?;
         let names: HashMap<&EntityKey, &str> = entities.iter().map(|e| (&e.key, e.name.as_str())).collect();

@@ -25,7 +25,7 @@ pub use mapping::Mapping;
 pub use source::{Encoding, Part, Source, discover, read_source, split_large};
 
 /// A row that was left out, and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Reject {
     pub file: String,
     /// 1-based line (CSV) or row (XLSX) of the file.

@@ -26,6 +26,16 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// One saved version of a scoring scheme.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SchemeVersion {
+    pub version: i64,
+    pub name: String,
+    pub toml: String,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+}
+
 /// What one batch did to one table.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct TableChange {
@@ -201,6 +211,35 @@ impl Catalog {
 
     pub async fn batch(&self, id: i64) -> Result<Batch> {
         self.batches().await?.into_iter().find(|b| b.id == id).ok_or(StoreError::NoSuchBatch(id))
+    }
+
+    /// Saves a scoring scheme (its TOML text) as the next version, which becomes
+    /// the workspace's current scheme.
+    pub async fn save_scheme(&self, name: &str, toml: &str, actor: &str) -> Result<i64> {
+        let mut tx = self.pool.begin().await?;
+        let version: i64 =
+            sqlx::query("SELECT COALESCE(MAX(version), 0) + 1 FROM schemes").fetch_one(&mut *tx).await?.get(0);
+        sqlx::query("INSERT INTO schemes (version, name, toml, at, actor) VALUES (?, ?, ?, ?, ?)")
+            .bind(version)
+            .bind(name)
+            .bind(toml)
+            .bind(Utc::now())
+            .bind(actor)
+            .execute(&mut *tx)
+            .await?;
+        audit(&mut tx, actor, "scheme", &format!("version {version} ({name})")).await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    /// Every saved scheme version, oldest first.
+    pub async fn schemes(&self) -> Result<Vec<SchemeVersion>> {
+        let rows =
+            sqlx::query("SELECT version, name, toml, at, actor FROM schemes ORDER BY version").fetch_all(&self.pool).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| SchemeVersion { version: r.get(0), name: r.get(1), toml: r.get(2), at: r.get(3), actor: r.get(4) })
+            .collect())
     }
 
     /// The audit log, oldest first: (time, actor, action, detail).

@@ -39,6 +39,14 @@ CREATE TABLE audit (
     action TEXT NOT NULL,
     detail TEXT NOT NULL
 );
+"#, r#"
+CREATE TABLE schemes (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    toml TEXT NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL
+);
 "#];
 
 /// The schema version this build writes.
@@ -102,6 +110,19 @@ mod tests {
         assert!(matches!(catalog.revert_batch(1, &[], "test").await, Err(StoreError::NoSuchBatch(1))));
         let actions: Vec<String> = catalog.audit_log().await.unwrap().into_iter().map(|a| a.2).collect();
         assert_eq!(actions, ["import", "revert"]);
+    }
+
+    #[tokio::test]
+    async fn scheme_versions_count_up_and_are_audited() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalog = Catalog::open(&dir.path().join("c.sqlite"), true).await.unwrap();
+        assert_eq!(catalog.save_scheme("default", "a = 1", "ana").await.unwrap(), 1);
+        assert_eq!(catalog.save_scheme("q4", "a = 2", "bo").await.unwrap(), 2);
+        let saved: Vec<(i64, String, String)> =
+            catalog.schemes().await.unwrap().into_iter().map(|s| (s.version, s.name, s.toml)).collect();
+        assert_eq!(saved, [(1, "default".into(), "a = 1".into()), (2, "q4".into(), "a = 2".into())]);
+        let audit: Vec<(String, String)> = catalog.audit_log().await.unwrap().into_iter().map(|a| (a.1, a.3)).collect();
+        assert_eq!(audit, [("ana".into(), "version 1 (default)".into()), ("bo".into(), "version 2 (q4)".into())]);
     }
 
     #[tokio::test]

@@ -4,11 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use yeji_core::Period;
-use yeji_core::scheme::Scheme;
 use yeji_demo::DemoOptions;
-use yeji_engine::{EntityResult, ImportOptions, Settings, Workspace};
+use yeji_engine::{Dimension, EntityResult, ImportOptions, Settings, Workspace};
 
 use crate::WorkspaceArg;
 use crate::import::Bar;
@@ -93,6 +92,12 @@ pub struct DemoArgs {
     workspace: PathBuf,
     #[command(flatten)]
     company: CompanyArgs,
+    /// Where to serve the dashboard.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// Build the workspace and print the summary, without serving.
+    #[arg(long)]
+    no_serve: bool,
 }
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
@@ -118,17 +123,14 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         Some(batch) => say!("imported {rows} rows as batch {batch}"),
         None => say!("the workspace already holds the demo data"),
     }
-    let last_quarter = quarter_before(options.last_month);
+    let last_quarter = Period::last_quarter_through(options.last_month);
     print_summary(&workspace, &last_quarter, Format::Table).await?;
     print_leaderboard(&workspace, &last_quarter).await?;
     say!("\nworkspace: {}   try: yeji evaluate -w {} --period {}", root.display(), root.display(), last_quarter);
-    Ok(ExitCode::SUCCESS)
-}
-
-/// The last complete quarter up to the month starting on `month`.
-fn quarter_before(month: NaiveDate) -> Period {
-    let quarter: Period = format!("{}-Q{}", month.year(), month.month0() / 3 + 1).parse().expect("a valid quarter");
-    if month.month0() % 3 == 2 { quarter } else { quarter.previous() }
+    if args.no_serve {
+        return Ok(ExitCode::SUCCESS);
+    }
+    crate::serve::serve(workspace, args.addr).await
 }
 
 pub async fn summary(root: &Path, period: &str, format: Format) -> anyhow::Result<ExitCode> {
@@ -139,7 +141,10 @@ pub async fn summary(root: &Path, period: &str, format: Format) -> anyhow::Resul
 }
 
 async fn print_summary(workspace: &Workspace, period: &Period, format: Format) -> anyhow::Result<()> {
-    let regions = workspace.revenue_by_region(period).await?;
+    let regions = match workspace.company_id(period).await? {
+        Some(company) => workspace.breakdown(period, &company, Dimension::Region).await?,
+        None => Vec::new(),
+    };
     if format == Format::Json {
         say!("{}", serde_json::json!({ "period": period.to_string(), "regions": regions }));
         return Ok(());
@@ -149,7 +154,7 @@ async fn print_summary(workspace: &Workspace, period: &Period, format: Format) -
         .iter()
         .map(|r| {
             vec![
-                r.region.clone(),
+                r.name.clone(),
                 thousands(r.revenue),
                 format!("{:.1}%", if total > 0.0 { r.revenue / total * 100.0 } else { 0.0 }),
                 r.gross_margin.map_or("–".into(), |m| format!("{:.1}%", m * 100.0)),
@@ -165,7 +170,7 @@ async fn print_summary(workspace: &Workspace, period: &Period, format: Format) -
 /// The company and its regions, the five best and three weakest reps, and how
 /// the reps' grades spread.
 async fn print_leaderboard(workspace: &Workspace, period: &Period) -> anyhow::Result<()> {
-    let scheme = Scheme::default_scheme();
+    let scheme = workspace.current_scheme().await?.scheme;
     let mut evaluation = workspace.evaluate(period, &scheme).await?;
     let mut reps: Vec<EntityResult> = evaluation.results.iter().filter(|r| r.level == "rep").cloned().collect();
     reps.sort_by_key(|r| r.rank.unwrap_or(usize::MAX));

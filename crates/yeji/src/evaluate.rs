@@ -34,7 +34,7 @@ pub struct EvaluateArgs {
     /// e.g. 2026-Q3, 2026-10, 2026-H1, 2026, 2026-W42, 2026-01..2026-06, FY2026-Q1.
     #[arg(long)]
     period: String,
-    /// A scheme TOML file (default: the seed's 30/20/20/15/15 scheme).
+    /// A scheme TOML file (default: the workspace's current scheme, see `yeji scheme list`).
     #[arg(long, value_name = "FILE")]
     scheme: Option<PathBuf>,
     /// Only this level (all levels by default).
@@ -47,20 +47,23 @@ pub struct EvaluateArgs {
     out: Option<PathBuf>,
 }
 
-fn load_scheme(path: Option<&PathBuf>) -> anyhow::Result<Scheme> {
-    Ok(match path {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-            Scheme::parse(&text).with_context(|| path.display().to_string())?
-        }
-        None => Scheme::default_scheme(),
-    })
+fn read_scheme(path: &std::path::Path) -> anyhow::Result<Scheme> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(Scheme::parse(&text).with_context(|| path.display().to_string())?)
+}
+
+/// The scheme in `path`, or else the workspace's current one.
+async fn load_scheme(workspace: &Workspace, path: Option<&PathBuf>) -> anyhow::Result<Scheme> {
+    match path {
+        Some(path) => read_scheme(path),
+        None => Ok(workspace.current_scheme().await?.scheme),
+    }
 }
 
 pub async fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
     let workspace = Workspace::open(&args.workspace.workspace).await?;
     let period = Period::parse_fiscal(&args.period, workspace.settings().fiscal_year_first_month)?;
-    let scheme = load_scheme(args.scheme.as_ref())?;
+    let scheme = load_scheme(&workspace, args.scheme.as_ref()).await?;
     let mut evaluation = workspace.evaluate(&period, &scheme).await?;
     if let Some(level) = args.level {
         let name = match level {
@@ -206,29 +209,22 @@ pub struct ExplainArgs {
 
 /// Writes result batches as CSV, values as Arrow displays them.
 fn write_rows(path: &std::path::Path, batches: &[arrow::array::RecordBatch]) -> anyhow::Result<usize> {
-    use arrow::util::display::{ArrayFormatter, FormatOptions};
+    let (header, rows) = yeji_engine::rows_as_text(batches)?;
     let mut writer = csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
-    let mut rows = 0;
-    if let Some(first) = batches.first() {
-        writer.write_record(first.schema().fields().iter().map(|f| f.name().as_str()))?;
+    if !header.is_empty() {
+        writer.write_record(&header)?;
     }
-    let options = FormatOptions::default();
-    for batch in batches {
-        let formatters: Vec<ArrayFormatter> =
-            batch.columns().iter().map(|c| ArrayFormatter::try_new(c.as_ref(), &options)).collect::<Result<_, _>>()?;
-        for row in 0..batch.num_rows() {
-            writer.write_record(formatters.iter().map(|f| f.value(row).to_string()))?;
-            rows += 1;
-        }
+    for row in &rows {
+        writer.write_record(row)?;
     }
     writer.flush()?;
-    Ok(rows)
+    Ok(rows.len())
 }
 
 pub async fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let workspace = Workspace::open(&args.workspace.workspace).await?;
     let period = Period::parse_fiscal(&args.period, workspace.settings().fiscal_year_first_month)?;
-    let scheme = load_scheme(args.scheme.as_ref())?;
+    let scheme = load_scheme(&workspace, args.scheme.as_ref()).await?;
     let explanation = workspace.explain(&period, &scheme, &args.entity, args.kpi.as_deref()).await?;
     if args.format == crate::output::Format::Json {
         say!("{}", serde_json::to_string_pretty(&explanation)?);
@@ -293,19 +289,64 @@ async fn write_rows_behind(workspace: &Workspace, period: &Period, args: &Explai
 
 #[derive(clap::Subcommand)]
 pub enum SchemeAction {
-    /// Print the default scheme (the seed's 30/20/20/15/15) as TOML, to start from.
-    Show,
+    /// Print the workspace's current scheme (or, without a workspace, the
+    /// default: the seed's 30/20/20/15/15) as TOML, to start from.
+    Show {
+        #[arg(long, short = 'w', env = "YEJI_WORKSPACE")]
+        workspace: Option<PathBuf>,
+    },
     /// Check a scheme file: KPIs, weights summing to 100, rules, grade bands.
     Validate { file: PathBuf },
+    /// Save a scheme file as the workspace's next scheme version (then current).
+    Import {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        file: PathBuf,
+    },
+    /// List the workspace's scheme versions.
+    List {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+    },
 }
 
-pub fn scheme(action: SchemeAction) -> anyhow::Result<ExitCode> {
+fn weights(scheme: &Scheme) -> String {
+    scheme.kpis.iter().map(|k| format!("{} {}%", k.kpi, k.weight)).collect::<Vec<_>>().join(", ")
+}
+
+pub async fn scheme(action: SchemeAction) -> anyhow::Result<ExitCode> {
     match action {
-        SchemeAction::Show => say!("{}", Scheme::default_scheme().to_toml()),
+        SchemeAction::Show { workspace: None } => say!("{}", Scheme::default_scheme().to_toml()),
+        SchemeAction::Show { workspace: Some(root) } => {
+            say!("{}", Workspace::open(&root).await?.current_scheme().await?.scheme.to_toml())
+        }
         SchemeAction::Validate { file } => {
-            let scheme = load_scheme(Some(&file))?;
-            let weights: Vec<String> = scheme.kpis.iter().map(|k| format!("{} {}%", k.kpi, k.weight)).collect();
-            say!("{}: valid scheme '{}': {}", file.display(), scheme.name, weights.join(", "));
+            let scheme = read_scheme(&file)?;
+            say!("{}: valid scheme '{}': {}", file.display(), scheme.name, weights(&scheme));
+        }
+        SchemeAction::Import { workspace, file } => {
+            let workspace = Workspace::open(&workspace.workspace).await?;
+            let scheme = read_scheme(&file)?;
+            let version = workspace.save_scheme(&scheme, &crate::actor()).await?;
+            say!("saved scheme '{}' as version {version} (now current): {}", scheme.name, weights(&scheme));
+        }
+        SchemeAction::List { workspace } => {
+            let workspace = Workspace::open(&workspace.workspace).await?;
+            let versions = workspace.scheme_versions().await?;
+            if versions.is_empty() {
+                say!("no saved schemes: evaluations use the default scheme (yeji scheme show)");
+            }
+            let rows: Vec<Vec<String>> = versions
+                .iter()
+                .rev()
+                .enumerate()
+                .map(|(i, v)| {
+                    let weights = Scheme::parse(&v.toml).map(|s| weights(&s)).unwrap_or_else(|e| e.to_string());
+                    let current = if i == 0 { "current" } else { "" };
+                    vec![v.version.to_string(), v.name.clone(), v.at.format("%Y-%m-%d %H:%M").to_string(), v.actor.clone(), current.into(), weights]
+                })
+                .collect();
+            say!("{}", table(&["version", "name", "saved", "by", "", "weights"], &rows));
         }
     }
     Ok(ExitCode::SUCCESS)

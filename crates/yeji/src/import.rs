@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use yeji_engine::{ImportOptions, ImportReport, Progress, Workspace};
 use yeji_ingest::{Encoding, Mapping};
@@ -88,7 +87,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         encoding: args.encoding,
         mapping,
         report_path: args.report.clone(),
-        actor: std::env::var("USER").unwrap_or_else(|_| "cli".into()),
+        actor: crate::actor(),
     };
     let bar = Bar::new();
     let result = workspace.import(&args.paths, &options, &|event| bar.report(event)).await;
@@ -108,16 +107,13 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
 
 /// Prints the first rejects of a refused import from its report file.
 fn print_rejects_file(path: &Path) -> anyhow::Result<()> {
-    let mut reader = csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
-    let records: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
+    let (rejects, total) = yeji_engine::read_reject_report(path, SHOWN_REJECTS)?;
     eprintln!("rejected rows:");
-    for record in records.iter().take(SHOWN_REJECTS) {
-        let column = if record[2].is_empty() { String::new() } else { format!(" [{}]", &record[2]) };
-        let value = if record[3].is_empty() { String::new() } else { format!(" '{}'", &record[3]) };
-        eprintln!("  {}:{}{column}{value}: {}", &record[0], &record[1], &record[4]);
+    for reject in &rejects {
+        eprintln!("  {reject}");
     }
-    if records.len() > SHOWN_REJECTS {
-        eprintln!("  … and {} more", records.len() - SHOWN_REJECTS);
+    if total > rejects.len() {
+        eprintln!("  … and {} more", total - rejects.len());
     }
     Ok(())
 }
@@ -195,7 +191,7 @@ pub async fn batches(root: &Path, format: Format) -> anyhow::Result<ExitCode> {
 
 pub async fn revert(root: &Path, batch: i64) -> anyhow::Result<ExitCode> {
     let mut workspace = Workspace::open(root).await?;
-    let actor = std::env::var("USER").unwrap_or_else(|_| "cli".into());
+    let actor = crate::actor();
     let reverted = workspace.revert(batch, &actor).await?;
     say!(
         "batch {} reverted: {} added row(s) removed, {} changed row(s) restored",

@@ -8,6 +8,7 @@ mod bench;
 mod demo;
 mod evaluate;
 mod import;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,7 +72,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = output::Format::Table)]
         format: output::Format,
     },
-    /// Show the default scoring scheme, or check a scheme file.
+    /// Scoring schemes: show, validate, import a new version, list versions.
     Scheme {
         #[command(subcommand)]
         action: evaluate::SchemeAction,
@@ -85,8 +86,15 @@ enum Command {
     Generate(demo::GenerateArgs),
     /// Build the demo workspace (generate, import) and show its summary.
     Demo(demo::DemoArgs),
+    /// Serve the dashboard and the JSON API for a workspace.
+    Serve(serve::ServeArgs),
     /// Time importing a data folder (e.g. from shared/bench/make_big.py).
     Bench(bench::BenchArgs),
+}
+
+/// Who the audit log names for this command's changes.
+fn actor() -> String {
+    std::env::var("USER").unwrap_or_else(|_| "cli".into())
 }
 
 fn main() -> ExitCode {
@@ -95,7 +103,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_stack_size(8 << 20).enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: cannot start: {error}");
@@ -125,9 +133,10 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Explain(args) => evaluate::explain(args).await,
         Command::Summary { workspace, period, format } => demo::summary(&workspace.workspace, &period, format).await,
         Command::Kpis { format } => output::kpis(format),
-        Command::Scheme { action } => evaluate::scheme(action),
+        Command::Scheme { action } => evaluate::scheme(action).await,
         Command::Generate(args) => demo::generate(args),
         Command::Demo(args) => demo::run(args).await,
+        Command::Serve(args) => serve::run(args).await,
         Command::Bench(args) => bench::run(args).await,
     }
 }

@@ -92,7 +92,7 @@ fn summary(workspace: &str, period: &str) -> Vec<(String, f64, Option<f64>, i64)
         .iter()
         .map(|r| {
             (
-                r["region_id"].as_str().unwrap().to_owned(),
+                r["key"].as_str().unwrap().to_owned(),
                 r["revenue"].as_f64().unwrap(),
                 r["gross_margin"].as_f64(),
                 r["orders"].as_i64().unwrap(),

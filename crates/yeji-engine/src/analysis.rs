@@ -1,0 +1,299 @@
+//! Analysis for dashboards (SPEC §8): an entity's revenue sliced by region,
+//! product line, channel or customer segment, its revenue month by month, and
+//! its sales funnel. Rows are credited as the evaluation credits them, and
+//! revenue means what the `revenue` KPI means (confirmed and returned lines).
+
+use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::datatypes::{Float64Type, Int64Type};
+use chrono::{Datelike, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+use yeji_core::Period;
+
+use crate::Result;
+use crate::query::query_error;
+use crate::workspace::Workspace;
+
+/// What revenue can be sliced by.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    /// The region above the unit credited with the sale.
+    Region,
+    /// The product's line (products table).
+    ProductLine,
+    /// The order line's channel.
+    Channel,
+    /// The customer's segment (customers table).
+    Segment,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 4] = [Dimension::Region, Dimension::ProductLine, Dimension::Channel, Dimension::Segment];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Dimension::Region => "region",
+            Dimension::ProductLine => "product_line",
+            Dimension::Channel => "channel",
+            Dimension::Segment => "segment",
+        }
+    }
+
+    /// The key and display name of a slice, and the join that brings them.
+    fn columns(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Dimension::Region => {
+                ("r.region_id", "r.region_name", "LEFT JOIN unit_region r ON o.credited_unit_id = r.unit_id")
+            }
+            Dimension::ProductLine => {
+                ("p.product_line", "p.product_line", "LEFT JOIN products p ON o.product_id = p.product_id")
+            }
+            Dimension::Channel => ("o.channel", "o.channel", ""),
+            Dimension::Segment => ("c.segment", "c.segment", "LEFT JOIN customers c ON o.customer_id = c.customer_id"),
+        }
+    }
+}
+
+impl std::str::FromStr for Dimension {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Dimension, String> {
+        Dimension::ALL.into_iter().find(|d| d.name() == s).ok_or_else(|| {
+            let names: Vec<&str> = Dimension::ALL.iter().map(|d| d.name()).collect();
+            format!("unknown dimension '{s}'; expected one of {}", names.join(", "))
+        })
+    }
+}
+
+/// Revenue of one slice. Rows without a value of the dimension form the slice
+/// with an empty key.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Slice {
+    pub key: String,
+    pub name: String,
+    pub revenue: f64,
+    /// (revenue − cost) / revenue; `None` when revenue is 0.
+    pub gross_margin: Option<f64>,
+    /// Distinct confirmed orders.
+    pub orders: i64,
+}
+
+/// Revenue and gross profit of one calendar month (`2026-09`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MonthPoint {
+    pub month: String,
+    pub revenue: f64,
+    pub gross_profit: f64,
+}
+
+/// Opportunities created in a period and how far they got.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Funnel {
+    pub created: i64,
+    pub qualified: i64,
+    pub proposal: i64,
+    pub negotiation: i64,
+    pub won: i64,
+    pub lost: i64,
+}
+
+/// A customer's revenue with an entity in a period and its ABC class: A for
+/// the customers that make the first 80% of revenue, B the next 15%, C the rest.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CustomerRevenue {
+    pub customer_id: String,
+    pub name: String,
+    pub revenue: f64,
+    pub class: char,
+}
+
+/// ABC classes of revenues sorted largest first (Pareto: 80% / 15% / 5%).
+/// A customer is A while the revenue before it is under 80% of the total.
+pub fn abc_classes(sorted_revenues: &[f64]) -> Vec<char> {
+    let total: f64 = sorted_revenues.iter().filter(|r| **r > 0.0).sum();
+    let mut before = 0.0;
+    sorted_revenues
+        .iter()
+        .map(|revenue| {
+            let share = if total > 0.0 { before / total } else { 1.0 };
+            before += revenue.max(0.0);
+            if share < 0.80 && *revenue > 0.0 {
+                'A'
+            } else if share < 0.95 && *revenue > 0.0 {
+                'B'
+            } else {
+                'C'
+            }
+        })
+        .collect()
+}
+
+const REVENUE_LINES: &str = "status IN ('confirmed', 'returned')";
+
+impl Workspace {
+    /// Revenue of the rep or unit `id` in `period` by `dimension`, largest first.
+    pub async fn breakdown(&self, period: &Period, id: &str, dimension: Dimension) -> Result<Vec<Slice>> {
+        let filter = self.entity_filter(period, id).await?;
+        let context = self.session().await?;
+        if dimension == Dimension::Region {
+            context.register_batch("unit_region", self.unit_regions(period).await?).map_err(query_error)?;
+        }
+        let (key, name, join) = dimension.columns();
+        let sql = format!(
+            "SELECT COALESCE({key}, '') AS key, COALESCE(MIN({name}), '') AS name, \
+                    CAST(SUM(o.amount) AS DOUBLE) AS revenue, \
+                    CAST(SUM(o.amount) - SUM(o.cost) AS DOUBLE) / NULLIF(CAST(SUM(o.amount) AS DOUBLE), 0) AS margin, \
+                    COUNT(DISTINCT CASE WHEN o.status = 'confirmed' THEN o.order_id END) AS orders \
+             FROM (SELECT * FROM orders WHERE {filter} AND {REVENUE_LINES} AND {}) o {join} \
+             GROUP BY COALESCE({key}, '') ORDER BY revenue DESC, key",
+            date_range("order_date", period.start(), period.end_exclusive())
+        );
+        let batches = collect(&context, &sql).await?;
+        let mut slices = Vec::new();
+        for batch in &batches {
+            let (keys, names) = (batch.column(0).as_string::<i32>(), batch.column(1).as_string::<i32>());
+            let revenue = batch.column(2).as_primitive::<Float64Type>();
+            let margin = batch.column(3).as_primitive::<Float64Type>();
+            let orders = batch.column(4).as_primitive::<Int64Type>();
+            for row in 0..batch.num_rows() {
+                slices.push(Slice {
+                    key: keys.value(row).to_owned(),
+                    name: names.value(row).to_owned(),
+                    revenue: revenue.value(row),
+                    gross_margin: margin.is_valid(row).then(|| margin.value(row)),
+                    orders: orders.value(row),
+                });
+            }
+        }
+        Ok(slices)
+    }
+
+    /// Revenue and gross profit of `id` for each of the `months` calendar months
+    /// that end with the last month of `period` (months without sales hold 0).
+    pub async fn monthly(&self, period: &Period, id: &str, months: u32) -> Result<Vec<MonthPoint>> {
+        let filter = self.entity_filter(period, id).await?;
+        let end = period.end_exclusive();
+        let last = end.pred_opt().unwrap_or(end).with_day(1).unwrap_or(end);
+        let first = last.checked_sub_months(Months::new(months.saturating_sub(1))).unwrap_or(last);
+        let sql = format!(
+            "SELECT CAST(date_part('year', order_date) * 100 + date_part('month', order_date) AS BIGINT) AS month, \
+                    CAST(SUM(amount) AS DOUBLE), CAST(SUM(amount) - SUM(cost) AS DOUBLE) \
+             FROM orders WHERE {filter} AND {REVENUE_LINES} AND {} GROUP BY 1",
+            date_range("order_date", first, last.checked_add_months(Months::new(1)).unwrap_or(end))
+        );
+        let batches = collect(&self.session().await?, &sql).await?;
+        let mut points: Vec<MonthPoint> = (0..months)
+            .filter_map(|i| first.checked_add_months(Months::new(i)))
+            .map(|m| MonthPoint { month: m.format("%Y-%m").to_string(), revenue: 0.0, gross_profit: 0.0 })
+            .collect();
+        for batch in &batches {
+            let month = batch.column(0).as_primitive::<Int64Type>();
+            let (revenue, profit) =
+                (batch.column(1).as_primitive::<Float64Type>(), batch.column(2).as_primitive::<Float64Type>());
+            for row in 0..batch.num_rows() {
+                let label = format!("{}-{:02}", month.value(row) / 100, month.value(row) % 100);
+                if let Some(point) = points.iter_mut().find(|p| p.month == label) {
+                    point.revenue = revenue.value(row);
+                    point.gross_profit = profit.value(row);
+                }
+            }
+        }
+        Ok(points)
+    }
+
+    /// The funnel of the opportunities `id` created in `period`.
+    pub async fn funnel(&self, period: &Period, id: &str) -> Result<Funnel> {
+        let filter = self.entity_filter(period, id).await?;
+        let sql = format!(
+            "SELECT COUNT(*), COUNT(qualified_date), COUNT(proposal_date), COUNT(negotiation_date), \
+                    COUNT(CASE WHEN outcome = 'won' THEN 1 END), COUNT(CASE WHEN outcome = 'lost' THEN 1 END) \
+             FROM opportunities WHERE {filter} AND {}",
+            date_range("created_date", period.start(), period.end_exclusive())
+        );
+        let batches = collect(&self.session().await?, &sql).await?;
+        let count = |column: usize| {
+            batches.first().filter(|b| b.num_rows() > 0).map_or(0, |b| b.column(column).as_primitive::<Int64Type>().value(0))
+        };
+        Ok(Funnel {
+            created: count(0),
+            qualified: count(1),
+            proposal: count(2),
+            negotiation: count(3),
+            won: count(4),
+            lost: count(5),
+        })
+    }
+}
+
+impl Workspace {
+    /// The first and last order dates in the workspace.
+    pub async fn order_dates(&self) -> Result<Option<(NaiveDate, NaiveDate)>> {
+        let batches = collect(&self.session().await?, "SELECT MIN(order_date), MAX(order_date) FROM orders").await?;
+        let Some(batch) = batches.first().filter(|b| b.num_rows() > 0) else { return Ok(None) };
+        let date = |column: usize| {
+            let dates = batch.column(column).as_primitive::<arrow::datatypes::Date32Type>();
+            dates.is_valid(0).then(|| dates.value_as_date(0)).flatten()
+        };
+        Ok(date(0).zip(date(1)))
+    }
+
+    /// Revenue of the rep or unit `id` in `period` per customer, largest first,
+    /// with ABC classes.
+    pub async fn customers(&self, period: &Period, id: &str) -> Result<Vec<CustomerRevenue>> {
+        let filter = self.entity_filter(period, id).await?;
+        let sql = format!(
+            "SELECT o.customer_id, COALESCE(MIN(c.name), o.customer_id), CAST(SUM(o.amount) AS DOUBLE) AS revenue \
+             FROM (SELECT * FROM orders WHERE {filter} AND {REVENUE_LINES} AND {}) o \
+             LEFT JOIN customers c ON o.customer_id = c.customer_id \
+             GROUP BY o.customer_id ORDER BY revenue DESC, o.customer_id",
+            date_range("order_date", period.start(), period.end_exclusive())
+        );
+        let batches = collect(&self.session().await?, &sql).await?;
+        let mut customers = Vec::new();
+        for batch in &batches {
+            let (ids, names) = (batch.column(0).as_string::<i32>(), batch.column(1).as_string::<i32>());
+            let revenue = batch.column(2).as_primitive::<Float64Type>();
+            for row in 0..batch.num_rows() {
+                customers.push(CustomerRevenue {
+                    customer_id: ids.value(row).to_owned(),
+                    name: names.value(row).to_owned(),
+                    revenue: revenue.value(row),
+                    class: 'C',
+                });
+            }
+        }
+        let revenues: Vec<f64> = customers.iter().map(|c| c.revenue).collect();
+        for (customer, class) in customers.iter_mut().zip(abc_classes(&revenues)) {
+            customer.class = class;
+        }
+        Ok(customers)
+    }
+}
+
+fn date_range(column: &str, from: NaiveDate, until: NaiveDate) -> String {
+    format!("{column} >= DATE '{from}' AND {column} < DATE '{until}'")
+}
+
+async fn collect(context: &datafusion::prelude::SessionContext, sql: &str) -> Result<Vec<RecordBatch>> {
+    context.sql(sql).await.map_err(query_error)?.collect().await.map_err(query_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn abc_classes_split_revenue_80_15_5() {
+        // Total 100: A while less than 80 came before (50, 20, 10 → before 0, 50, 70),
+        // B while less than 95 came before (8, 5, 4 → before 80, 88, 93), C after (3 → 97).
+        assert_eq!(abc_classes(&[50.0, 20.0, 10.0, 8.0, 5.0, 4.0, 3.0]), ['A', 'A', 'A', 'B', 'B', 'B', 'C']);
+        // A customer with net returns is never A or B.
+        assert_eq!(abc_classes(&[10.0, -2.0]), ['A', 'C']);
+        assert!(abc_classes(&[]).is_empty());
+    }
+}

@@ -1,0 +1,256 @@
+//! The JSON API under `/api/v1`: every page's data, the same documents the
+//! pages render, described by the OpenAPI document at `/api/v1/openapi.json`.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use yeji_core::kpi::CATALOGUE;
+use yeji_engine::{CurrentScheme, Evaluation, Explanation};
+
+use crate::error::{Result, WebError};
+use crate::state::AppState;
+use crate::views::{Comparison, EntityView, Overview};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "yeji API", description = "Sales performance evaluations: the data of every page of the yeji web app."),
+    paths(overview, evaluation, entity, explain, rows, compare, kpis, scheme, batches, import, revert),
+    components(schemas(WebError, Rows, KpiInfo, BatchInfo, Imported))
+)]
+pub struct ApiDoc;
+
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/overview", get(overview))
+        .route("/evaluation", get(evaluation))
+        .route("/entities/{id}", get(entity))
+        .route("/entities/{id}/explain", get(explain))
+        .route("/entities/{id}/kpis/{kpi}/rows", get(rows))
+        .route("/compare", get(compare))
+        .route("/kpis", get(kpis))
+        .route("/scheme", get(scheme))
+        .route("/batches", get(batches))
+        .route("/imports", post(import))
+        .route("/batches/{id}/revert", post(revert))
+        .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .fallback(|| async { WebError::not_found("not_found", "no such API endpoint; see /api/v1/openapi.json") })
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct PeriodQuery {
+    /// 2026-Q3, 2026-10, 2026-H1, 2026, 2026-W42, 2026-01..2026-06, FY2026-Q1;
+    /// default: the last complete quarter of the data.
+    pub period: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/overview", params(PeriodQuery),
+    responses((status = 200, body = Overview), (status = 400, body = WebError)))]
+async fn overview(State(state): State<Arc<AppState>>, Query(q): Query<PeriodQuery>) -> Result<Json<Overview>> {
+    let period = state.period(q.period.as_deref()).await?;
+    Ok(Json(Overview::clone(&*state.overview(&period).await?)))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct EvaluationQuery {
+    pub period: Option<String>,
+    /// rep, unit or company; all levels by default.
+    pub level: Option<String>,
+}
+
+/// The evaluation of a period, as `yeji evaluate --format json` prints it (SPEC §14).
+#[utoipa::path(get, path = "/api/v1/evaluation", params(EvaluationQuery),
+    responses((status = 200, body = Evaluation), (status = 400, body = WebError)))]
+async fn evaluation(State(state): State<Arc<AppState>>, Query(q): Query<EvaluationQuery>) -> Result<Json<Evaluation>> {
+    let period = state.period(q.period.as_deref()).await?;
+    let mut evaluation = Evaluation::clone(&*state.evaluation(&period).await?);
+    if let Some(level) = q.level.as_deref() {
+        if !["rep", "unit", "company"].contains(&level) {
+            return Err(WebError::bad_request("bad_level", format!("unknown level '{level}'; expected rep, unit or company")));
+        }
+        evaluation.results.retain(|r| r.level == level);
+    }
+    Ok(Json(evaluation))
+}
+
+/// The scorecard page of a rep or unit (a rep id is looked up first).
+#[utoipa::path(get, path = "/api/v1/entities/{id}", params(("id" = String, Path), PeriodQuery),
+    responses((status = 200, body = EntityView), (status = 404, body = WebError)))]
+async fn entity(State(state): State<Arc<AppState>>, Path(id): Path<String>, Query(q): Query<PeriodQuery>) -> Result<Json<EntityView>> {
+    let period = state.period(q.period.as_deref()).await?;
+    Ok(Json(EntityView::clone(&*state.entity(&period, &id).await?)))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ExplainQuery {
+    pub period: Option<String>,
+    /// Only this KPI.
+    pub kpi: Option<String>,
+}
+
+/// An entity's score explained, as `yeji explain --format json` prints it.
+#[utoipa::path(get, path = "/api/v1/entities/{id}/explain", params(("id" = String, Path), ExplainQuery),
+    responses((status = 200, body = Explanation), (status = 404, body = WebError)))]
+async fn explain(State(state): State<Arc<AppState>>, Path(id): Path<String>, Query(q): Query<ExplainQuery>) -> Result<Json<Explanation>> {
+    let period = state.period(q.period.as_deref()).await?;
+    let scheme = state.scheme().await?;
+    let explanation = state.read().await.explain(&period, &scheme.scheme, &id, q.kpi.as_deref()).await?;
+    Ok(Json(explanation))
+}
+
+/// A page of the fact rows behind a KPI value.
+#[derive(Serialize, ToSchema)]
+pub struct Rows {
+    pub table: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub total: usize,
+    pub page: usize,
+    pub page_size: usize,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct RowsQuery {
+    pub period: Option<String>,
+    /// 1-based.
+    pub page: Option<usize>,
+    /// At most 1000; 50 by default.
+    pub page_size: Option<usize>,
+}
+
+#[utoipa::path(get, path = "/api/v1/entities/{id}/kpis/{kpi}/rows", params(("id" = String, Path), ("kpi" = String, Path), RowsQuery),
+    responses((status = 200, body = Rows), (status = 404, body = WebError)))]
+async fn rows(State(state): State<Arc<AppState>>, Path((id, kpi)): Path<(String, String)>, Query(q): Query<RowsQuery>) -> Result<Json<Rows>> {
+    let period = state.period(q.period.as_deref()).await?;
+    let page_size = q.page_size.unwrap_or(50);
+    if !(1..=1000).contains(&page_size) {
+        return Err(WebError::bad_request("bad_page_size", "page_size must be 1 to 1000"));
+    }
+    let page = q.page.unwrap_or(1).max(1);
+    let behind = state.rows_behind(&period, &id, &kpi).await?;
+    let rows = behind.rows.iter().skip((page - 1) * page_size).take(page_size).cloned().collect();
+    Ok(Json(Rows { table: behind.table.clone(), columns: behind.header.clone(), rows, total: behind.rows.len(), page, page_size }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct CompareQuery {
+    /// Rep or unit ids, comma separated.
+    pub ids: String,
+    pub period: Option<String>,
+    /// A second period to compare with.
+    pub period_b: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/compare", params(CompareQuery),
+    responses((status = 200, body = Comparison), (status = 404, body = WebError)))]
+async fn compare(State(state): State<Arc<AppState>>, Query(q): Query<CompareQuery>) -> Result<Json<Comparison>> {
+    let (periods, ids) = state.comparison_request(q.period.as_deref(), q.period_b.as_deref(), &q.ids).await?;
+    Ok(Json(state.compare(&periods, &ids).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct KpiInfo {
+    pub id: &'static str,
+    pub name_zh: &'static str,
+    pub name_en: &'static str,
+    pub definition: &'static str,
+    pub unit: String,
+    pub direction: String,
+}
+
+/// The KPI catalogue.
+#[utoipa::path(get, path = "/api/v1/kpis", responses((status = 200, body = Vec<KpiInfo>)))]
+async fn kpis() -> Json<Vec<KpiInfo>> {
+    let text = |v: serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+    Json(
+        CATALOGUE
+            .iter()
+            .map(|k| KpiInfo {
+                id: k.id,
+                name_zh: k.name_zh,
+                name_en: k.name_en,
+                definition: k.definition,
+                unit: text(serde_json::json!(k.unit)),
+                direction: text(serde_json::json!(k.direction)),
+            })
+            .collect(),
+    )
+}
+
+/// The current scheme and its version (`null`: the built-in default).
+#[utoipa::path(get, path = "/api/v1/scheme", responses((status = 200, body = CurrentScheme)))]
+async fn scheme(State(state): State<Arc<AppState>>) -> Result<Json<CurrentScheme>> {
+    Ok(Json(CurrentScheme::clone(&*state.scheme().await?)))
+}
+
+/// One import batch: what it did per table.
+#[derive(Serialize, ToSchema)]
+pub struct BatchInfo {
+    pub id: i64,
+    pub at: String,
+    pub files: Vec<String>,
+    pub status: String,
+    pub added: i64,
+    pub changed: i64,
+    pub rejected: i64,
+}
+
+impl From<yeji_engine::Batch> for BatchInfo {
+    fn from(b: yeji_engine::Batch) -> BatchInfo {
+        BatchInfo {
+            id: b.id,
+            at: b.at.to_rfc3339(),
+            status: b.status.clone(),
+            added: b.total(|t| t.added),
+            changed: b.total(|t| t.changed),
+            rejected: b.total(|t| t.rejected),
+            files: b.files,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/batches", responses((status = 200, body = Vec<BatchInfo>)))]
+async fn batches(State(state): State<Arc<AppState>>) -> Result<Json<Vec<BatchInfo>>> {
+    let batches = state.read().await.batches().await?;
+    Ok(Json(batches.into_iter().map(BatchInfo::from).collect()))
+}
+
+/// What an upload did: the batch that landed (or none when nothing changed)
+/// and the tables' counts.
+#[derive(Serialize, ToSchema)]
+pub struct Imported {
+    #[schema(value_type = Object)]
+    pub report: yeji_engine::ImportReport,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ImportQuery {
+    /// Land the good rows when some are rejected.
+    pub allow_rejects: Option<bool>,
+}
+
+/// Imports the uploaded files (multipart, field `files`, named like the tables:
+/// orders.csv, …). A batch with rejected rows is refused (422, nothing lands)
+/// unless `allow_rejects=true`.
+#[utoipa::path(post, path = "/api/v1/imports", params(ImportQuery), request_body(content_type = "multipart/form-data"),
+    responses((status = 200, body = Imported), (status = 422, body = WebError)))]
+async fn import(
+    State(state): State<Arc<AppState>>,
+    Query(q): Query<ImportQuery>,
+    multipart: axum::extract::Multipart,
+) -> Result<Json<Imported>> {
+    let upload = crate::upload::receive(multipart).await?;
+    let report = state.import(&upload, q.allow_rejects.unwrap_or(false) || upload.allow_rejects, "web").await?;
+    Ok(Json(Imported { report }))
+}
+
+/// Reverts a batch exactly (refused while a later batch depends on it).
+#[utoipa::path(post, path = "/api/v1/batches/{id}/revert", params(("id" = i64, Path)),
+    responses((status = 200, body = BatchInfo), (status = 404, body = WebError), (status = 409, body = WebError)))]
+async fn revert(State(state): State<Arc<AppState>>, Path(id): Path<i64>) -> Result<Json<BatchInfo>> {
+    Ok(Json(BatchInfo::from(state.write().await.revert(id, "web").await?)))
+}

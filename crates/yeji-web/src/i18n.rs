@@ -1,0 +1,256 @@
+//! Languages (zh-CN, en): the page's language from `?lang=`, the `lang` cookie
+//! or the browser's Accept-Language; every label; numbers formatted per locale
+//! (万 and 亿 in Chinese, thousands separators in English).
+
+use axum::extract::FromRequestParts;
+use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
+use axum::http::request::Parts;
+use serde::Serialize;
+use yeji_core::kpi::{Kpi, Unit};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Lang {
+    #[serde(rename = "zh-CN")]
+    Zh,
+    #[serde(rename = "en")]
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    fn parse(tag: &str) -> Option<Lang> {
+        let tag = tag.trim().to_ascii_lowercase();
+        if tag.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if tag.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The first supported language of an Accept-Language header, by quality.
+    fn from_accept(header: &str) -> Option<Lang> {
+        let mut tags: Vec<(f32, Lang)> = header
+            .split(',')
+            .filter_map(|part| {
+                let mut pieces = part.split(';');
+                let lang = Lang::parse(pieces.next()?)?;
+                let quality = pieces
+                    .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse().ok()))
+                    .unwrap_or(1.0);
+                Some((quality, lang))
+            })
+            .collect();
+        tags.sort_by(|a, b| b.0.total_cmp(&a.0));
+        tags.first().map(|t| t.1)
+    }
+
+    /// The label `key` in this language; the key itself when none is defined.
+    pub fn t(self, key: &'static str) -> &'static str {
+        LABELS.iter().find(|(k, _, _)| *k == key).map_or(key, |(_, zh, en)| if self == Lang::Zh { zh } else { en })
+    }
+
+    pub fn kpi_name(self, kpi: &Kpi) -> &'static str {
+        if self == Lang::Zh { kpi.name_zh } else { kpi.name_en }
+    }
+
+    /// A KPI value as a director reads it: money in 万/亿 or with separators,
+    /// ratios as percentages, "–" for no value.
+    pub fn value(self, unit: Unit, value: Option<f64>) -> String {
+        let Some(v) = value.filter(|v| v.is_finite()) else { return "–".into() };
+        match unit {
+            Unit::Money => self.money(v),
+            Unit::Ratio => format!("{:.1}%", v * 100.0),
+            Unit::Count => grouped(v.round()),
+            Unit::Points => format!("{v:.1}"),
+            Unit::Days => format!("{v:.1}{}", self.t("days")),
+        }
+    }
+
+    pub fn money(self, v: f64) -> String {
+        match self {
+            Lang::Zh if v.abs() >= 1e8 => format!("{:.2}亿", v / 1e8),
+            Lang::Zh if v.abs() >= 1e4 => format!("{:.1}万", v / 1e4),
+            _ => grouped(v.round()),
+        }
+    }
+
+    pub fn score(self, score: Option<f64>) -> String {
+        score.filter(|s| s.is_finite()).map_or("–".into(), |s| format!("{s:.1}"))
+    }
+}
+
+/// An integer-valued number with thousands separators.
+pub fn grouped(v: f64) -> String {
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v < 0.0 && digits != "0" { format!("-{out}") } else { out }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Lang, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        let from_query = query.split('&').find_map(|p| p.strip_prefix("lang=")).and_then(Lang::parse);
+        let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let from_cookie = header(COOKIE)
+            .split(';')
+            .find_map(|c| c.trim().strip_prefix("lang="))
+            .and_then(Lang::parse);
+        Ok(from_query.or(from_cookie).or_else(|| Lang::from_accept(header(ACCEPT_LANGUAGE))).unwrap_or(Lang::Zh))
+    }
+}
+
+/// (key, zh-CN, en).
+const LABELS: &[(&str, &str, &str)] = &[
+    ("overview", "总览", "Overview"),
+    ("compare", "对比", "Compare"),
+    ("imports", "数据导入", "Imports"),
+    ("scheme", "考核方案", "Scheme"),
+    ("api", "API", "API"),
+    ("period", "期间", "Period"),
+    ("show", "查看", "Show"),
+    ("language", "English", "中文"),
+    ("company_kpis", "公司关键指标", "Company KPIs"),
+    ("target", "目标", "Target"),
+    ("value", "实际", "Actual"),
+    ("score", "得分", "Score"),
+    ("weight", "权重", "Weight"),
+    ("grade", "等级", "Grade"),
+    ("rank", "排名", "Rank"),
+    ("yoy", "同比", "YoY"),
+    ("pop", "环比", "PoP"),
+    ("trend", "月度趋势", "Monthly trend"),
+    ("this_year", "本期", "This year"),
+    ("last_year", "去年同期", "Last year"),
+    ("gross_profit", "毛利", "Gross profit"),
+    ("by_region", "区域销售额", "Revenue by region"),
+    ("by_product_line", "产品线销售额", "Revenue by product line"),
+    ("by_channel", "渠道销售额", "Revenue by channel"),
+    ("by_segment", "客户类型销售额", "Revenue by customer segment"),
+    ("leaderboard", "销售排行榜", "Leaderboard"),
+    ("grades", "等级分布", "Grade distribution"),
+    ("funnel", "销售漏斗", "Sales funnel"),
+    ("strongest", "表现最佳", "Strongest"),
+    ("weakest", "需要关注", "Needs attention"),
+    ("regions", "区域", "Regions"),
+    ("name", "名称", "Name"),
+    ("rep", "销售代表", "Rep"),
+    ("unit", "组织", "Unit"),
+    ("company", "公司", "Company"),
+    ("kpi", "指标", "KPI"),
+    ("scorecard", "计分卡", "Scorecard"),
+    ("members", "下属团队与人员", "Teams and people"),
+    ("score_history", "得分历史", "Score history"),
+    ("percentile", "同组百分位", "Peer percentile"),
+    ("funnel_loss", "与公司相比流失最多的阶段", "Stage losing most against the company"),
+    ("customers", "客户 (ABC 分析)", "Customers (ABC analysis)"),
+    ("customer", "客户", "Customer"),
+    ("revenue", "销售额", "Revenue"),
+    ("share", "占比", "Share"),
+    ("class", "分类", "Class"),
+    ("explanation", "得分说明", "Explanation"),
+    ("formula", "公式", "Formula"),
+    ("measures", "计算数据", "Measures"),
+    ("target_source", "目标来源", "Target source"),
+    ("rule", "计分规则", "Rule"),
+    ("effective_weight", "有效权重", "Effective weight"),
+    ("contribution", "贡献", "Contribution"),
+    ("rows_behind", "明细数据", "Rows behind the value"),
+    ("rows", "行", "rows"),
+    ("download", "下载", "Download"),
+    ("previous", "上一页", "Previous"),
+    ("next", "下一页", "Next"),
+    ("redistributed", "缺失指标的权重已按比例分配给其他指标", "Weights of KPIs without a score went to the others"),
+    ("created", "新建商机", "Created"),
+    ("qualified", "已确认需求", "Qualified"),
+    ("proposal", "方案报价", "Proposal"),
+    ("negotiation", "商务谈判", "Negotiation"),
+    ("won", "赢单", "Won"),
+    ("lost", "输单", "Lost"),
+    ("days", "天", " d"),
+    ("no_value", "无数据", "no value"),
+    ("entities", "对象 (ID, 逗号分隔)", "Entities (ids, comma separated)"),
+    ("period_b", "对比期间 (可选)", "Compared period (optional)"),
+    ("upload", "上传数据文件", "Upload data files"),
+    ("upload_help", "CSV 或 XLSX, 文件名为表名 (orders.csv …)", "CSV or XLSX named after the table (orders.csv …)"),
+    ("allow_rejects", "导入有效行, 跳过错误行", "Import the good rows, leave out rejected ones"),
+    ("import", "导入", "Import"),
+    ("batches", "导入批次", "Batches"),
+    ("batch", "批次", "Batch"),
+    ("time", "时间", "Time"),
+    ("files", "文件", "Files"),
+    ("added", "新增", "Added"),
+    ("changed", "变更", "Changed"),
+    ("rejected", "拒绝", "Rejected"),
+    ("status", "状态", "Status"),
+    ("revert", "撤销", "Revert"),
+    ("rejects", "错误行", "Rejected rows"),
+    ("file", "文件", "File"),
+    ("line", "行号", "Line"),
+    ("column", "列", "Column"),
+    ("reason", "原因", "Reason"),
+    ("imported", "已导入", "Imported"),
+    ("nothing_imported", "未导入任何数据", "Nothing was imported"),
+    ("unchanged", "数据未变化", "Nothing changed"),
+    ("weights", "指标权重", "KPI weights"),
+    ("preview", "预览", "Preview"),
+    ("save", "保存为新版本", "Save as a new version"),
+    ("preview_help", "修改权重即可预览等级和排名的变化", "Change a weight to preview how grades and ranks move"),
+    ("current", "当前", "Current"),
+    ("proposed", "调整后", "Proposed"),
+    ("moved", "变化", "Moved"),
+    ("versions", "方案版本", "Versions"),
+    ("saved", "已保存", "Saved"),
+    ("error", "出错了", "Something went wrong"),
+    ("api_docs", "JSON API 文档", "JSON API reference"),
+    ("parameters", "参数", "Parameters"),
+    ("response", "响应", "Response"),
+    ("all_reps", "全部销售代表", "All reps"),
+    ("none", "无", "none"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_best_supported_tag() {
+        assert_eq!(Lang::from_accept("en-US,en;q=0.9,zh-CN;q=0.8"), Some(Lang::En));
+        assert_eq!(Lang::from_accept("fr;q=1, zh-TW;q=0.5, en;q=0.4"), Some(Lang::Zh));
+        assert_eq!(Lang::from_accept("fr, de"), None);
+    }
+
+    #[test]
+    fn money_reads_in_wan_and_yi_in_chinese() {
+        assert_eq!(Lang::Zh.money(123_456_789.0), "1.23亿");
+        assert_eq!(Lang::Zh.money(45_600.0), "4.6万");
+        assert_eq!(Lang::Zh.money(9_999.0), "9,999");
+        assert_eq!(Lang::En.money(-1_234_567.4), "-1,234,567");
+        assert_eq!(Lang::En.value(Unit::Ratio, Some(0.2414)), "24.1%");
+        assert_eq!(Lang::En.value(Unit::Money, None), "–");
+        assert_eq!(Lang::Zh.value(Unit::Points, Some(f64::NAN)), "–");
+    }
+
+    #[test]
+    fn every_label_has_both_languages() {
+        for (key, zh, en) in LABELS {
+            assert!(!zh.is_empty() && !en.is_empty(), "{key}");
+            assert_eq!(LABELS.iter().filter(|(k, _, _)| k == key).count(), 1, "{key} twice");
+        }
+    }
+}

@@ -1,0 +1,349 @@
+//! The yeji web app: server-rendered pages (maud, htmx, vendored ECharts) and
+//! the JSON API (`/api/v1`, OpenAPI), both over one open workspace.
+//!
+//! ```text
+//! lib.rs      the router and the page handlers
+//! state.rs    the open workspace and the cache of evaluations and views
+//! views.rs    what each page shows, as data (the API returns the same)
+//! api.rs      JSON handlers and the OpenAPI document
+//! pages/      HTML rendering, one module per page
+//! i18n.rs     zh-CN / en labels and number formats
+//! upload.rs   streaming uploads to a temporary folder
+//! assets.rs   the vendored scripts and the style sheet
+//! export.rs   rows as CSV and XLSX downloads
+//! ```
+
+mod api;
+mod assets;
+mod error;
+mod export;
+mod i18n;
+mod pages;
+mod state;
+mod upload;
+mod views;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION, SET_COOKIE};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use yeji_engine::{EngineError, Workspace};
+
+pub use error::WebError;
+use i18n::Lang;
+use pages::{Ctx, respond};
+use state::AppState;
+
+/// The app over `workspace`.
+pub fn router(workspace: Workspace) -> Router {
+    let state = Arc::new(AppState::new(workspace));
+    Router::new()
+        .route("/", get(overview))
+        .route("/entity/{id}", get(entity))
+        .route("/entity/{id}/kpi/{kpi}", get(kpi))
+        .route("/entity/{id}/kpi/{kpi}/rows.csv", get(rows_csv))
+        .route("/entity/{id}/kpi/{kpi}/rows.xlsx", get(rows_xlsx))
+        .route("/compare", get(compare))
+        .route("/imports", get(imports).post(upload))
+        .route("/imports/{batch}/revert", post(revert))
+        .route("/scheme", get(scheme).post(save_scheme))
+        .route("/scheme/preview", post(preview_scheme))
+        .route("/api", get(docs))
+        .route("/lang/{code}", get(switch_language))
+        .route("/assets/{file}", get(assets::serve))
+        .nest("/api/v1", api::routes())
+        .layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES as usize))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .with_state(state)
+}
+
+/// Serves the app on `addr` until Ctrl-C; `ready` is told the bound address.
+pub async fn serve(workspace: Workspace, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    ready(listener.local_addr()?);
+    axum::serve(listener, router(workspace))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+struct PeriodQuery {
+    period: Option<String>,
+    page: Option<usize>,
+}
+
+/// The page context of a request, and its period (an error when the asked
+/// period is not one).
+async fn context(state: &AppState, lang: Lang, uri: &Uri, period: Option<&str>) -> (Ctx, Result<yeji_core::Period, WebError>) {
+    let parsed = state.period(period).await;
+    let periods = pages::period_choices(state.order_dates().await.ok().flatten());
+    let shown = match (&parsed, period) {
+        (Ok(p), _) => p.to_string(),
+        (Err(_), Some(text)) => text.to_owned(),
+        (Err(_), None) => String::new(),
+    };
+    let company = state.read().await.settings().name.clone();
+    let here = uri.path_and_query().map_or("/".into(), |p| p.to_string());
+    (Ctx { lang, period: shown, periods, here, company }, parsed)
+}
+
+fn scheme_kpis(scheme: &yeji_engine::CurrentScheme) -> Vec<String> {
+    scheme.scheme.kpis.iter().map(|k| k.kpi.clone()).collect()
+}
+
+async fn overview(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, Query(q): Query<PeriodQuery>) -> Response {
+    let (ctx, period) = context(&state, lang, &uri, q.period.as_deref()).await;
+    let page = async {
+        let view = state.overview(&period?).await?;
+        let kpis = scheme_kpis(&*state.scheme().await?);
+        let title = format!("{} · {}", lang.t("overview"), view.period);
+        Ok(pages::layout(&ctx, "overview", &title, pages::overview::render(&ctx, &view, &kpis)))
+    };
+    respond(&ctx, page.await)
+}
+
+async fn entity(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, Path(id): Path<String>, Query(q): Query<PeriodQuery>) -> Response {
+    let (ctx, period) = context(&state, lang, &uri, q.period.as_deref()).await;
+    let page = async {
+        let view = state.entity(&period?, &id).await?;
+        let kpis = scheme_kpis(&*state.scheme().await?);
+        let title = format!("{} · {}", view.entity.name, view.period);
+        Ok(pages::layout(&ctx, "", &title, pages::entity::render(&ctx, &view, &kpis)))
+    };
+    respond(&ctx, page.await)
+}
+
+const PAGE_SIZE: usize = 50;
+
+async fn kpi(
+    State(state): State<Arc<AppState>>,
+    lang: Lang,
+    uri: Uri,
+    Path((id, kpi)): Path<(String, String)>,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    let (ctx, period) = context(&state, lang, &uri, q.period.as_deref()).await;
+    let page = async {
+        let period = period?;
+        let view = state.entity(&period, &id).await?;
+        let explained = view.explanation.kpis.iter().find(|k| k.kpi == kpi).ok_or_else(|| {
+            WebError::not_found("unknown_kpi", format!("'{kpi}' is not a KPI of this evaluation; see /api/v1/kpis"))
+        })?;
+        let behind = state.rows_behind(&period, &id, &kpi).await?;
+        let page = q.page.unwrap_or(1).max(1);
+        let rows: Vec<Vec<String>> = behind.rows.iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).cloned().collect();
+        let name = pages::kpi(&kpi).map_or(kpi.clone(), |k| lang.kpi_name(k).to_owned());
+        let title = format!("{} · {name} · {}", view.entity.name, view.period);
+        let body = pages::entity::render_kpi(
+            &ctx,
+            &pages::entity::KpiPage {
+                entity_id: &id,
+                entity_name: &view.entity.name,
+                explained,
+                header: &behind.header,
+                rows: &rows,
+                total_rows: behind.rows.len(),
+                page,
+                page_size: PAGE_SIZE,
+                table: &behind.table,
+            },
+        );
+        Ok(pages::layout(&ctx, "", &title, body))
+    };
+    respond(&ctx, page.await)
+}
+
+/// The rows behind a KPI as a download.
+async fn rows_download(state: &AppState, id: &str, kpi: &str, period: Option<&str>, xlsx: bool) -> Result<Response, WebError> {
+    let period = state.period(period).await?;
+    let behind = state.rows_behind(&period, id, kpi).await?;
+    let name = format!("{id}-{kpi}-{period}.{}", if xlsx { "xlsx" } else { "csv" });
+    let (content_type, body) = if xlsx {
+        ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", export::xlsx(&behind.header, &behind.rows)?)
+    } else {
+        ("text/csv; charset=utf-8", export::csv(&behind.header, &behind.rows)?)
+    };
+    let disposition = format!("attachment; filename=\"{}\"", name.replace(['"', '\\'], "_"));
+    Ok(([(CONTENT_TYPE, content_type.to_owned()), (CONTENT_DISPOSITION, disposition)], body).into_response())
+}
+
+async fn rows_csv(State(state): State<Arc<AppState>>, Path((id, kpi)): Path<(String, String)>, Query(q): Query<PeriodQuery>) -> Response {
+    rows_download(&state, &id, &kpi, q.period.as_deref(), false).await.into_response()
+}
+
+async fn rows_xlsx(State(state): State<Arc<AppState>>, Path((id, kpi)): Path<(String, String)>, Query(q): Query<PeriodQuery>) -> Response {
+    rows_download(&state, &id, &kpi, q.period.as_deref(), true).await.into_response()
+}
+
+#[derive(Deserialize)]
+struct CompareForm {
+    ids: Option<String>,
+    period: Option<String>,
+    period_b: Option<String>,
+}
+
+async fn compare(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, Query(q): Query<CompareForm>) -> Response {
+    let (ctx, period) = context(&state, lang, &uri, q.period.as_deref()).await;
+    let page = async {
+        period?;
+        let ids = q.ids.clone().unwrap_or_default();
+        let comparison = if ids.trim().is_empty() {
+            None
+        } else {
+            let (periods, ids) = state.comparison_request(q.period.as_deref(), q.period_b.as_deref(), &ids).await?;
+            Some(state.compare(&periods, &ids).await?)
+        };
+        let evaluation = state.evaluation(&state.period(q.period.as_deref()).await?).await?;
+        let choices: Vec<(String, String)> = evaluation.results.iter().map(|r| (r.id.clone(), r.name.clone())).collect();
+        let body = pages::compare::render(&ctx, &ids, q.period_b.as_deref().unwrap_or(""), &choices, comparison.as_ref());
+        Ok(pages::layout(&ctx, "compare", lang.t("compare"), body))
+    };
+    respond(&ctx, page.await)
+}
+
+async fn imports_page(state: &AppState, ctx: &Ctx, outcome: Option<pages::imports::Outcome>) -> Result<maud::Markup, WebError> {
+    let batches = state.read().await.batches().await?;
+    Ok(pages::layout(ctx, "imports", ctx.lang.t("imports"), pages::imports::render(ctx, &batches, outcome.as_ref())))
+}
+
+async fn imports(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri) -> Response {
+    let (ctx, _) = context(&state, lang, &uri, None).await;
+    respond(&ctx, imports_page(&state, &ctx, None).await)
+}
+
+/// Rejected rows shown on the page after a refused upload.
+const SHOWN_REJECTS: usize = 50;
+
+async fn upload(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, multipart: Multipart) -> Response {
+    use pages::imports::Outcome;
+    let outcome = match upload::receive(multipart).await {
+        Err(error) => Outcome::Failed(error.message),
+        Ok(upload) => match state.import(&upload, upload.allow_rejects, "web").await {
+            Ok(report) => Outcome::Landed(report),
+            Err(EngineError::Rejected { report, .. }) => {
+                let message = lang.t("nothing_imported").to_owned();
+                match yeji_engine::read_reject_report(std::path::Path::new(&report), SHOWN_REJECTS) {
+                    Ok((rejects, total)) => Outcome::Refused { rejects, total, message },
+                    Err(error) => Outcome::Failed(error.to_string()),
+                }
+            }
+            Err(error) => Outcome::Failed(error.to_string()),
+        },
+    };
+    let status = match outcome {
+        Outcome::Landed(_) => StatusCode::OK,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let (ctx, _) = context(&state, lang, &uri, None).await;
+    let mut response = respond(&ctx, imports_page(&state, &ctx, Some(outcome)).await);
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = status;
+    }
+    response
+}
+
+async fn revert(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, Path(batch): Path<i64>) -> Response {
+    use pages::imports::Outcome;
+    let outcome = match state.write().await.revert(batch, "web").await {
+        Ok(_) => Outcome::Reverted(batch),
+        Err(error) => Outcome::Failed(error.to_string()),
+    };
+    let (ctx, _) = context(&state, lang, &uri, None).await;
+    respond(&ctx, imports_page(&state, &ctx, Some(outcome)).await)
+}
+
+async fn scheme_page(state: &AppState, ctx: &Ctx, error: Option<&str>) -> Result<maud::Markup, WebError> {
+    let current = state.scheme().await?;
+    let versions = state.read().await.scheme_versions().await?;
+    let body = pages::scheme::render(ctx, &current.scheme, current.version, &versions, error);
+    Ok(pages::layout(ctx, "scheme", ctx.lang.t("scheme"), body))
+}
+
+async fn scheme(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, Query(q): Query<PeriodQuery>) -> Response {
+    let (ctx, _) = context(&state, lang, &uri, q.period.as_deref()).await;
+    respond(&ctx, scheme_page(&state, &ctx, None).await)
+}
+
+/// The current scheme with the weights of a submitted form (`w_<kpi>` fields).
+async fn scheme_from_form(state: &AppState, form: &[(String, String)]) -> Result<yeji_core::scheme::Scheme, WebError> {
+    let mut scheme = state.scheme().await?.scheme.clone();
+    for k in &mut scheme.kpis {
+        if let Some((_, text)) = form.iter().find(|(name, _)| name.strip_prefix("w_") == Some(k.kpi.as_str())) {
+            k.weight = text.trim().parse().ok().filter(|w: &f64| w.is_finite() && *w >= 0.0).ok_or_else(|| {
+                WebError::bad_request("bad_weight", format!("the weight of {} must be a number from 0 to 100, not '{text}'", k.kpi))
+            })?;
+        }
+    }
+    scheme.validate()?;
+    Ok(scheme)
+}
+
+async fn preview_scheme(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, axum::Form(form): axum::Form<Vec<(String, String)>>) -> Response {
+    let period_text = form.iter().find(|(k, _)| k == "period").map(|(_, v)| v.clone());
+    let (ctx, period) = context(&state, lang, &uri, period_text.as_deref()).await;
+    let fragment = async {
+        let period = period?;
+        let proposed = scheme_from_form(&state, &form).await?;
+        let current = state.evaluation(&period).await?;
+        let label = format!("preview-{}", serde_json::to_string(&proposed.kpis.iter().map(|k| k.weight).collect::<Vec<_>>()).unwrap_or_default());
+        let previewed = state.evaluate_with(&period, &proposed, &label).await?;
+        let reps = |e: &yeji_engine::Evaluation| e.results.iter().filter(|r| r.level == "rep").cloned().collect::<Vec<_>>();
+        Ok::<_, WebError>(pages::scheme::preview(&ctx, &reps(&current), &reps(&previewed)))
+    };
+    match fragment.await {
+        Ok(markup) => axum::response::Html(markup.into_string()).into_response(),
+        // htmx swaps only successful responses: show the message in place.
+        Err(error) => axum::response::Html(maud::html! { p.error #preview-error { (error.message) } }.into_string()).into_response(),
+    }
+}
+
+async fn save_scheme(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, axum::Form(form): axum::Form<Vec<(String, String)>>) -> Response {
+    let (ctx, _) = context(&state, lang, &uri, None).await;
+    let saved = async {
+        let scheme = scheme_from_form(&state, &form).await?;
+        Ok::<_, WebError>(state.write().await.save_scheme(&scheme, "web").await?)
+    };
+    match saved.await {
+        Ok(_) => (StatusCode::SEE_OTHER, [(LOCATION, "/scheme")]).into_response(),
+        Err(error) => {
+            let mut response = respond(&ctx, scheme_page(&state, &ctx, Some(&error.message)).await);
+            *response.status_mut() = error.status;
+            response
+        }
+    }
+}
+
+async fn docs(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri) -> Response {
+    let (ctx, _) = context(&state, lang, &uri, None).await;
+    let body = pages::docs::render(&ctx, &serde_json::to_value(<api::ApiDoc as utoipa::OpenApi>::openapi()).unwrap_or_default());
+    respond(&ctx, Ok(pages::layout(&ctx, "api", lang.t("api_docs"), body)))
+}
+
+#[derive(Deserialize)]
+struct Back {
+    back: Option<String>,
+}
+
+/// Sets the language cookie and goes back to the page (only to a local path).
+async fn switch_language(Path(code): Path<String>, Query(q): Query<Back>) -> Response {
+    let lang = if code.starts_with("en") { "en" } else { "zh-CN" };
+    let back = q.back.filter(|b| b.starts_with('/') && !b.starts_with("//")).unwrap_or_else(|| "/".into());
+    let back = strip_lang(&back);
+    let cookie = format!("lang={lang}; Path=/; Max-Age=31536000; SameSite=Lax");
+    (StatusCode::SEE_OTHER, [(LOCATION, back), (SET_COOKIE, cookie)]).into_response()
+}
+
+/// A local URL without its `lang=` parameter (the cookie decides after a switch).
+fn strip_lang(url: &str) -> String {
+    let Some((path, query)) = url.split_once('?') else { return url.to_owned() };
+    let kept: Vec<&str> = query.split('&').filter(|p| !p.starts_with("lang=")).collect();
+    if kept.is_empty() { path.to_owned() } else { format!("{path}?{}", kept.join("&")) }
+}

@@ -1,0 +1,336 @@
+//! What each page shows, as data: the API returns these documents and the
+//! pages render the same ones, so a number on a page is the number of the API
+//! (and of the CLI, which reads the same evaluation).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+use yeji_core::Period;
+use yeji_core::kpi::{CATALOGUE, Direction};
+use yeji_engine::{CustomerRevenue, Dimension, EntityResult, Evaluation, Explanation, Funnel, Slice};
+
+use crate::error::{Result, WebError};
+use crate::state::AppState;
+
+/// Revenue month by month over the 12 months that end with the period, beside
+/// the same months a year earlier.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Trend {
+    pub months: Vec<String>,
+    pub revenue: Vec<f64>,
+    pub revenue_last_year: Vec<f64>,
+    pub gross_profit: Vec<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Breakdown {
+    pub dimension: Dimension,
+    pub slices: Vec<Slice>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct GradeCount {
+    pub grade: String,
+    pub reps: usize,
+}
+
+/// The overview of a period (company dashboard).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Overview {
+    pub period: String,
+    pub previous_period: String,
+    pub year_ago_period: String,
+    pub company: EntityResult,
+    /// Every unit's name by id.
+    pub units: BTreeMap<String, String>,
+    pub regions: Vec<EntityResult>,
+    pub trend: Trend,
+    pub breakdowns: Vec<Breakdown>,
+    /// Every rep, best rank first.
+    pub leaderboard: Vec<EntityResult>,
+    pub grades: Vec<GradeCount>,
+    pub funnel: Funnel,
+    /// The three best and three weakest teams by score.
+    pub strongest: Vec<EntityResult>,
+    pub weakest: Vec<EntityResult>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Crumb {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct HistoryPoint {
+    pub period: String,
+    pub score: Option<f64>,
+    pub grade: Option<String>,
+    pub rank: Option<usize>,
+    pub rank_of: usize,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Customers {
+    /// The largest customers (at most 20).
+    pub top: Vec<CustomerRevenue>,
+    pub count: usize,
+    /// How many customers are in class A, B and C.
+    pub classes: BTreeMap<char, usize>,
+}
+
+/// The scorecard page of a rep, a unit or the company.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct EntityView {
+    pub period: String,
+    pub entity: EntityResult,
+    /// The units above, company first.
+    pub path: Vec<Crumb>,
+    /// Units and reps directly below (for a unit), best rank first.
+    pub members: Vec<EntityResult>,
+    /// Every KPI with its measures, target, rule, weights and contribution.
+    pub explanation: Explanation,
+    /// Per KPI: the share (0–100) of the entity's peers it does better than.
+    pub percentiles: BTreeMap<String, f64>,
+    /// Scores of the four periods of the same length up to this one, oldest first.
+    pub history: Vec<HistoryPoint>,
+    pub trend: Trend,
+    pub funnel: Funnel,
+    /// The company's funnel, to compare conversion with.
+    pub company_funnel: Funnel,
+    /// The stage whose conversion falls furthest below the company's.
+    pub weakest_stage: Option<String>,
+    pub customers: Customers,
+    pub breakdowns: Vec<Breakdown>,
+}
+
+/// Entities side by side in one or two periods.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Comparison {
+    pub periods: Vec<String>,
+    /// One column per (period, entity), in that order.
+    pub columns: Vec<EntityResult>,
+}
+
+impl AppState {
+    pub async fn overview(&self, period: &Period) -> Result<std::sync::Arc<Overview>> {
+        self.cached(format!("overview/{period}"), self.build_overview(period)).await
+    }
+
+    async fn build_overview(&self, period: &Period) -> Result<Overview> {
+        let evaluation = self.evaluation(period).await?;
+        let company = evaluation
+            .results
+            .iter()
+            .find(|r| r.level == "company")
+            .cloned()
+            .ok_or_else(|| WebError::not_found("no_data", "the workspace holds no org units yet: import data first"))?;
+        let mut leaderboard = by_rank(&evaluation, |r| r.level == "rep");
+        leaderboard.retain(|r| r.score.is_some());
+        let mut grades: Vec<GradeCount> = Vec::new();
+        let scheme = self.scheme().await?;
+        for (grade, _) in &scheme.scheme.grades.bands {
+            let reps = leaderboard.iter().filter(|r| r.grade.as_deref() == Some(grade)).count();
+            grades.push(GradeCount { grade: grade.clone(), reps });
+        }
+        let teams = by_rank(&evaluation, |r| r.level == "unit" && r.kind.as_deref() == Some("team") && r.score.is_some());
+        let workspace = self.read().await;
+        let mut breakdowns = Vec::new();
+        for dimension in Dimension::ALL {
+            breakdowns.push(Breakdown { dimension, slices: workspace.breakdown(period, &company.id, dimension).await? });
+        }
+        Ok(Overview {
+            period: period.to_string(),
+            previous_period: period.previous().to_string(),
+            year_ago_period: period.year_ago().to_string(),
+            units: evaluation.results.iter().filter(|r| r.level != "rep").map(|r| (r.id.clone(), r.name.clone())).collect(),
+            regions: by_rank(&evaluation, |r| r.kind.as_deref() == Some("region")),
+            trend: trend(&workspace, period, &company.id).await?,
+            breakdowns,
+            funnel: workspace.funnel(period, &company.id).await?,
+            strongest: teams.iter().take(3).cloned().collect(),
+            weakest: teams.iter().rev().take(3).cloned().collect(),
+            company,
+            leaderboard,
+            grades,
+        })
+    }
+
+    pub async fn entity(&self, period: &Period, id: &str) -> Result<std::sync::Arc<EntityView>> {
+        self.cached(format!("entity/{period}/{id}"), self.build_entity(period, id)).await
+    }
+
+    async fn build_entity(&self, period: &Period, id: &str) -> Result<EntityView> {
+        let evaluation = self.evaluation(period).await?;
+        let find = |id: &str, rep_first: bool| {
+            let mut candidates = evaluation.results.iter().filter(|r| r.id == id);
+            if rep_first { candidates.find(|r| r.level == "rep") } else { candidates.find(|r| r.level != "rep") }
+        };
+        let entity = find(id, true)
+            .or_else(|| find(id, false))
+            .cloned()
+            .ok_or_else(|| WebError::not_found("unknown_entity", format!("no rep or unit '{id}' in this workspace")))?;
+        let mut path = Vec::new();
+        let mut above = entity.unit_id.clone();
+        while let Some(unit) = above.and_then(|u| find(&u, false)) {
+            if path.iter().any(|c: &Crumb| c.id == unit.id) {
+                break;
+            }
+            path.insert(0, Crumb { id: unit.id.clone(), name: unit.name.clone() });
+            above = unit.unit_id.clone();
+        }
+        let members = if entity.level == "rep" {
+            Vec::new()
+        } else {
+            by_rank(&evaluation, |r| r.unit_id.as_deref() == Some(id) && r.level != "company")
+        };
+        let mut history = Vec::new();
+        let mut earlier = *period;
+        for _ in 0..4 {
+            let evaluated = self.evaluation(&earlier).await?;
+            let same = evaluated.results.iter().find(|r| r.id == entity.id && r.level == entity.level);
+            history.insert(
+                0,
+                HistoryPoint {
+                    period: earlier.to_string(),
+                    score: same.and_then(|r| r.score),
+                    grade: same.and_then(|r| r.grade.clone()),
+                    rank: same.and_then(|r| r.rank),
+                    rank_of: same.map_or(0, |r| r.rank_of),
+                },
+            );
+            earlier = earlier.previous();
+        }
+        let company_id = evaluation.results.iter().find(|r| r.level == "company").map(|r| r.id.clone());
+        let scheme = self.scheme().await?;
+        let workspace = self.read().await;
+        let funnel = workspace.funnel(period, id).await?;
+        let company_funnel = match &company_id {
+            Some(company) => workspace.funnel(period, company).await?,
+            None => Funnel::default(),
+        };
+        let all_customers = workspace.customers(period, id).await?;
+        let mut classes = BTreeMap::new();
+        for customer in &all_customers {
+            *classes.entry(customer.class).or_insert(0) += 1;
+        }
+        let mut dimensions = vec![Dimension::ProductLine, Dimension::Channel, Dimension::Segment];
+        if entity.level != "rep" {
+            dimensions.insert(0, Dimension::Region);
+        }
+        let mut breakdowns = Vec::new();
+        for dimension in dimensions {
+            breakdowns.push(Breakdown { dimension, slices: workspace.breakdown(period, id, dimension).await? });
+        }
+        Ok(EntityView {
+            period: period.to_string(),
+            percentiles: percentiles(&evaluation, &entity),
+            explanation: workspace.explain(period, &scheme.scheme, id, None).await?,
+            trend: trend(&workspace, period, id).await?,
+            weakest_stage: weakest_stage(&funnel, &company_funnel),
+            customers: Customers {
+                count: all_customers.len(),
+                top: all_customers.into_iter().take(20).collect(),
+                classes,
+            },
+            funnel,
+            company_funnel,
+            breakdowns,
+            history,
+            path,
+            members,
+            entity,
+        })
+    }
+
+    /// `ids` side by side in `periods` (the evaluation's own entities only).
+    pub async fn compare(&self, periods: &[Period], ids: &[String]) -> Result<Comparison> {
+        let mut columns = Vec::new();
+        for period in periods {
+            let evaluation = self.evaluation(period).await?;
+            for id in ids {
+                let found = evaluation.results.iter().find(|r| &r.id == id && r.level == "rep");
+                let found = found.or_else(|| evaluation.results.iter().find(|r| &r.id == id));
+                let entity = found
+                    .ok_or_else(|| WebError::not_found("unknown_entity", format!("no rep or unit '{id}' in this workspace")))?;
+                columns.push(entity.clone());
+            }
+        }
+        Ok(Comparison { periods: periods.iter().map(Period::to_string).collect(), columns })
+    }
+}
+
+/// Results that pass `keep`, best rank first (unranked last, then by id).
+fn by_rank(evaluation: &Evaluation, keep: impl Fn(&EntityResult) -> bool) -> Vec<EntityResult> {
+    let mut out: Vec<EntityResult> = evaluation.results.iter().filter(|r| keep(r)).cloned().collect();
+    out.sort_by(|a, b| (a.rank.unwrap_or(usize::MAX), &a.id).cmp(&(b.rank.unwrap_or(usize::MAX), &b.id)));
+    out
+}
+
+async fn trend(workspace: &yeji_engine::Workspace, period: &Period, id: &str) -> Result<Trend> {
+    let points = workspace.monthly(period, id, 24).await?;
+    let (last_year, this_year) = points.split_at(points.len().saturating_sub(12));
+    Ok(Trend {
+        months: this_year.iter().map(|p| p.month.clone()).collect(),
+        revenue: this_year.iter().map(|p| p.revenue).collect(),
+        revenue_last_year: last_year.iter().map(|p| p.revenue).collect(),
+        gross_profit: this_year.iter().map(|p| p.gross_profit).collect(),
+    })
+}
+
+/// For each KPI with a value: the share (0–100) of the entity's peers (same
+/// level and unit kind) whose value is worse, by the KPI's direction; ties
+/// count half. KPIs no peer has a value of are left out.
+fn percentiles(evaluation: &Evaluation, entity: &EntityResult) -> BTreeMap<String, f64> {
+    let peers: Vec<&EntityResult> = evaluation
+        .results
+        .iter()
+        .filter(|r| r.level == entity.level && r.kind == entity.kind && r.id != entity.id)
+        .collect();
+    let mut out = BTreeMap::new();
+    for kpi in CATALOGUE {
+        let Some(mine) = entity.kpis.get(kpi.id).and_then(|k| k.value) else { continue };
+        let values: Vec<f64> = peers.iter().filter_map(|p| p.kpis.get(kpi.id).and_then(|k| k.value)).collect();
+        if values.is_empty() {
+            continue;
+        }
+        let better = |a: f64, b: f64| if kpi.direction == Direction::LowerIsBetter { a < b } else { a > b };
+        let worse = values.iter().filter(|v| better(mine, **v)).count() as f64;
+        let ties = values.iter().filter(|v| **v == mine).count() as f64;
+        out.insert(kpi.id.to_owned(), 100.0 * (worse + ties / 2.0) / values.len() as f64);
+    }
+    out
+}
+
+/// The stage (qualified, proposal, negotiation, won) whose conversion from the
+/// stage before falls furthest below the company's, if any falls below.
+fn weakest_stage(funnel: &Funnel, company: &Funnel) -> Option<String> {
+    let steps = |f: &Funnel| [(f.created, f.qualified), (f.qualified, f.proposal), (f.proposal, f.negotiation), (f.negotiation, f.won)];
+    let rate = |(from, to): (i64, i64)| (from > 0).then(|| to as f64 / from as f64);
+    let names = ["qualified", "proposal", "negotiation", "won"];
+    steps(funnel)
+        .into_iter()
+        .zip(steps(company))
+        .zip(names)
+        .filter_map(|((mine, theirs), name)| Some((rate(mine)? - rate(theirs)?, name)))
+        .filter(|(gap, _)| *gap < 0.0)
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, name)| name.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_weakest_stage_is_the_largest_conversion_gap_below_the_company() {
+        let company = Funnel { created: 100, qualified: 60, proposal: 30, negotiation: 20, won: 10, lost: 50 };
+        // Rates: qualified 0.5 vs 0.6 (−0.1), proposal 0.4 vs 0.5 (−0.1 − ε: 4/10),
+        // negotiation 0.25 vs 0.667 (−0.417), won 1.0 vs 0.5 (+0.5).
+        let rep = Funnel { created: 20, qualified: 10, proposal: 4, negotiation: 1, won: 1, lost: 3 };
+        assert_eq!(weakest_stage(&rep, &company).as_deref(), Some("negotiation"));
+        // Better than the company everywhere: no weakest stage.
+        assert_eq!(weakest_stage(&company, &Funnel { created: 100, qualified: 10, ..Funnel::default() }), None);
+    }
+}

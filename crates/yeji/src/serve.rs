@@ -1,0 +1,29 @@
+//! `yeji serve`: the web app over a workspace.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use yeji_engine::Workspace;
+
+use crate::WorkspaceArg;
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    workspace: WorkspaceArg,
+    /// The address to listen on (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+}
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    serve(Workspace::open(&args.workspace.workspace).await?, args.addr).await
+}
+
+/// Serves until Ctrl-C, printing the URL once listening.
+pub async fn serve(workspace: Workspace, addr: SocketAddr) -> anyhow::Result<ExitCode> {
+    yeji_web::serve(workspace, addr, |bound| say!("\ndashboard: http://{bound}/   (Ctrl-C to stop)"))
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot serve on {addr}: {e}"))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,279 @@
+//! End-to-end tests of the web app: the real `yeji serve` on a workspace
+//! holding the `tiny` fixture, over real HTTP. The expected numbers are the
+//! hand-computed ones of `cli.rs` (2026-Q3):
+//!
+//! - company revenue 3000 = region E 1800 (O1 800 + 1000, O2 400, RT1 −400)
+//!   + region N 1200 (O3, after R2 moved to TN on 08-01);
+//! - by month: July 2200 (O1, O2), August 1200 (O3), September −400 (RT1);
+//! - R1 1400 (800 + 1000 − 400), R2 1600 (400 + 1200);
+//! - the rows behind the company's revenue: O1/1, O1/2, O2/1, O3/1, RT1/1 (the
+//!   cancelled O4 and October's O5 are not among them).
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn yeji(args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_yeji")).args(args).env_remove("YEJI_WORKSPACE").output().unwrap();
+    assert!(output.status.success(), "yeji {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// A running `yeji serve`, stopped when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(workspace: &str) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_yeji"))
+            .args(["serve", "-w", workspace, "--addr", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let base = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|line| line.split("dashboard: ").nth(1).map(|rest| rest.split('/').take(3).collect::<Vec<_>>().join("/")))
+            .expect("the server prints its URL");
+        Server { child, base }
+    }
+
+    /// (status, body) of a GET.
+    fn get(&self, path: &str, language: &str) -> (u16, String) {
+        let response = ureq::get(&format!("{}{path}", self.base)).set("Accept-Language", language).call();
+        read(response)
+    }
+
+    fn json(&self, path: &str) -> Value {
+        let (status, body) = self.get(path, "en");
+        assert_eq!(status, 200, "{path}: {body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    /// Uploads `files` (name, content) as the imports form does.
+    fn upload(&self, path: &str, files: &[(&str, &[u8])]) -> (u16, String) {
+        let boundary = "yeji-test-boundary";
+        let mut body = Vec::new();
+        for (name, content) in files {
+            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
+            body.extend(*content);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{boundary}--\r\n").as_bytes());
+        let response = ureq::post(&format!("{}{path}", self.base))
+            .set("Content-Type", &format!("multipart/form-data; boundary={boundary}"))
+            .set("Accept-Language", "en")
+            .send_bytes(&body);
+        read(response)
+    }
+}
+
+fn read(response: Result<ureq::Response, ureq::Error>) -> (u16, String) {
+    let response = match response {
+        Ok(response) => response,
+        Err(ureq::Error::Status(_, response)) => response,
+        Err(error) => panic!("{error}"),
+    };
+    let status = response.status();
+    let mut body = String::new();
+    response.into_reader().read_to_string(&mut body).unwrap();
+    (status, body)
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn tiny_workspace() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let workspace = dir.path().join("ws").display().to_string();
+    yeji(&["init", "-w", &workspace]);
+    yeji(&["import", "-w", &workspace, fixtures().join("tiny").to_str().unwrap()]);
+    (dir, workspace)
+}
+
+fn close(actual: &Value, expected: f64) {
+    let actual = actual.as_f64().unwrap_or_else(|| panic!("{actual} is not a number"));
+    assert!((actual - expected).abs() < 1e-9, "{actual} != {expected}");
+}
+
+#[test]
+fn the_api_gives_the_cli_numbers_and_the_hand_computed_ones() {
+    let (_dir, ws) = tiny_workspace();
+    // The evaluation is the CLI's, document for document. (The server holds
+    // the workspace's lock: the CLI runs first.)
+    let cli: Value = serde_json::from_str(&yeji(&["evaluate", "-w", &ws, "--period", "2026-Q3", "--format", "json"])).unwrap();
+    let server = Server::start(&ws);
+    assert_eq!(server.json("/api/v1/evaluation?period=2026-Q3"), cli);
+    let reps = server.json("/api/v1/evaluation?period=2026-Q3&level=rep");
+    let revenue = |id: &str| reps["results"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap()["kpis"]["revenue"]["value"].clone();
+    close(&revenue("R1"), 1400.0);
+    close(&revenue("R2"), 1600.0);
+
+    let overview = server.json("/api/v1/overview?period=2026-Q3");
+    close(&overview["company"]["kpis"]["revenue"]["value"], 3000.0);
+    let regions = &overview["breakdowns"].as_array().unwrap().iter().find(|b| b["dimension"] == "region").unwrap()["slices"];
+    let slices: Vec<(&str, f64)> = regions.as_array().unwrap().iter().map(|s| (s["key"].as_str().unwrap(), s["revenue"].as_f64().unwrap())).collect();
+    assert_eq!(slices, [("E", 1800.0), ("N", 1200.0)]);
+    let trend = &overview["trend"];
+    assert_eq!(trend["months"].as_array().unwrap().last().unwrap(), "2026-09");
+    let last3: Vec<f64> = trend["revenue"].as_array().unwrap()[9..].iter().map(|v| v.as_f64().unwrap()).collect();
+    assert_eq!(last3, [2200.0, 1200.0, -400.0]);
+    assert_eq!(overview["previous_period"], "2026-Q2");
+
+    // A rep's page: the path up the tree, and contributions that add up to the score.
+    let rep = server.json("/api/v1/entities/R2?period=2026-Q3");
+    let path: Vec<&str> = rep["path"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(path, ["HQ", "N", "TN"]);
+    let contributions: f64 = rep["explanation"]["kpis"].as_array().unwrap().iter().filter_map(|k| k["contribution"].as_f64()).sum();
+    match rep["entity"]["score"].as_f64() {
+        Some(score) => assert!((contributions - score).abs() < 1e-9, "{contributions} != {score}"),
+        None => assert_eq!(contributions, 0.0),
+    }
+
+    // The rows behind the company's revenue, and their sum.
+    let rows = server.json("/api/v1/entities/HQ/kpis/revenue/rows?period=2026-Q3");
+    assert_eq!(rows["total"], 5);
+    let columns: Vec<&str> = rows["columns"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    let (id, amount) = (columns.iter().position(|c| *c == "order_id").unwrap(), columns.iter().position(|c| *c == "amount").unwrap());
+    let lines: Vec<&str> = rows["rows"].as_array().unwrap().iter().map(|r| r[id].as_str().unwrap()).collect();
+    assert_eq!(lines, ["O1", "O1", "O2", "O3", "RT1"]);
+    let sum: f64 = rows["rows"].as_array().unwrap().iter().map(|r| r[amount].as_str().unwrap().parse::<f64>().unwrap()).sum();
+    assert_eq!(sum, 3000.0);
+    let (status, csv) = server.get("/entity/HQ/kpi/revenue/rows.csv?period=2026-Q3", "en");
+    assert_eq!((status, csv.lines().count()), (200, 6), "{csv}");
+}
+
+#[test]
+fn bad_requests_are_json_errors_with_4xx_codes() {
+    let (_dir, ws) = tiny_workspace();
+    let server = Server::start(&ws);
+    let error = |path: &str| {
+        let (status, body) = server.get(path, "en");
+        let json: Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("{path}: {body}"));
+        (status, json["code"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(error("/api/v1/overview?period=2026-Q5"), (400, "bad_period".into()));
+    assert_eq!(error("/api/v1/evaluation?period=2026-02-30"), (400, "bad_period".into()));
+    assert_eq!(error("/api/v1/evaluation?level=region"), (400, "bad_level".into()));
+    assert_eq!(error("/api/v1/entities/NOPE?period=2026-Q3"), (404, "unknown_entity".into()));
+    assert_eq!(error("/api/v1/entities/R1/kpis/nope/rows?period=2026-Q3"), (404, "unknown_kpi".into()));
+    assert_eq!(error("/api/v1/entities/R1/kpis/revenue/rows?page_size=0"), (400, "bad_page_size".into()));
+    assert_eq!(error("/api/v1/compare?ids="), (400, "bad_ids".into()));
+    assert_eq!(error("/api/v1/no/such/thing"), (404, "not_found".into()));
+    // Pages answer the same errors as pages, in the asked language.
+    let (status, page) = server.get("/entity/NOPE?period=2026-Q3", "zh-CN,zh;q=0.9");
+    assert_eq!(status, 404);
+    assert!(page.contains("出错了") && page.contains("no rep or unit 'NOPE'"), "{page}");
+    let openapi = server.json("/api/v1/openapi.json");
+    assert!(openapi["paths"]["/api/v1/overview"]["get"].is_object());
+    assert!(openapi["components"]["schemas"]["Overview"].is_object());
+}
+
+#[test]
+fn pages_follow_the_language_and_escape_names() {
+    let (_dir, ws) = tiny_workspace();
+    let server = Server::start(&ws);
+    let (status, zh) = server.get("/?period=2026-Q3", "zh-CN,zh;q=0.9,en;q=0.8");
+    assert_eq!(status, 200);
+    assert!(zh.contains("<html lang=\"zh-CN\">") && zh.contains("区域销售额"), "{zh}");
+    let (_, en) = server.get("/?period=2026-Q3", "en-US,en;q=0.9");
+    assert!(en.contains("<html lang=\"en\">") && en.contains("Revenue by region"));
+    // 3000 reads as 3,000 in English and in Chinese (under 1万).
+    assert!(en.contains(">3,000<"), "the company's revenue card");
+
+    // A rep renamed to a script tag: shown as text everywhere.
+    let renamed = "rep_id,name,unit_id,manager_rep_id,hire_date,level,base_salary,active,effective_from\n\
+                   R1,<script>alert(1)</script>,TE,,2020-01-01,lead,15000,true,\n";
+    let (status, body) = server.upload("/api/v1/imports", &[("reps.csv", renamed.as_bytes())]);
+    assert_eq!(status, 200, "{body}");
+    let report: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(report["report"]["batch"], 2);
+    for path in ["/?period=2026-Q3", "/entity/R1?period=2026-Q3", "/entity/TE?period=2026-Q3", "/compare?ids=R1,R2&period=2026-Q3"] {
+        let (status, page) = server.get(path, "en");
+        assert_eq!(status, 200, "{path}");
+        assert!(!page.contains("<script>alert(1)</script>"), "{path} prints the name as markup");
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{path} shows the name");
+    }
+    // The evaluation sees the new name at once (the cache was cleared).
+    let rep = server.json("/api/v1/entities/R1?period=2026-Q3");
+    assert_eq!(rep["entity"]["name"], "<script>alert(1)</script>");
+}
+
+#[test]
+fn an_upload_with_a_bad_row_lands_nothing_and_shows_the_rejects() {
+    let (_dir, ws) = tiny_workspace();
+    let server = Server::start(&ws);
+    let bad = std::fs::read(fixtures().join("orders_bad.csv")).unwrap();
+    let (status, page) = server.upload("/imports", &[("orders.csv", &bad)]);
+    assert_eq!(status, 422);
+    assert!(page.contains("Nothing was imported"), "{page}");
+    assert!(page.contains("2026-02-30"), "the bad date is shown: {page}");
+    let (status, body) = server.upload("/api/v1/imports", &[("orders.csv", &bad)]);
+    assert_eq!(status, 422);
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["code"], "rejected");
+    let (status, body) = server.upload("/api/v1/imports", &[("notes.png", b"PNG")]);
+    assert_eq!((status, serde_json::from_str::<Value>(&body).unwrap()["code"].as_str()), (400, Some("bad_file_type")));
+    // Nothing landed: one batch, and the company's revenue is still 3000.
+    assert_eq!(server.json("/api/v1/batches").as_array().unwrap().len(), 1);
+    close(&server.json("/api/v1/overview?period=2026-Q3")["company"]["kpis"]["revenue"]["value"], 3000.0);
+
+    // A good change lands, moves the numbers, and reverts exactly.
+    let extra = "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,amount,cost,channel,status\n\
+                 O9,1,2026-09-10,R1,K1,P1,1,500,100,offline,confirmed\n";
+    let (status, body) = server.upload("/api/v1/imports", &[("orders.csv", extra.as_bytes())]);
+    assert_eq!(status, 200, "{body}");
+    close(&server.json("/api/v1/overview?period=2026-Q3")["company"]["kpis"]["revenue"]["value"], 3500.0);
+    let (status, body) = read(ureq::post(&format!("{}/api/v1/batches/2/revert", server.base)).call());
+    assert_eq!(status, 200, "{body}");
+    close(&server.json("/api/v1/overview?period=2026-Q3")["company"]["kpis"]["revenue"]["value"], 3000.0);
+}
+
+/// Drives Debian's Chromium through the app on a demo workspace with
+/// `tests/browser/e2e.mjs` (playwright-core): see that script for the steps.
+/// Screenshots land in `$CARGO_TARGET_TMPDIR/screenshots`. Skipped, with a
+/// note, where Chromium or the script's packages are missing, unless
+/// `YEJI_BROWSER_TESTS=1` (as in CI) makes that a failure.
+#[test]
+fn the_app_works_in_a_real_browser() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let missing: Vec<&str> = [
+        (!Path::new(&chromium).exists()).then_some("chromium (apt install chromium)"),
+        (!dir.join("node_modules/playwright-core").exists()).then_some("playwright-core (npm ci --prefix tests/browser)"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !missing.is_empty() {
+        assert!(std::env::var("YEJI_BROWSER_TESTS").is_err(), "browser tests need {missing:?}");
+        eprintln!("skipped: the browser test needs {missing:?}");
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let ws = work.path().join("demo").display().to_string();
+    yeji(&["demo", "--no-serve", "-w", &ws, "--reps", "24"]);
+    let server = Server::start(&ws);
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    let output = Command::new("node")
+        .arg(dir.join("e2e.mjs"))
+        .args([server.base.as_str(), shots.to_str().unwrap()])
+        .env("CHROMIUM", &chromium)
+        .output()
+        .expect("node runs");
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "browser test failed:\n{stdout}\n{stderr}");
+    eprintln!("{stdout}screenshots: {}", shots.display());
+}
