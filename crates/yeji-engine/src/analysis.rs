@@ -217,7 +217,10 @@ impl Workspace {
         );
         let batches = collect(&self.session().await?, &sql).await?;
         let count = |column: usize| {
-            batches.first().filter(|b| b.num_rows() > 0).map_or(0, |b| b.column(column).as_primitive::<Int64Type>().value(0))
+            batches
+                .first()
+                .filter(|b| b.num_rows() > 0)
+                .map_or(0, |b| b.column(column).as_primitive::<Int64Type>().value(0))
         };
         Ok(Funnel {
             created: count(0),

@@ -11,8 +11,8 @@ use yeji_core::{Period, Table};
 
 use crate::evaluate::EntityResult;
 use crate::measures::EntityKey;
-use crate::workspace::Workspace;
 use crate::query::query_error;
+use crate::workspace::Workspace;
 use crate::{EngineError, Result};
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -121,7 +121,8 @@ impl Workspace {
 /// Fact rows as text, each value as Arrow displays it: the header and the rows.
 pub fn rows_as_text(batches: &[RecordBatch]) -> Result<(Vec<String>, Vec<Vec<String>>)> {
     use arrow::util::display::{ArrayFormatter, FormatOptions};
-    let header = batches.first().map_or_else(Vec::new, |b| b.schema().fields().iter().map(|f| f.name().clone()).collect());
+    let header =
+        batches.first().map_or_else(Vec::new, |b| b.schema().fields().iter().map(|f| f.name().clone()).collect());
     let options = FormatOptions::default();
     let mut rows = Vec::new();
     for batch in batches {

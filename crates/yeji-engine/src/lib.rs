@@ -34,12 +34,12 @@ pub use analysis::{CustomerRevenue, Dimension, Funnel, MonthPoint, Slice};
 pub use evaluate::{EntityResult, Evaluation, KpiResult};
 pub use explain::{ExplainedKpi, Explanation, rows_as_text};
 pub use history::ValueChange;
-pub use import::{read_reject_report, ImportOptions, ImportReport, Progress, TableReport};
+pub use import::{ImportOptions, ImportReport, Progress, TableReport, read_reject_report};
 pub use schemes::CurrentScheme;
 pub use settings::Settings;
+pub use workspace::Workspace;
 pub use yeji_ingest::Reject;
 pub use yeji_store::{Batch, SchemeVersion, StoreError};
-pub use workspace::Workspace;
 
 use yeji_ingest::IngestError;
 

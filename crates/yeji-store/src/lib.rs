@@ -234,8 +234,9 @@ impl Catalog {
 
     /// Every saved scheme version, oldest first.
     pub async fn schemes(&self) -> Result<Vec<SchemeVersion>> {
-        let rows =
-            sqlx::query("SELECT version, name, toml, at, actor FROM schemes ORDER BY version").fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT version, name, toml, at, actor FROM schemes ORDER BY version")
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows
             .into_iter()
             .map(|r| SchemeVersion { version: r.get(0), name: r.get(1), toml: r.get(2), at: r.get(3), actor: r.get(4) })

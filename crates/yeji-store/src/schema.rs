@@ -5,7 +5,8 @@ use sqlx::{Row, SqlitePool};
 
 use crate::{Result, StoreError};
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE batches (
     id INTEGER PRIMARY KEY,
@@ -39,7 +40,8 @@ CREATE TABLE audit (
     action TEXT NOT NULL,
     detail TEXT NOT NULL
 );
-"#, r#"
+"#,
+    r#"
 CREATE TABLE schemes (
     version INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
@@ -47,7 +49,8 @@ CREATE TABLE schemes (
     at TEXT NOT NULL,
     actor TEXT NOT NULL
 );
-"#];
+"#,
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use axum::Json;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use yeji_core::kpi::CATALOGUE;
@@ -18,7 +18,10 @@ use crate::views::{Comparison, EntityView, Overview};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "yeji API", description = "Sales performance evaluations: the data of every page of the yeji web app."),
+    info(
+        title = "yeji API",
+        description = "Sales performance evaluations: the data of every page of the yeji web app."
+    ),
     paths(overview, evaluation, entity, explain, rows, compare, kpis, scheme, batches, import, revert),
     components(schemas(WebError, Rows, KpiInfo, BatchInfo, Imported))
 )]
@@ -70,7 +73,10 @@ async fn evaluation(State(state): State<Arc<AppState>>, Query(q): Query<Evaluati
     let mut evaluation = Evaluation::clone(&*state.evaluation(&period).await?);
     if let Some(level) = q.level.as_deref() {
         if !["rep", "unit", "company"].contains(&level) {
-            return Err(WebError::bad_request("bad_level", format!("unknown level '{level}'; expected rep, unit or company")));
+            return Err(WebError::bad_request(
+                "bad_level",
+                format!("unknown level '{level}'; expected rep, unit or company"),
+            ));
         }
         evaluation.results.retain(|r| r.level == level);
     }
@@ -80,7 +86,11 @@ async fn evaluation(State(state): State<Arc<AppState>>, Query(q): Query<Evaluati
 /// The scorecard page of a rep or unit (a rep id is looked up first).
 #[utoipa::path(get, path = "/api/v1/entities/{id}", params(("id" = String, Path), PeriodQuery),
     responses((status = 200, body = EntityView), (status = 404, body = WebError)))]
-async fn entity(State(state): State<Arc<AppState>>, Path(id): Path<String>, Query(q): Query<PeriodQuery>) -> Result<Json<EntityView>> {
+async fn entity(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Json<EntityView>> {
     let period = state.period(q.period.as_deref()).await?;
     Ok(Json(EntityView::clone(&*state.entity(&period, &id).await?)))
 }
@@ -95,7 +105,11 @@ pub struct ExplainQuery {
 /// An entity's score explained, as `yeji explain --format json` prints it.
 #[utoipa::path(get, path = "/api/v1/entities/{id}/explain", params(("id" = String, Path), ExplainQuery),
     responses((status = 200, body = Explanation), (status = 404, body = WebError)))]
-async fn explain(State(state): State<Arc<AppState>>, Path(id): Path<String>, Query(q): Query<ExplainQuery>) -> Result<Json<Explanation>> {
+async fn explain(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    Query(q): Query<ExplainQuery>,
+) -> Result<Json<Explanation>> {
     let period = state.period(q.period.as_deref()).await?;
     let scheme = state.scheme().await?;
     let explanation = state.read().await.explain(&period, &scheme.scheme, &id, q.kpi.as_deref()).await?;
@@ -124,7 +138,11 @@ pub struct RowsQuery {
 
 #[utoipa::path(get, path = "/api/v1/entities/{id}/kpis/{kpi}/rows", params(("id" = String, Path), ("kpi" = String, Path), RowsQuery),
     responses((status = 200, body = Rows), (status = 404, body = WebError)))]
-async fn rows(State(state): State<Arc<AppState>>, Path((id, kpi)): Path<(String, String)>, Query(q): Query<RowsQuery>) -> Result<Json<Rows>> {
+async fn rows(
+    State(state): State<Arc<AppState>>,
+    Path((id, kpi)): Path<(String, String)>,
+    Query(q): Query<RowsQuery>,
+) -> Result<Json<Rows>> {
     let period = state.period(q.period.as_deref()).await?;
     let page_size = q.page_size.unwrap_or(50);
     if !(1..=1000).contains(&page_size) {
@@ -133,7 +151,14 @@ async fn rows(State(state): State<Arc<AppState>>, Path((id, kpi)): Path<(String,
     let page = q.page.unwrap_or(1).max(1);
     let behind = state.rows_behind(&period, &id, &kpi).await?;
     let rows = behind.rows.iter().skip((page - 1) * page_size).take(page_size).cloned().collect();
-    Ok(Json(Rows { table: behind.table.clone(), columns: behind.header.clone(), rows, total: behind.rows.len(), page, page_size }))
+    Ok(Json(Rows {
+        table: behind.table.clone(),
+        columns: behind.header.clone(),
+        rows,
+        total: behind.rows.len(),
+        page,
+        page_size,
+    }))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -27,7 +27,9 @@ pub fn xlsx(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>> {
             // everything else stay text.
             let code_like = value.len() > 1 && value.starts_with('0') && !value.starts_with("0.");
             match value.parse::<f64>() {
-                Ok(number) if number.is_finite() && !code_like => sheet.write_number(row as u32 + 1, column as u16, number),
+                Ok(number) if number.is_finite() && !code_like => {
+                    sheet.write_number(row as u32 + 1, column as u16, number)
+                }
                 _ => sheet.write_string(row as u32 + 1, column as u16, value),
             }
             .map_err(failed)?;

@@ -42,9 +42,8 @@ impl Lang {
             .filter_map(|part| {
                 let mut pieces = part.split(';');
                 let lang = Lang::parse(pieces.next()?)?;
-                let quality = pieces
-                    .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse().ok()))
-                    .unwrap_or(1.0);
+                let quality =
+                    pieces.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse().ok())).unwrap_or(1.0);
                 Some((quality, lang))
             })
             .collect();
@@ -107,10 +106,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
         let query = parts.uri.query().unwrap_or("");
         let from_query = query.split('&').find_map(|p| p.strip_prefix("lang=")).and_then(Lang::parse);
         let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let from_cookie = header(COOKIE)
-            .split(';')
-            .find_map(|c| c.trim().strip_prefix("lang="))
-            .and_then(Lang::parse);
+        let from_cookie = header(COOKIE).split(';').find_map(|c| c.trim().strip_prefix("lang=")).and_then(Lang::parse);
         Ok(from_query.or(from_cookie).or_else(|| Lang::from_accept(header(ACCEPT_LANGUAGE))).unwrap_or(Lang::Zh))
     }
 }

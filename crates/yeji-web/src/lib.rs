@@ -82,7 +82,12 @@ struct PeriodQuery {
 
 /// The page context of a request, and its period (an error when the asked
 /// period is not one).
-async fn context(state: &AppState, lang: Lang, uri: &Uri, period: Option<&str>) -> (Ctx, Result<yeji_core::Period, WebError>) {
+async fn context(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    period: Option<&str>,
+) -> (Ctx, Result<yeji_core::Period, WebError>) {
     let parsed = state.period(period).await;
     let periods = pages::period_choices(state.order_dates().await.ok().flatten());
     let shown = match (&parsed, period) {
@@ -110,7 +115,13 @@ async fn overview(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, Quer
     respond(&ctx, page.await)
 }
 
-async fn entity(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, Path(id): Path<String>, Query(q): Query<PeriodQuery>) -> Response {
+async fn entity(
+    State(state): State<Arc<AppState>>,
+    lang: Lang,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
     let (ctx, period) = context(&state, lang, &uri, q.period.as_deref()).await;
     let page = async {
         let view = state.entity(&period?, &id).await?;
@@ -162,12 +173,21 @@ async fn kpi(
 }
 
 /// The rows behind a KPI as a download.
-async fn rows_download(state: &AppState, id: &str, kpi: &str, period: Option<&str>, xlsx: bool) -> Result<Response, WebError> {
+async fn rows_download(
+    state: &AppState,
+    id: &str,
+    kpi: &str,
+    period: Option<&str>,
+    xlsx: bool,
+) -> Result<Response, WebError> {
     let period = state.period(period).await?;
     let behind = state.rows_behind(&period, id, kpi).await?;
     let name = format!("{id}-{kpi}-{period}.{}", if xlsx { "xlsx" } else { "csv" });
     let (content_type, body) = if xlsx {
-        ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", export::xlsx(&behind.header, &behind.rows)?)
+        (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            export::xlsx(&behind.header, &behind.rows)?,
+        )
     } else {
         ("text/csv; charset=utf-8", export::csv(&behind.header, &behind.rows)?)
     };
@@ -175,11 +195,19 @@ async fn rows_download(state: &AppState, id: &str, kpi: &str, period: Option<&st
     Ok(([(CONTENT_TYPE, content_type.to_owned()), (CONTENT_DISPOSITION, disposition)], body).into_response())
 }
 
-async fn rows_csv(State(state): State<Arc<AppState>>, Path((id, kpi)): Path<(String, String)>, Query(q): Query<PeriodQuery>) -> Response {
+async fn rows_csv(
+    State(state): State<Arc<AppState>>,
+    Path((id, kpi)): Path<(String, String)>,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
     rows_download(&state, &id, &kpi, q.period.as_deref(), false).await.into_response()
 }
 
-async fn rows_xlsx(State(state): State<Arc<AppState>>, Path((id, kpi)): Path<(String, String)>, Query(q): Query<PeriodQuery>) -> Response {
+async fn rows_xlsx(
+    State(state): State<Arc<AppState>>,
+    Path((id, kpi)): Path<(String, String)>,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
     rows_download(&state, &id, &kpi, q.period.as_deref(), true).await.into_response()
 }
 
@@ -202,14 +230,20 @@ async fn compare(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, Query
             Some(state.compare(&periods, &ids).await?)
         };
         let evaluation = state.evaluation(&state.period(q.period.as_deref()).await?).await?;
-        let choices: Vec<(String, String)> = evaluation.results.iter().map(|r| (r.id.clone(), r.name.clone())).collect();
-        let body = pages::compare::render(&ctx, &ids, q.period_b.as_deref().unwrap_or(""), &choices, comparison.as_ref());
+        let choices: Vec<(String, String)> =
+            evaluation.results.iter().map(|r| (r.id.clone(), r.name.clone())).collect();
+        let body =
+            pages::compare::render(&ctx, &ids, q.period_b.as_deref().unwrap_or(""), &choices, comparison.as_ref());
         Ok(pages::layout(&ctx, "compare", lang.t("compare"), body))
     };
     respond(&ctx, page.await)
 }
 
-async fn imports_page(state: &AppState, ctx: &Ctx, outcome: Option<pages::imports::Outcome>) -> Result<maud::Markup, WebError> {
+async fn imports_page(
+    state: &AppState,
+    ctx: &Ctx,
+    outcome: Option<pages::imports::Outcome>,
+) -> Result<maud::Markup, WebError> {
     let batches = state.read().await.batches().await?;
     Ok(pages::layout(ctx, "imports", ctx.lang.t("imports"), pages::imports::render(ctx, &batches, outcome.as_ref())))
 }
@@ -272,13 +306,26 @@ async fn scheme(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, Query(
     respond(&ctx, scheme_page(&state, &ctx, None).await)
 }
 
-/// The current scheme with the weights of a submitted form (`w_<kpi>` fields).
+/// The current scheme with the weights and rules of a submitted form
+/// (`w_<kpi>` and `r_<kpi>` fields); a changed rule takes its default parameters.
 async fn scheme_from_form(state: &AppState, form: &[(String, String)]) -> Result<yeji_core::scheme::Scheme, WebError> {
     let mut scheme = state.scheme().await?.scheme.clone();
     for k in &mut scheme.kpis {
+        if let Some((_, rule)) = form.iter().find(|(name, _)| name.strip_prefix("r_") == Some(k.kpi.as_str())) {
+            if *rule != pages::scheme::rule_name(&k.rule) {
+                if !pages::scheme::RULES.contains(&rule.as_str()) {
+                    return Err(WebError::bad_request("bad_rule", format!("unknown rule '{rule}' for {}", k.kpi)));
+                }
+                k.rule = serde_json::from_value(serde_json::json!({ "rule": rule }))
+                    .map_err(|e| WebError::bad_request("bad_rule", e.to_string()))?;
+            }
+        }
         if let Some((_, text)) = form.iter().find(|(name, _)| name.strip_prefix("w_") == Some(k.kpi.as_str())) {
             k.weight = text.trim().parse().ok().filter(|w: &f64| w.is_finite() && *w >= 0.0).ok_or_else(|| {
-                WebError::bad_request("bad_weight", format!("the weight of {} must be a number from 0 to 100, not '{text}'", k.kpi))
+                WebError::bad_request(
+                    "bad_weight",
+                    format!("the weight of {} must be a number from 0 to 100, not '{text}'", k.kpi),
+                )
             })?;
         }
     }
@@ -286,26 +333,41 @@ async fn scheme_from_form(state: &AppState, form: &[(String, String)]) -> Result
     Ok(scheme)
 }
 
-async fn preview_scheme(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, axum::Form(form): axum::Form<Vec<(String, String)>>) -> Response {
+async fn preview_scheme(
+    State(state): State<Arc<AppState>>,
+    lang: Lang,
+    uri: Uri,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> Response {
     let period_text = form.iter().find(|(k, _)| k == "period").map(|(_, v)| v.clone());
     let (ctx, period) = context(&state, lang, &uri, period_text.as_deref()).await;
     let fragment = async {
         let period = period?;
         let proposed = scheme_from_form(&state, &form).await?;
         let current = state.evaluation(&period).await?;
-        let label = format!("preview-{}", serde_json::to_string(&proposed.kpis.iter().map(|k| k.weight).collect::<Vec<_>>()).unwrap_or_default());
+        let label = format!(
+            "preview-{}",
+            serde_json::to_string(&proposed.kpis.iter().map(|k| k.weight).collect::<Vec<_>>()).unwrap_or_default()
+        );
         let previewed = state.evaluate_with(&period, &proposed, &label).await?;
-        let reps = |e: &yeji_engine::Evaluation| e.results.iter().filter(|r| r.level == "rep").cloned().collect::<Vec<_>>();
+        let reps =
+            |e: &yeji_engine::Evaluation| e.results.iter().filter(|r| r.level == "rep").cloned().collect::<Vec<_>>();
         Ok::<_, WebError>(pages::scheme::preview(&ctx, &reps(&current), &reps(&previewed)))
     };
     match fragment.await {
         Ok(markup) => axum::response::Html(markup.into_string()).into_response(),
         // htmx swaps only successful responses: show the message in place.
-        Err(error) => axum::response::Html(maud::html! { p.error #preview-error { (error.message) } }.into_string()).into_response(),
+        Err(error) => axum::response::Html(maud::html! { p.error #preview-error { (error.message) } }.into_string())
+            .into_response(),
     }
 }
 
-async fn save_scheme(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, axum::Form(form): axum::Form<Vec<(String, String)>>) -> Response {
+async fn save_scheme(
+    State(state): State<Arc<AppState>>,
+    lang: Lang,
+    uri: Uri,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> Response {
     let (ctx, _) = context(&state, lang, &uri, None).await;
     let saved = async {
         let scheme = scheme_from_form(&state, &form).await?;
@@ -323,7 +385,10 @@ async fn save_scheme(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, a
 
 async fn docs(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri) -> Response {
     let (ctx, _) = context(&state, lang, &uri, None).await;
-    let body = pages::docs::render(&ctx, &serde_json::to_value(<api::ApiDoc as utoipa::OpenApi>::openapi()).unwrap_or_default());
+    let body = pages::docs::render(
+        &ctx,
+        &serde_json::to_value(<api::ApiDoc as utoipa::OpenApi>::openapi()).unwrap_or_default(),
+    );
     respond(&ctx, Ok(pages::layout(&ctx, "api", lang.t("api_docs"), body)))
 }
 

@@ -108,7 +108,12 @@ impl AppState {
     }
 
     /// Imports an upload as one batch; the cache is cleared.
-    pub async fn import(&self, upload: &Upload, allow_rejects: bool, actor: &str) -> std::result::Result<ImportReport, EngineError> {
+    pub async fn import(
+        &self,
+        upload: &Upload,
+        allow_rejects: bool,
+        actor: &str,
+    ) -> std::result::Result<ImportReport, EngineError> {
         let options = ImportOptions { allow_rejects, actor: actor.to_owned(), ..ImportOptions::default() };
         let mut workspace = self.write().await;
         workspace.import(&[upload.dir.path().to_owned()], &options, &|_| {}).await
@@ -116,14 +121,23 @@ impl AppState {
 
     /// The periods and entity ids of a comparison request: one or two periods,
     /// one to eight ids.
-    pub async fn comparison_request(&self, period: Option<&str>, period_b: Option<&str>, ids: &str) -> Result<(Vec<Period>, Vec<String>)> {
+    pub async fn comparison_request(
+        &self,
+        period: Option<&str>,
+        period_b: Option<&str>,
+        ids: &str,
+    ) -> Result<(Vec<Period>, Vec<String>)> {
         let mut periods = vec![self.period(period).await?];
         if let Some(b) = period_b.map(str::trim).filter(|b| !b.is_empty()) {
             periods.push(self.period(Some(b)).await?);
         }
-        let ids: Vec<String> = ids.split([',', ' ', '，']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+        let ids: Vec<String> =
+            ids.split([',', ' ', '，']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
         if ids.is_empty() || ids.len() > 8 {
-            return Err(crate::error::WebError::bad_request("bad_ids", "name one to eight reps or units, comma separated"));
+            return Err(crate::error::WebError::bad_request(
+                "bad_ids",
+                "name one to eight reps or units, comma separated",
+            ));
         }
         Ok((periods, ids))
     }

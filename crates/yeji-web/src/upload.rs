@@ -40,7 +40,10 @@ pub async fn receive(mut multipart: Multipart) -> Result<Upload> {
                 return Err(WebError {
                     status: StatusCode::PAYLOAD_TOO_LARGE,
                     code: "too_large",
-                    message: format!("the upload is larger than {} GiB; import it with `yeji import`", MAX_UPLOAD_BYTES >> 30),
+                    message: format!(
+                        "the upload is larger than {} GiB; import it with `yeji import`",
+                        MAX_UPLOAD_BYTES >> 30
+                    ),
                 });
             }
             file.write_all(&chunk).await.map_err(|e| internal(format!("{name}: {e}")))?;
@@ -69,7 +72,11 @@ fn base_name(raw: &str) -> Result<String> {
 }
 
 fn bad_upload(error: axum::extract::multipart::MultipartError) -> WebError {
-    WebError { status: error.status(), code: "bad_upload", message: format!("the upload could not be read: {}", error.body_text()) }
+    WebError {
+        status: error.status(),
+        code: "bad_upload",
+        message: format!("the upload could not be read: {}", error.body_text()),
+    }
 }
 
 fn internal(message: String) -> WebError {

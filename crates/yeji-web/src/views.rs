@@ -120,31 +120,37 @@ impl AppState {
 
     async fn build_overview(&self, period: &Period) -> Result<Overview> {
         let evaluation = self.evaluation(period).await?;
-        let company = evaluation
-            .results
-            .iter()
-            .find(|r| r.level == "company")
-            .cloned()
-            .ok_or_else(|| WebError::not_found("no_data", "the workspace holds no org units yet: import data first"))?;
+        let company =
+            evaluation.results.iter().find(|r| r.level == "company").cloned().ok_or_else(|| {
+                WebError::not_found("no_data", "the workspace holds no org units yet: import data first")
+            })?;
         let mut leaderboard = by_rank(&evaluation, |r| r.level == "rep");
         leaderboard.retain(|r| r.score.is_some());
         let mut grades: Vec<GradeCount> = Vec::new();
         let scheme = self.scheme().await?;
-        for (grade, _) in &scheme.scheme.grades.bands {
+        let grade_names = scheme.scheme.grades.bands.iter().map(|(g, _)| g).chain([&scheme.scheme.grades.lowest]);
+        for grade in grade_names {
             let reps = leaderboard.iter().filter(|r| r.grade.as_deref() == Some(grade)).count();
             grades.push(GradeCount { grade: grade.clone(), reps });
         }
-        let teams = by_rank(&evaluation, |r| r.level == "unit" && r.kind.as_deref() == Some("team") && r.score.is_some());
+        let teams =
+            by_rank(&evaluation, |r| r.level == "unit" && r.kind.as_deref() == Some("team") && r.score.is_some());
         let workspace = self.read().await;
         let mut breakdowns = Vec::new();
         for dimension in Dimension::ALL {
-            breakdowns.push(Breakdown { dimension, slices: workspace.breakdown(period, &company.id, dimension).await? });
+            breakdowns
+                .push(Breakdown { dimension, slices: workspace.breakdown(period, &company.id, dimension).await? });
         }
         Ok(Overview {
             period: period.to_string(),
             previous_period: period.previous().to_string(),
             year_ago_period: period.year_ago().to_string(),
-            units: evaluation.results.iter().filter(|r| r.level != "rep").map(|r| (r.id.clone(), r.name.clone())).collect(),
+            units: evaluation
+                .results
+                .iter()
+                .filter(|r| r.level != "rep")
+                .map(|r| (r.id.clone(), r.name.clone()))
+                .collect(),
             regions: by_rank(&evaluation, |r| r.kind.as_deref() == Some("region")),
             trend: trend(&workspace, period, &company.id).await?,
             breakdowns,
@@ -252,8 +258,9 @@ impl AppState {
             for id in ids {
                 let found = evaluation.results.iter().find(|r| &r.id == id && r.level == "rep");
                 let found = found.or_else(|| evaluation.results.iter().find(|r| &r.id == id));
-                let entity = found
-                    .ok_or_else(|| WebError::not_found("unknown_entity", format!("no rep or unit '{id}' in this workspace")))?;
+                let entity = found.ok_or_else(|| {
+                    WebError::not_found("unknown_entity", format!("no rep or unit '{id}' in this workspace"))
+                })?;
                 columns.push(entity.clone());
             }
         }
@@ -306,7 +313,9 @@ fn percentiles(evaluation: &Evaluation, entity: &EntityResult) -> BTreeMap<Strin
 /// The stage (qualified, proposal, negotiation, won) whose conversion from the
 /// stage before falls furthest below the company's, if any falls below.
 fn weakest_stage(funnel: &Funnel, company: &Funnel) -> Option<String> {
-    let steps = |f: &Funnel| [(f.created, f.qualified), (f.qualified, f.proposal), (f.proposal, f.negotiation), (f.negotiation, f.won)];
+    let steps = |f: &Funnel| {
+        [(f.created, f.qualified), (f.qualified, f.proposal), (f.proposal, f.negotiation), (f.negotiation, f.won)]
+    };
     let rate = |(from, to): (i64, i64)| (from > 0).then(|| to as f64 / from as f64);
     let names = ["qualified", "proposal", "negotiation", "won"];
     steps(funnel)

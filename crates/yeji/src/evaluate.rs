@@ -49,7 +49,7 @@ pub struct EvaluateArgs {
 
 fn read_scheme(path: &std::path::Path) -> anyhow::Result<Scheme> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(Scheme::parse(&text).with_context(|| path.display().to_string())?)
+    Scheme::parse(&text).with_context(|| path.display().to_string())
 }
 
 /// The scheme in `path`, or else the workspace's current one.
@@ -343,7 +343,14 @@ pub async fn scheme(action: SchemeAction) -> anyhow::Result<ExitCode> {
                 .map(|(i, v)| {
                     let weights = Scheme::parse(&v.toml).map(|s| weights(&s)).unwrap_or_else(|e| e.to_string());
                     let current = if i == 0 { "current" } else { "" };
-                    vec![v.version.to_string(), v.name.clone(), v.at.format("%Y-%m-%d %H:%M").to_string(), v.actor.clone(), current.into(), weights]
+                    vec![
+                        v.version.to_string(),
+                        v.name.clone(),
+                        v.at.format("%Y-%m-%d %H:%M").to_string(),
+                        v.actor.clone(),
+                        current.into(),
+                        weights,
+                    ]
                 })
                 .collect();
             say!("{}", table(&["version", "name", "saved", "by", "", "weights"], &rows));

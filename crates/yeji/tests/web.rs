@@ -42,7 +42,9 @@ impl Server {
         let base = lines
             .by_ref()
             .map_while(Result::ok)
-            .find_map(|line| line.split("dashboard: ").nth(1).map(|rest| rest.split('/').take(3).collect::<Vec<_>>().join("/")))
+            .find_map(|line| {
+                line.split("dashboard: ").nth(1).map(|rest| rest.split('/').take(3).collect::<Vec<_>>().join("/"))
+            })
             .expect("the server prints its URL");
         Server { child, base }
     }
@@ -114,18 +116,27 @@ fn the_api_gives_the_cli_numbers_and_the_hand_computed_ones() {
     let (_dir, ws) = tiny_workspace();
     // The evaluation is the CLI's, document for document. (The server holds
     // the workspace's lock: the CLI runs first.)
-    let cli: Value = serde_json::from_str(&yeji(&["evaluate", "-w", &ws, "--period", "2026-Q3", "--format", "json"])).unwrap();
+    let cli: Value =
+        serde_json::from_str(&yeji(&["evaluate", "-w", &ws, "--period", "2026-Q3", "--format", "json"])).unwrap();
     let server = Server::start(&ws);
     assert_eq!(server.json("/api/v1/evaluation?period=2026-Q3"), cli);
     let reps = server.json("/api/v1/evaluation?period=2026-Q3&level=rep");
-    let revenue = |id: &str| reps["results"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap()["kpis"]["revenue"]["value"].clone();
+    let revenue = |id: &str| {
+        reps["results"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap()["kpis"]["revenue"]["value"].clone()
+    };
     close(&revenue("R1"), 1400.0);
     close(&revenue("R2"), 1600.0);
 
     let overview = server.json("/api/v1/overview?period=2026-Q3");
     close(&overview["company"]["kpis"]["revenue"]["value"], 3000.0);
-    let regions = &overview["breakdowns"].as_array().unwrap().iter().find(|b| b["dimension"] == "region").unwrap()["slices"];
-    let slices: Vec<(&str, f64)> = regions.as_array().unwrap().iter().map(|s| (s["key"].as_str().unwrap(), s["revenue"].as_f64().unwrap())).collect();
+    let regions =
+        &overview["breakdowns"].as_array().unwrap().iter().find(|b| b["dimension"] == "region").unwrap()["slices"];
+    let slices: Vec<(&str, f64)> = regions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["key"].as_str().unwrap(), s["revenue"].as_f64().unwrap()))
+        .collect();
     assert_eq!(slices, [("E", 1800.0), ("N", 1200.0)]);
     let trend = &overview["trend"];
     assert_eq!(trend["months"].as_array().unwrap().last().unwrap(), "2026-09");
@@ -137,7 +148,8 @@ fn the_api_gives_the_cli_numbers_and_the_hand_computed_ones() {
     let rep = server.json("/api/v1/entities/R2?period=2026-Q3");
     let path: Vec<&str> = rep["path"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
     assert_eq!(path, ["HQ", "N", "TN"]);
-    let contributions: f64 = rep["explanation"]["kpis"].as_array().unwrap().iter().filter_map(|k| k["contribution"].as_f64()).sum();
+    let contributions: f64 =
+        rep["explanation"]["kpis"].as_array().unwrap().iter().filter_map(|k| k["contribution"].as_f64()).sum();
     match rep["entity"]["score"].as_f64() {
         Some(score) => assert!((contributions - score).abs() < 1e-9, "{contributions} != {score}"),
         None => assert_eq!(contributions, 0.0),
@@ -147,10 +159,12 @@ fn the_api_gives_the_cli_numbers_and_the_hand_computed_ones() {
     let rows = server.json("/api/v1/entities/HQ/kpis/revenue/rows?period=2026-Q3");
     assert_eq!(rows["total"], 5);
     let columns: Vec<&str> = rows["columns"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
-    let (id, amount) = (columns.iter().position(|c| *c == "order_id").unwrap(), columns.iter().position(|c| *c == "amount").unwrap());
+    let (id, amount) =
+        (columns.iter().position(|c| *c == "order_id").unwrap(), columns.iter().position(|c| *c == "amount").unwrap());
     let lines: Vec<&str> = rows["rows"].as_array().unwrap().iter().map(|r| r[id].as_str().unwrap()).collect();
     assert_eq!(lines, ["O1", "O1", "O2", "O3", "RT1"]);
-    let sum: f64 = rows["rows"].as_array().unwrap().iter().map(|r| r[amount].as_str().unwrap().parse::<f64>().unwrap()).sum();
+    let sum: f64 =
+        rows["rows"].as_array().unwrap().iter().map(|r| r[amount].as_str().unwrap().parse::<f64>().unwrap()).sum();
     assert_eq!(sum, 3000.0);
     let (status, csv) = server.get("/entity/HQ/kpi/revenue/rows.csv?period=2026-Q3", "en");
     assert_eq!((status, csv.lines().count()), (200, 6), "{csv}");
@@ -201,7 +215,12 @@ fn pages_follow_the_language_and_escape_names() {
     assert_eq!(status, 200, "{body}");
     let report: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(report["report"]["batch"], 2);
-    for path in ["/?period=2026-Q3", "/entity/R1?period=2026-Q3", "/entity/TE?period=2026-Q3", "/compare?ids=R1,R2&period=2026-Q3"] {
+    for path in [
+        "/?period=2026-Q3",
+        "/entity/R1?period=2026-Q3",
+        "/entity/TE?period=2026-Q3",
+        "/compare?ids=R1,R2&period=2026-Q3",
+    ] {
         let (status, page) = server.get(path, "en");
         assert_eq!(status, 200, "{path}");
         assert!(!page.contains("<script>alert(1)</script>"), "{path} prints the name as markup");
@@ -241,6 +260,59 @@ fn an_upload_with_a_bad_row_lands_nothing_and_shows_the_rejects() {
     close(&server.json("/api/v1/overview?period=2026-Q3")["company"]["kpis"]["revenue"]["value"], 3000.0);
 }
 
+#[test]
+fn a_scheme_saved_on_the_page_is_the_next_version_and_scores_by_it() {
+    let (_dir, ws) = tiny_workspace();
+    let server = Server::start(&ws);
+    let post = |path: &str, form: &[(&str, &str)]| {
+        read(ureq::post(&format!("{}{path}", server.base)).set("Accept-Language", "en").send_form(form))
+    };
+    let weights = [
+        ("w_revenue", "40"),
+        ("w_gross_margin", "10"),
+        ("w_collection_rate", "20"),
+        ("w_new_customer_rate", "15"),
+        ("w_satisfaction", "15"),
+    ];
+    // Weights that do not add up to 100 are refused with the reason.
+    let mut bad = weights.to_vec();
+    bad[0].1 = "50";
+    let (status, page) = post("/scheme", &bad);
+    assert_eq!(status, 422);
+    assert!(page.contains("110"), "the sum is named: {page}");
+    let (status, fragment) = post("/scheme/preview", &bad);
+    assert_eq!(status, 200);
+    assert!(fragment.contains("preview-error"));
+    // A valid preview lists the reps, and saving makes version 1 current.
+    let (_, fragment) =
+        post("/scheme/preview", &[&weights[..], &[("period", "2026-Q3"), ("r_satisfaction", "percentile")]].concat());
+    assert!(fragment.contains("data-id=\"R1\"") && fragment.contains("data-id=\"R2\""), "{fragment}");
+    let (status, _) = post("/scheme", &[&weights[..], &[("r_gross_margin", "percentile")]].concat());
+    assert_eq!(status, 200, "saved, then back on the scheme page");
+    let scheme = server.json("/api/v1/scheme");
+    assert_eq!(scheme["version"], 1);
+    let saved: Vec<(String, f64, String)> = scheme["scheme"]["kpis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["kpi"].as_str().unwrap().to_owned(),
+                k["weight"].as_f64().unwrap(),
+                k["rule"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(saved[0], ("revenue".into(), 40.0, "ratio_to_target".into()));
+    assert_eq!(saved[1], ("gross_margin".into(), 10.0, "percentile".into()));
+    // The evaluation now weighs by it.
+    let evaluation = server.json("/api/v1/evaluation?period=2026-Q3&level=rep");
+    close(&evaluation["results"][0]["kpis"]["gross_margin"]["weight"], 0.10);
+    drop(server);
+    let list = yeji(&["scheme", "list", "-w", &ws]);
+    assert!(list.contains("current") && list.contains("web") && list.contains("revenue 40%"), "{list}");
+}
+
 /// Drives Debian's Chromium through the app on a demo workspace with
 /// `tests/browser/e2e.mjs` (playwright-core): see that script for the steps.
 /// Screenshots land in `$CARGO_TARGET_TMPDIR/screenshots`. Skipped, with a
@@ -252,7 +324,8 @@ fn the_app_works_in_a_real_browser() {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let missing: Vec<&str> = [
         (!Path::new(&chromium).exists()).then_some("chromium (apt install chromium)"),
-        (!dir.join("node_modules/playwright-core").exists()).then_some("playwright-core (npm ci --prefix tests/browser)"),
+        (!dir.join("node_modules/playwright-core").exists())
+            .then_some("playwright-core (npm ci --prefix tests/browser)"),
     ]
     .into_iter()
     .flatten()

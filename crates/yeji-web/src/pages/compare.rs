@@ -7,7 +7,13 @@ use yeji_core::kpi::CATALOGUE;
 use super::{Ctx, chart, grade, kpi_value};
 use crate::views::Comparison;
 
-pub fn render(ctx: &Ctx, ids: &str, period_b: &str, choices: &[(String, String)], comparison: Option<&Comparison>) -> Markup {
+pub fn render(
+    ctx: &Ctx,
+    ids: &str,
+    period_b: &str,
+    choices: &[(String, String)],
+    comparison: Option<&Comparison>,
+) -> Markup {
     let t = |key| ctx.lang.t(key);
     html! {
         form.card.compare method="get" action="/compare" {
@@ -41,7 +47,7 @@ pub fn render(ctx: &Ctx, ids: &str, period_b: &str, choices: &[(String, String)]
                 (chart(&json!({
                     "tooltip": {"trigger": "axis"},
                     "legend": {"top": 0},
-                    "grid": {"left": 40, "right": 10, "top": 40, "bottom": 30},
+                    "grid": {"left": 8, "right": 24, "top": 40, "bottom": 8, "containLabel": true},
                     "xAxis": {"type": "category", "data": scored.iter().map(|k| ctx.lang.kpi_name(k)).collect::<Vec<_>>()},
                     "yAxis": {"type": "value", "name": t("score")},
                     "series": (0..comparison.columns.len()).map(|i| json!({

@@ -42,7 +42,7 @@ pub fn render(ctx: &Ctx, view: &EntityView, scheme_kpis: &[String]) -> Markup {
                 h2 { (t("score_history")) }
                 (chart(&json!({
                     "tooltip": {"trigger": "axis"},
-                    "grid": {"left": 40, "right": 10, "top": 20, "bottom": 30},
+                    "grid": {"left": 8, "right": 24, "top": 20, "bottom": 8, "containLabel": true},
                     "xAxis": {"type": "category", "data": view.history.iter().map(|h| &h.period).collect::<Vec<_>>()},
                     "yAxis": {"type": "value", "min": 0},
                     "series": [{"type": "line", "name": t("score"), "data": view.history.iter().map(|h| h.score.map(|s| (s * 10.0).round() / 10.0)).collect::<Vec<_>>(), "label": {"show": true}, "itemStyle": {"color": "#3b6fd8"}}]
@@ -103,7 +103,12 @@ fn scorecard(ctx: &Ctx, explanation: &Explanation, view: &EntityView) -> Markup 
     let t = |key| ctx.lang.t(key);
     let mut kpis: Vec<&ExplainedKpi> = explanation.kpis.iter().collect();
     // Weighted KPIs first, heaviest first, then the others in catalogue order.
-    kpis.sort_by_key(|k| (std::cmp::Reverse((k.weight.unwrap_or(0.0) * 1000.0) as i64), yeji_core::kpi::CATALOGUE.iter().position(|c| c.id == k.kpi)));
+    kpis.sort_by_key(|k| {
+        (
+            std::cmp::Reverse((k.weight.unwrap_or(0.0) * 1000.0) as i64),
+            yeji_core::kpi::CATALOGUE.iter().position(|c| c.id == k.kpi),
+        )
+    });
     html! {
         table.data.scorecard {
             thead { tr {

@@ -87,7 +87,11 @@ fn outcome_card(ctx: &Ctx, outcome: &Outcome) -> Markup {
                 @if *total > rejects.len() { p.muted { "… " (total - rejects.len()) } }
             }
         },
-        Outcome::Failed(message) => html! { div.card.error #outcome { h2 { (t("nothing_imported")) } p { (message) } } },
-        Outcome::Reverted(batch) => html! { div.card.ok #outcome { h2 { (t("revert")) ": " (t("batch")) " " (batch) } } },
+        Outcome::Failed(message) => {
+            html! { div.card.error #outcome { h2 { (t("nothing_imported")) } p { (message) } } }
+        }
+        Outcome::Reverted(batch) => {
+            html! { div.card.ok #outcome { h2 { (t("revert")) ": " (t("batch")) " " (batch) } } }
+        }
     }
 }

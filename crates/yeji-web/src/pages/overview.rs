@@ -10,8 +10,16 @@ use crate::i18n::Lang;
 use crate::views::{Breakdown, Overview, Trend};
 
 /// The KPIs the overview's cards show, when the data supports them.
-const CARDS: [&str; 8] =
-    ["revenue", "gross_margin", "collection_rate", "new_customers", "satisfaction", "win_rate", "overdue_amount", "avg_order_value"];
+const CARDS: [&str; 8] = [
+    "revenue",
+    "gross_margin",
+    "collection_rate",
+    "new_customers",
+    "satisfaction",
+    "win_rate",
+    "overdue_amount",
+    "avg_order_value",
+];
 
 pub fn render(ctx: &Ctx, view: &Overview, scheme_kpis: &[String]) -> Markup {
     let t = |key| ctx.lang.t(key);
@@ -46,7 +54,7 @@ pub fn render(ctx: &Ctx, view: &Overview, scheme_kpis: &[String]) -> Markup {
                 h2 { (t("grades")) }
                 (chart(&json!({
                     "tooltip": {},
-                    "grid": {"left": 40, "right": 10, "top": 20, "bottom": 30},
+                    "grid": {"left": 8, "right": 24, "top": 20, "bottom": 8, "containLabel": true},
                     "xAxis": {"type": "category", "data": view.grades.iter().map(|g| &g.grade).collect::<Vec<_>>()},
                     "yAxis": {"type": "value", "minInterval": 1},
                     "series": [{"type": "bar", "name": t("rep"), "data": view.grades.iter().map(|g| g.reps).collect::<Vec<_>>(), "itemStyle": {"color": "#3b6fd8"}, "label": {"show": true, "position": "top"}}]
@@ -117,9 +125,10 @@ fn team_list(ctx: &Ctx, teams: &[EntityResult]) -> Markup {
 pub fn trend_chart(lang: Lang, trend: &Trend) -> Value {
     let t = |key| lang.t(key);
     json!({
+        "yejiMoney": lang.code(),
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},
-        "grid": {"left": 60, "right": 10, "top": 30, "bottom": 30},
+        "grid": {"left": 8, "right": 24, "top": 30, "bottom": 8, "containLabel": true},
         "xAxis": {"type": "category", "data": trend.months},
         "yAxis": {"type": "value"},
         "series": [
@@ -146,8 +155,9 @@ pub fn slices_chart(ctx: &Ctx, breakdown: Option<&Breakdown>) -> Value {
         })
         .collect();
     json!({
+        "yejiMoney": ctx.lang.code(),
         "tooltip": {},
-        "grid": {"left": 90, "right": 20, "top": 10, "bottom": 30},
+        "grid": {"left": 8, "right": 24, "top": 10, "bottom": 8, "containLabel": true},
         "xAxis": {"type": "value"},
         "yAxis": {"type": "category", "data": data.iter().map(|d| d["name"].clone()).collect::<Vec<_>>()},
         "series": [{"type": "bar", "name": ctx.lang.t("revenue"), "data": data, "itemStyle": {"color": "#3b6fd8"}}]
@@ -156,8 +166,11 @@ pub fn slices_chart(ctx: &Ctx, breakdown: Option<&Breakdown>) -> Value {
 
 pub fn pie_chart(breakdown: Option<&Breakdown>) -> Value {
     let slices = breakdown.map_or(&[][..], |b| &b.slices[..]);
-    let data: Vec<Value> =
-        slices.iter().filter(|s| s.revenue > 0.0).map(|s| json!({"value": s.revenue, "name": label(&s.name)})).collect();
+    let data: Vec<Value> = slices
+        .iter()
+        .filter(|s| s.revenue > 0.0)
+        .map(|s| json!({"value": s.revenue, "name": label(&s.name)}))
+        .collect();
     json!({
         "tooltip": {"trigger": "item", "formatter": "{b}: {d}%"},
         "series": [{"type": "pie", "radius": ["35%", "65%"], "data": data, "label": {"formatter": "{b}\n{d}%"}}]
@@ -169,7 +182,7 @@ pub fn funnel_chart(lang: Lang, funnel: &Funnel) -> Value {
     let counts = [funnel.created, funnel.qualified, funnel.proposal, funnel.negotiation, funnel.won];
     json!({
         "tooltip": {},
-        "grid": {"left": 90, "right": 40, "top": 10, "bottom": 20},
+        "grid": {"left": 8, "right": 24, "top": 10, "bottom": 8, "containLabel": true},
         "xAxis": {"type": "value", "minInterval": 1},
         "yAxis": {"type": "category", "inverse": true, "data": stages.iter().map(|s| lang.t(s)).collect::<Vec<_>>()},
         "series": [{"type": "bar", "data": counts, "itemStyle": {"color": "#2f9e74"}, "label": {"show": true, "position": "right"}}]

@@ -8,7 +8,13 @@ use yeji_engine::{EntityResult, SchemeVersion};
 
 use super::{Ctx, entity_link, grade, kpi};
 
-pub fn render(ctx: &Ctx, scheme: &Scheme, version: Option<i64>, versions: &[SchemeVersion], error: Option<&str>) -> Markup {
+pub fn render(
+    ctx: &Ctx,
+    scheme: &Scheme,
+    version: Option<i64>,
+    versions: &[SchemeVersion],
+    error: Option<&str>,
+) -> Markup {
     let t = |key| ctx.lang.t(key);
     html! {
         @if let Some(error) = error { div.card.error #scheme-error { p { (error) } } }
@@ -24,7 +30,14 @@ pub fn render(ctx: &Ctx, scheme: &Scheme, version: Option<i64>, versions: &[Sche
                         tr {
                             td { (kpi(&k.kpi).map_or(k.kpi.as_str(), |d| ctx.lang.kpi_name(d))) }
                             td.num { input.weight type="number" name={ "w_" (k.kpi) } value=(k.weight) min="0" max="100" step="any"; }
-                            td { code { (serde_json::to_value(&k.rule).ok().and_then(|v| v.get("rule").and_then(|r| r.as_str()).map(str::to_owned)).unwrap_or_default()) } }
+                            td {
+                                @let current = rule_name(&k.rule);
+                                select name={ "r_" (k.kpi) } {
+                                    @for rule in RULES.iter().copied().chain((current == "linear").then_some("linear")) {
+                                        option value=(rule) selected[rule == current] { (rule) }
+                                    }
+                                }
+                            }
                             td.num { (k.default_target.map_or("–".into(), |t| t.to_string())) }
                         }
                     }
@@ -49,15 +62,28 @@ pub fn render(ctx: &Ctx, scheme: &Scheme, version: Option<i64>, versions: &[Sche
     }
 }
 
+/// The rules a scheme's KPI can be switched to on the page, with their
+/// default parameters (`linear` needs its floor and stretch: set in TOML).
+pub const RULES: [&str; 5] = ["ratio_to_target", "lower_is_better", "percentile", "min_max", "z_score"];
+
+/// A rule's name as schemes write it (`ratio_to_target`).
+pub fn rule_name(rule: &yeji_core::scheme::Rule) -> String {
+    serde_json::to_value(rule)
+        .ok()
+        .and_then(|v| v.get("rule").and_then(|r| r.as_str()).map(str::to_owned))
+        .unwrap_or_default()
+}
+
 /// Reps under the current and the proposed weights: score, grade and rank,
 /// those that move most first.
 pub fn preview(ctx: &Ctx, current: &[EntityResult], proposed: &[EntityResult]) -> Markup {
     let t = |key| ctx.lang.t(key);
-    let mut rows: Vec<(&EntityResult, &EntityResult)> =
-        current.iter().filter_map(|c| Some((c, proposed.iter().find(|p| p.id == c.id && p.level == c.level)?))).collect();
-    let moved = |(c, p): &(&EntityResult, &EntityResult)| {
-        (c.rank.unwrap_or(0) as i64 - p.rank.unwrap_or(0) as i64).abs()
-    };
+    let mut rows: Vec<(&EntityResult, &EntityResult)> = current
+        .iter()
+        .filter_map(|c| Some((c, proposed.iter().find(|p| p.id == c.id && p.level == c.level)?)))
+        .collect();
+    let moved =
+        |(c, p): &(&EntityResult, &EntityResult)| (c.rank.unwrap_or(0) as i64 - p.rank.unwrap_or(0) as i64).abs();
     rows.sort_by_key(|row| (std::cmp::Reverse(moved(row)), row.1.rank.unwrap_or(usize::MAX)));
     let changed_grades = rows.iter().filter(|(c, p)| c.grade != p.grade).count();
     html! {
