@@ -59,7 +59,9 @@ pub enum EngineError {
     Settings(String),
     #[error("the workspace has format {found}; this yeji reads format {supported}: upgrade yeji")]
     NewerFormat { found: u32, supported: u32 },
-    #[error("another yeji process is writing to this workspace; try again when it has finished")]
+    #[error(
+        "another yeji process is using this workspace (an import, or a server while this one writes); try again when it has finished"
+    )]
     Busy,
     #[error(
         "{rejected} row(s) rejected, nothing was imported (report: {report}); fix them, or pass --allow-rejects to import the good rows"

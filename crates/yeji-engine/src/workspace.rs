@@ -17,22 +17,39 @@ pub(crate) const SETTINGS_FILE: &str = "workspace.toml";
 const CATALOG_FILE: &str = "catalog.sqlite";
 const LOCK_FILE: &str = ".lock";
 
-/// An open workspace. It holds the workspace's write lock until dropped.
+/// An open workspace. It holds the workspace's lock, shared with other
+/// readers, until dropped; writing takes it exclusively ([`Workspace::exclusive`]).
 pub struct Workspace {
     pub(crate) root: PathBuf,
     pub(crate) settings: Settings,
     pub(crate) catalog: Catalog,
-    _lock: File,
+    lock: File,
 }
 
-fn lock(root: &Path) -> Result<File> {
+/// The workspace's lock file: held shared by every process that has the
+/// workspace open, exclusively by the one writing a batch, a revert or a scheme.
+fn lock_file(root: &Path) -> Result<File> {
     let path = root.join(LOCK_FILE);
-    let file =
-        File::options().create(true).truncate(false).write(true).open(&path).map_err(|e| EngineError::io(&path, e))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
+    File::options().create(true).truncate(false).write(true).open(&path).map_err(|e| EngineError::io(&path, e))
+}
+
+fn locked(result: std::result::Result<(), std::fs::TryLockError>, root: &Path) -> Result<()> {
+    match result {
+        Ok(()) => Ok(()),
         Err(std::fs::TryLockError::WouldBlock) => Err(EngineError::Busy),
-        Err(std::fs::TryLockError::Error(e)) => Err(EngineError::io(&path, e)),
+        Err(std::fs::TryLockError::Error(e)) => Err(EngineError::io(&root.join(LOCK_FILE), e)),
+    }
+}
+
+/// The exclusive hold of a workspace's lock while it is written; the lock
+/// goes back to shared when dropped. (It holds a duplicate of the lock file's
+/// handle: both name the same lock.)
+pub(crate) struct Exclusive(File);
+
+impl Drop for Exclusive {
+    fn drop(&mut self) {
+        // Converting back cannot be refused: this process is the only holder.
+        let _ = self.0.try_lock_shared();
     }
 }
 
@@ -45,15 +62,19 @@ impl Workspace {
             return Err(EngineError::AlreadyExists(root.display().to_string()));
         }
         std::fs::create_dir_all(root).map_err(|e| EngineError::io(root, e))?;
-        let lock = lock(root)?;
+        let lock = lock_file(root)?;
+        locked(lock.try_lock(), root)?;
         let catalog = Catalog::open(&root.join(CATALOG_FILE), true).await?;
         // The settings file is written last: its presence marks a complete workspace.
         let temporary = root.join("workspace.toml.tmp");
         std::fs::write(&temporary, settings.to_toml()).map_err(|e| EngineError::io(&temporary, e))?;
         std::fs::rename(&temporary, &settings_path).map_err(|e| EngineError::io(&settings_path, e))?;
-        Ok(Workspace { root: root.to_owned(), settings, catalog, _lock: lock })
+        drop(Exclusive(lock.try_clone().map_err(|e| EngineError::io(root, e))?));
+        Ok(Workspace { root: root.to_owned(), settings, catalog, lock })
     }
 
+    /// Opens a workspace to read it (others may read it at the same time). The
+    /// first to open it alone cleans up what a crashed batch left behind.
     pub async fn open(root: &Path) -> Result<Workspace> {
         let settings_path = root.join(SETTINGS_FILE);
         let text = match std::fs::read_to_string(&settings_path) {
@@ -64,11 +85,22 @@ impl Workspace {
             Err(e) => return Err(EngineError::io(&settings_path, e)),
         };
         let settings = Settings::parse(&text)?;
-        let lock = lock(root)?;
+        let lock = lock_file(root)?;
+        locked(lock.try_lock_shared(), root)?;
         let catalog = Catalog::open(&root.join(CATALOG_FILE), false).await?;
-        let workspace = Workspace { root: root.to_owned(), settings, catalog, _lock: lock };
-        workspace.collect_garbage().await?;
+        let workspace = Workspace { root: root.to_owned(), settings, catalog, lock };
+        if let Ok(_alone) = workspace.exclusive() {
+            workspace.collect_garbage().await?;
+        }
         Ok(workspace)
+    }
+
+    /// The lock, exclusively, for writing: refused (busy) while another
+    /// process has the workspace open.
+    pub(crate) fn exclusive(&self) -> Result<Exclusive> {
+        let file = self.lock.try_clone().map_err(|e| EngineError::io(&self.root.join(LOCK_FILE), e))?;
+        locked(file.try_lock(), &self.root)?;
+        Ok(Exclusive(file))
     }
 
     pub fn root(&self) -> &Path {
