@@ -311,14 +311,13 @@ async fn scheme(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, Query(
 async fn scheme_from_form(state: &AppState, form: &[(String, String)]) -> Result<yeji_core::scheme::Scheme, WebError> {
     let mut scheme = state.scheme().await?.scheme.clone();
     for k in &mut scheme.kpis {
-        if let Some((_, rule)) = form.iter().find(|(name, _)| name.strip_prefix("r_") == Some(k.kpi.as_str())) {
-            if *rule != pages::scheme::rule_name(&k.rule) {
-                if !pages::scheme::RULES.contains(&rule.as_str()) {
-                    return Err(WebError::bad_request("bad_rule", format!("unknown rule '{rule}' for {}", k.kpi)));
-                }
-                k.rule = serde_json::from_value(serde_json::json!({ "rule": rule }))
-                    .map_err(|e| WebError::bad_request("bad_rule", e.to_string()))?;
+        let rule = form.iter().find(|(name, _)| name.strip_prefix("r_") == Some(k.kpi.as_str())).map(|(_, r)| r);
+        if let Some(rule) = rule.filter(|r| **r != pages::scheme::rule_name(&k.rule)) {
+            if !pages::scheme::RULES.contains(&rule.as_str()) {
+                return Err(WebError::bad_request("bad_rule", format!("unknown rule '{rule}' for {}", k.kpi)));
             }
+            k.rule = serde_json::from_value(serde_json::json!({ "rule": rule }))
+                .map_err(|e| WebError::bad_request("bad_rule", e.to_string()))?;
         }
         if let Some((_, text)) = form.iter().find(|(name, _)| name.strip_prefix("w_") == Some(k.kpi.as_str())) {
             k.weight = text.trim().parse().ok().filter(|w: &f64| w.is_finite() && *w >= 0.0).ok_or_else(|| {
