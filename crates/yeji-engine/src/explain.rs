@@ -3,7 +3,7 @@
 //! weight before and after redistribution, and the contribution to the
 //! composite. The contributions add up to the score.
 
-use arrow::array::RecordBatch;
+use arrow::array::{AsArray, RecordBatch};
 use serde::Serialize;
 use yeji_core::kpi::{CATALOGUE, Measure};
 use yeji_core::scheme::{Rule, Scheme};
@@ -118,6 +118,13 @@ impl Workspace {
     }
 }
 
+/// The fact rows behind a value (or a page of them) and how many there are in all.
+pub struct RowsBehind {
+    pub table: Table,
+    pub total: usize,
+    pub batches: Vec<RecordBatch>,
+}
+
 /// Fact rows as text, each value as Arrow displays it: the header and the rows.
 pub fn rows_as_text(batches: &[RecordBatch]) -> Result<(Vec<String>, Vec<Vec<String>>)> {
     use arrow::util::display::{ArrayFormatter, FormatOptions};
@@ -153,7 +160,14 @@ impl Workspace {
     /// revenue, the invoices due of its collection rate, …), credited as the
     /// evaluation credits them: a rep's own rows, a unit's rows credited to it
     /// or to a unit below it.
-    pub async fn rows_behind(&self, period: &Period, id: &str, kpi: &str) -> Result<(Table, Vec<RecordBatch>)> {
+    /// `window` (offset, limit) takes a page of them, in natural-key order.
+    pub async fn rows_behind(
+        &self,
+        period: &Period,
+        id: &str,
+        kpi: &str,
+        window: Option<(usize, usize)>,
+    ) -> Result<RowsBehind> {
         let kpi: yeji_core::KpiId = kpi.parse()?;
         let table = kpi.kpi().formula.measures()[0].tables()[0];
         let entity_filter = self.entity_filter(period, id).await?;
@@ -169,9 +183,24 @@ impl Workspace {
             filters.push("status IN ('confirmed', 'returned')".into());
         }
         let order: Vec<&str> = table.natural_key().to_vec();
-        let query = format!("SELECT * FROM {table} WHERE {} ORDER BY {}", filters.join(" AND "), order.join(", "));
+        let filter = filters.join(" AND ");
+        let page = window.map_or(String::new(), |(offset, limit)| format!(" LIMIT {limit} OFFSET {offset}"));
+        let query = format!("SELECT * FROM {table} WHERE {filter} ORDER BY {}{page}", order.join(", "));
         let context = self.session().await?;
-        let batches = context.sql(&query).await.map_err(query_error)?.collect().await.map_err(query_error)?;
-        Ok((table, batches))
+        let collect = |sql: String| {
+            let context = context.clone();
+            async move { context.sql(&sql).await.map_err(query_error)?.collect().await.map_err(query_error) }
+        };
+        let batches = collect(query).await?;
+        let total = match window {
+            None => batches.iter().map(RecordBatch::num_rows).sum(),
+            Some(_) => {
+                let counted = collect(format!("SELECT COUNT(*) FROM {table} WHERE {filter}")).await?;
+                counted
+                    .first()
+                    .map_or(0, |b| b.column(0).as_primitive::<arrow::datatypes::Int64Type>().value(0) as usize)
+            }
+        };
+        Ok(RowsBehind { table, total, batches })
     }
 }

@@ -32,7 +32,7 @@ mod workspace;
 
 pub use analysis::{CustomerRevenue, Dimension, Funnel, MonthPoint, Slice};
 pub use evaluate::{EntityResult, Evaluation, KpiResult};
-pub use explain::{ExplainedKpi, Explanation, rows_as_text};
+pub use explain::{ExplainedKpi, Explanation, RowsBehind, rows_as_text};
 pub use history::ValueChange;
 pub use import::{ImportOptions, ImportReport, Progress, TableReport, read_reject_report};
 pub use schemes::CurrentScheme;

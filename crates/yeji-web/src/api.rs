@@ -149,13 +149,12 @@ async fn rows(
         return Err(WebError::bad_request("bad_page_size", "page_size must be 1 to 1000"));
     }
     let page = q.page.unwrap_or(1).max(1);
-    let behind = state.rows_behind(&period, &id, &kpi).await?;
-    let rows = behind.rows.iter().skip((page - 1) * page_size).take(page_size).cloned().collect();
+    let behind = state.rows_behind(&period, &id, &kpi, (page - 1) * page_size, page_size).await?;
     Ok(Json(Rows {
         table: behind.table.clone(),
         columns: behind.header.clone(),
-        rows,
-        total: behind.rows.len(),
+        rows: behind.rows.clone(),
+        total: behind.total,
         page,
         page_size,
     }))

@@ -148,9 +148,8 @@ async fn kpi(
         let explained = view.explanation.kpis.iter().find(|k| k.kpi == kpi).ok_or_else(|| {
             WebError::not_found("unknown_kpi", format!("'{kpi}' is not a KPI of this evaluation; see /api/v1/kpis"))
         })?;
-        let behind = state.rows_behind(&period, &id, &kpi).await?;
         let page = q.page.unwrap_or(1).max(1);
-        let rows: Vec<Vec<String>> = behind.rows.iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).cloned().collect();
+        let behind = state.rows_behind(&period, &id, &kpi, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
         let name = pages::kpi(&kpi).map_or(kpi.clone(), |k| lang.kpi_name(k).to_owned());
         let title = format!("{} · {name} · {}", view.entity.name, view.period);
         let body = pages::entity::render_kpi(
@@ -160,8 +159,8 @@ async fn kpi(
                 entity_name: &view.entity.name,
                 explained,
                 header: &behind.header,
-                rows: &rows,
-                total_rows: behind.rows.len(),
+                rows: &behind.rows,
+                total_rows: behind.total,
                 page,
                 page_size: PAGE_SIZE,
                 table: &behind.table,
@@ -172,6 +171,10 @@ async fn kpi(
     respond(&ctx, page.await)
 }
 
+/// The most rows a download holds (an XLSX sheet holds 1,048,576); `yeji
+/// explain --rows` writes any number.
+const MAX_DOWNLOAD_ROWS: usize = 1_000_000;
+
 /// The rows behind a KPI as a download.
 async fn rows_download(
     state: &AppState,
@@ -181,7 +184,14 @@ async fn rows_download(
     xlsx: bool,
 ) -> Result<Response, WebError> {
     let period = state.period(period).await?;
-    let behind = state.rows_behind(&period, id, kpi).await?;
+    let behind = state.rows_behind(&period, id, kpi, 0, MAX_DOWNLOAD_ROWS).await?;
+    if behind.total > MAX_DOWNLOAD_ROWS {
+        let message = format!(
+            "{} rows are behind this value; downloads hold up to {MAX_DOWNLOAD_ROWS}: use `yeji explain --rows FILE`",
+            behind.total
+        );
+        return Err(WebError::bad_request("too_many_rows", message));
+    }
     let name = format!("{id}-{kpi}-{period}.{}", if xlsx { "xlsx" } else { "csv" });
     let (content_type, body) = if xlsx {
         (

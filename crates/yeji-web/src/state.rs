@@ -16,11 +16,13 @@ use yeji_engine::{CurrentScheme, EngineError, Evaluation, ImportOptions, ImportR
 use crate::error::Result;
 use crate::upload::Upload;
 
-/// The fact rows behind a KPI value, as text.
-pub struct RowsBehind {
+/// A page of the fact rows behind a KPI value, as text.
+pub struct RowsPage {
     pub table: String,
     pub header: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    /// Rows behind the value in all.
+    pub total: usize,
 }
 
 type Cell = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;
@@ -97,12 +99,20 @@ impl AppState {
         Ok(*self.cached("order_dates".into(), async { Ok(self.read().await.order_dates().await?) }).await?)
     }
 
-    /// The rows behind an entity's KPI value, as text, cached.
-    pub async fn rows_behind(&self, period: &Period, id: &str, kpi: &str) -> Result<Arc<RowsBehind>> {
-        self.cached(format!("rows/{period}/{id}/{kpi}"), async {
-            let (table, batches) = self.read().await.rows_behind(period, id, kpi).await?;
-            let (header, rows) = yeji_engine::rows_as_text(&batches)?;
-            Ok(RowsBehind { table: table.name().to_owned(), header, rows })
+    /// Rows behind an entity's KPI value, as text: `limit` of them from
+    /// `offset`, in natural-key order, and how many there are in all; cached.
+    pub async fn rows_behind(
+        &self,
+        period: &Period,
+        id: &str,
+        kpi: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Arc<RowsPage>> {
+        self.cached(format!("rows/{period}/{id}/{kpi}/{offset}/{limit}"), async {
+            let behind = self.read().await.rows_behind(period, id, kpi, Some((offset, limit))).await?;
+            let (header, rows) = yeji_engine::rows_as_text(&behind.batches)?;
+            Ok(RowsPage { table: behind.table.name().to_owned(), header, rows, total: behind.total })
         })
         .await
     }

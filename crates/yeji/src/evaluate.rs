@@ -280,9 +280,9 @@ pub async fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
 async fn write_rows_behind(workspace: &Workspace, period: &Period, args: &ExplainArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.rows {
         let kpi = args.kpi.as_deref().unwrap_or("revenue");
-        let (table, batches) = workspace.rows_behind(period, &args.entity, kpi).await?;
-        let rows = write_rows(path, &batches)?;
-        eprintln!("{rows} {table} row(s) behind {kpi} written to {}", path.display());
+        let behind = workspace.rows_behind(period, &args.entity, kpi, None).await?;
+        let rows = write_rows(path, &behind.batches)?;
+        eprintln!("{rows} {} row(s) behind {kpi} written to {}", behind.table, path.display());
     }
     Ok(())
 }

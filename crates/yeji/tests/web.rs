@@ -166,6 +166,10 @@ fn the_api_gives_the_cli_numbers_and_the_hand_computed_ones() {
     let sum: f64 =
         rows["rows"].as_array().unwrap().iter().map(|r| r[amount].as_str().unwrap().parse::<f64>().unwrap()).sum();
     assert_eq!(sum, 3000.0);
+    // Paged in natural-key order: the third page of two rows holds only RT1.
+    let last = server.json("/api/v1/entities/HQ/kpis/revenue/rows?period=2026-Q3&page=3&page_size=2");
+    assert_eq!((last["total"].as_u64(), last["rows"].as_array().unwrap().len()), (Some(5), 1));
+    assert_eq!(last["rows"][0][id], "RT1");
     let (status, csv) = server.get("/entity/HQ/kpi/revenue/rows.csv?period=2026-Q3", "en");
     assert_eq!((status, csv.lines().count()), (200, 6), "{csv}");
 }
