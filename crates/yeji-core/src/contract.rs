@@ -67,6 +67,11 @@ impl Labels {
     pub fn names(&self) -> Vec<&'static str> {
         self.values.iter().map(|(c, _)| *c).collect()
     }
+
+    /// The Chinese name of a canonical label (its first alias), for display.
+    pub fn name_zh(&self, canonical: &str) -> Option<&'static str> {
+        self.values.iter().find(|(c, _)| *c == canonical).and_then(|(_, aliases)| aliases.first().copied())
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -53,9 +56,24 @@ pub struct PeriodQuery {
 
 #[utoipa::path(get, path = "/api/v1/overview", params(PeriodQuery),
     responses((status = 200, body = Overview), (status = 400, body = WebError)))]
-async fn overview(State(state): State<Arc<AppState>>, Query(q): Query<PeriodQuery>) -> Result<Json<Overview>> {
+async fn overview(State(state): State<Arc<AppState>>, Query(q): Query<PeriodQuery>) -> Result<Response> {
     let period = state.period(q.period.as_deref()).await?;
-    Ok(Json(Overview::clone(&*state.overview(&period).await?)))
+    cached_json(&state, format!("overview/{period}"), state.overview(&period)).await
+}
+
+/// A view as JSON, serialized once per view and shared by every request for it.
+async fn cached_json<T: Serialize>(
+    state: &AppState,
+    key: String,
+    view: impl std::future::Future<Output = Result<Arc<T>>>,
+) -> Result<Response> {
+    let bytes = state
+        .cached(format!("json/{key}"), async {
+            let view = view.await?;
+            serde_json::to_vec(&*view).map(Bytes::from).map_err(WebError::internal)
+        })
+        .await?;
+    Ok(([(CONTENT_TYPE, "application/json")], Bytes::clone(&bytes)).into_response())
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -90,9 +108,9 @@ async fn entity(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
     Query(q): Query<PeriodQuery>,
-) -> Result<Json<EntityView>> {
+) -> Result<Response> {
     let period = state.period(q.period.as_deref()).await?;
-    Ok(Json(EntityView::clone(&*state.entity(&period, &id).await?)))
+    cached_json(&state, format!("entity/{period}/{id}"), state.entity(&period, &id)).await
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -26,6 +26,12 @@ impl WebError {
     pub fn not_found(code: &'static str, message: impl Into<String>) -> WebError {
         WebError { status: StatusCode::NOT_FOUND, code, message: message.into() }
     }
+
+    /// A failure of the server itself (logged), never of the request.
+    pub fn internal(message: impl std::fmt::Display) -> WebError {
+        tracing::error!(%message, "internal error");
+        WebError { status: StatusCode::INTERNAL_SERVER_ERROR, code: "internal", message: message.to_string() }
+    }
 }
 
 impl From<EngineError> for WebError {

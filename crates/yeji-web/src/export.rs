@@ -1,17 +1,15 @@
 //! Rows as downloads: CSV (UTF-8 with a BOM, so spreadsheet programs read
 //! Chinese names right) and XLSX.
 
-use axum::http::StatusCode;
-
 use crate::error::{Result, WebError};
 
 pub fn csv(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    writer.write_record(header).map_err(failed)?;
+    writer.write_record(header).map_err(WebError::internal)?;
     for row in rows {
-        writer.write_record(row).map_err(failed)?;
+        writer.write_record(row).map_err(WebError::internal)?;
     }
-    writer.into_inner().map_err(failed)
+    writer.into_inner().map_err(WebError::internal)
 }
 
 pub fn xlsx(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>> {
@@ -19,7 +17,7 @@ pub fn xlsx(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>> {
     let sheet = workbook.add_worksheet();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     for (column, name) in header.iter().enumerate() {
-        sheet.write_string_with_format(0, column as u16, name, &bold).map_err(failed)?;
+        sheet.write_string_with_format(0, column as u16, name, &bold).map_err(WebError::internal)?;
     }
     for (row, values) in rows.iter().enumerate() {
         for (column, value) in values.iter().enumerate() {
@@ -32,12 +30,8 @@ pub fn xlsx(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>> {
                 }
                 _ => sheet.write_string(row as u32 + 1, column as u16, value),
             }
-            .map_err(failed)?;
+            .map_err(WebError::internal)?;
         }
     }
-    workbook.save_to_buffer().map_err(failed)
-}
-
-fn failed(error: impl std::fmt::Display) -> WebError {
-    WebError { status: StatusCode::INTERNAL_SERVER_ERROR, code: "export", message: error.to_string() }
+    workbook.save_to_buffer().map_err(WebError::internal)
 }

@@ -40,9 +40,8 @@ use i18n::Lang;
 use pages::{Ctx, respond};
 use state::AppState;
 
-/// The app over `workspace`.
-pub fn router(workspace: Workspace) -> Router {
-    let state = Arc::new(AppState::new(workspace));
+/// The routes of the app: pages, the API, assets.
+fn app(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(overview))
         .route("/entity/{id}", get(entity))
@@ -66,8 +65,16 @@ pub fn router(workspace: Workspace) -> Router {
 /// Serves the app on `addr` until Ctrl-C; `ready` is told the bound address.
 pub async fn serve(workspace: Workspace, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
+    let state = Arc::new(AppState::new(workspace));
+    // The first page most people open is computed while the URL is printed.
+    let warm = state.clone();
+    tokio::spawn(async move {
+        if let Ok(period) = warm.default_period().await {
+            let _ = warm.overview(&period).await;
+        }
+    });
     ready(listener.local_addr()?);
-    axum::serve(listener, router(workspace))
+    axum::serve(listener, app(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

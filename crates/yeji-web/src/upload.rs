@@ -19,7 +19,7 @@ pub struct Upload {
 }
 
 pub async fn receive(mut multipart: Multipart) -> Result<Upload> {
-    let dir = tempfile::tempdir().map_err(|e| internal(format!("cannot create a temporary folder: {e}")))?;
+    let dir = tempfile::tempdir().map_err(|e| WebError::internal(format!("cannot create a temporary folder: {e}")))?;
     let mut upload = Upload { dir, files: Vec::new(), allow_rejects: false };
     let mut total: u64 = 0;
     while let Some(mut field) = multipart.next_field().await.map_err(bad_upload)? {
@@ -33,7 +33,7 @@ pub async fn receive(mut multipart: Multipart) -> Result<Upload> {
         }
         let name = base_name(&raw_name)?;
         let path = upload.dir.path().join(&name);
-        let mut file = tokio::fs::File::create(&path).await.map_err(|e| internal(format!("{name}: {e}")))?;
+        let mut file = tokio::fs::File::create(&path).await.map_err(|e| WebError::internal(format!("{name}: {e}")))?;
         while let Some(chunk) = field.chunk().await.map_err(bad_upload)? {
             total += chunk.len() as u64;
             if total > MAX_UPLOAD_BYTES {
@@ -46,9 +46,9 @@ pub async fn receive(mut multipart: Multipart) -> Result<Upload> {
                     ),
                 });
             }
-            file.write_all(&chunk).await.map_err(|e| internal(format!("{name}: {e}")))?;
+            file.write_all(&chunk).await.map_err(|e| WebError::internal(format!("{name}: {e}")))?;
         }
-        file.flush().await.map_err(|e| internal(format!("{name}: {e}")))?;
+        file.flush().await.map_err(|e| WebError::internal(format!("{name}: {e}")))?;
         upload.files.push(name);
     }
     if upload.files.is_empty() {
@@ -77,10 +77,6 @@ fn bad_upload(error: axum::extract::multipart::MultipartError) -> WebError {
         code: "bad_upload",
         message: format!("the upload could not be read: {}", error.body_text()),
     }
-}
-
-fn internal(message: String) -> WebError {
-    WebError { status: StatusCode::INTERNAL_SERVER_ERROR, code: "internal", message }
 }
 
 #[cfg(test)]

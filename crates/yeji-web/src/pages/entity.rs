@@ -86,7 +86,7 @@ pub fn render(ctx: &Ctx, view: &EntityView, scheme_kpis: &[String]) -> Markup {
                     @if breakdown.dimension == yeji_engine::Dimension::Region {
                         (chart(&slices_chart(ctx, Some(breakdown)), ""))
                     } @else {
-                        (chart(&pie_chart(Some(breakdown)), ""))
+                        (chart(&pie_chart(ctx.lang, Some(breakdown)), ""))
                     }
                 }
             }

@@ -45,7 +45,7 @@ pub fn render(ctx: &Ctx, view: &Overview, scheme_kpis: &[String]) -> Markup {
             @for (dimension, key) in [(Dimension::ProductLine, "by_product_line"), (Dimension::Channel, "by_channel"), (Dimension::Segment, "by_segment")] {
                 div.card {
                     h2 { (t(key)) }
-                    (chart(&pie_chart(view.breakdowns.iter().find(|b| b.dimension == dimension)), ""))
+                    (chart(&pie_chart(ctx.lang, view.breakdowns.iter().find(|b| b.dimension == dimension)), ""))
                 }
             }
         }
@@ -164,13 +164,16 @@ pub fn slices_chart(ctx: &Ctx, breakdown: Option<&Breakdown>) -> Value {
     })
 }
 
-pub fn pie_chart(breakdown: Option<&Breakdown>) -> Value {
+/// Revenue shares of a slice; channel names in Chinese on Chinese pages.
+pub fn pie_chart(lang: Lang, breakdown: Option<&Breakdown>) -> Value {
     let slices = breakdown.map_or(&[][..], |b| &b.slices[..]);
-    let data: Vec<Value> = slices
-        .iter()
-        .filter(|s| s.revenue > 0.0)
-        .map(|s| json!({"value": s.revenue, "name": label(&s.name)}))
-        .collect();
+    let channels = breakdown.is_some_and(|b| b.dimension == Dimension::Channel);
+    let name = |s: &str| match yeji_core::contract::CHANNELS.name_zh(s) {
+        Some(zh) if channels && lang == Lang::Zh => zh.to_owned(),
+        _ => label(s),
+    };
+    let data: Vec<Value> =
+        slices.iter().filter(|s| s.revenue > 0.0).map(|s| json!({"value": s.revenue, "name": name(&s.name)})).collect();
     json!({
         "tooltip": {"trigger": "item", "formatter": "{b}: {d}%"},
         "series": [{"type": "pie", "radius": ["35%", "65%"], "data": data, "label": {"formatter": "{b}\n{d}%"}}]
