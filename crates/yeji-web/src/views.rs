@@ -47,8 +47,12 @@ pub struct Overview {
     pub regions: Vec<EntityResult>,
     pub trend: Trend,
     pub breakdowns: Vec<Breakdown>,
-    /// Every rep, best rank first.
+    /// The best reps, best rank first (at most 20; all are in `/api/v1/evaluation`).
     pub leaderboard: Vec<EntityResult>,
+    /// The weakest reps, weakest last (at most 10, none of them in the leaderboard).
+    pub bottom: Vec<EntityResult>,
+    /// Reps with a score.
+    pub scored_reps: usize,
     pub grades: Vec<GradeCount>,
     pub funnel: Funnel,
     /// The three best and three weakest teams by score.
@@ -113,6 +117,10 @@ pub struct Comparison {
     pub columns: Vec<EntityResult>,
 }
 
+/// How many of the best and of the weakest reps the overview lists.
+const LEADERBOARD: usize = 20;
+const BOTTOM: usize = 10;
+
 impl AppState {
     pub async fn overview(&self, period: &Period) -> Result<std::sync::Arc<Overview>> {
         self.cached(format!("overview/{period}"), self.build_overview(period)).await
@@ -126,6 +134,7 @@ impl AppState {
             })?;
         let mut leaderboard = by_rank(&evaluation, |r| r.level == "rep");
         leaderboard.retain(|r| r.score.is_some());
+        let scored_reps = leaderboard.len();
         let mut grades: Vec<GradeCount> = Vec::new();
         let scheme = self.scheme().await?;
         let grade_names = scheme.scheme.grades.bands.iter().map(|(g, _)| g).chain([&scheme.scheme.grades.lowest]);
@@ -135,6 +144,8 @@ impl AppState {
         }
         let teams =
             by_rank(&evaluation, |r| r.level == "unit" && r.kind.as_deref() == Some("team") && r.score.is_some());
+        let rest = leaderboard.split_off(LEADERBOARD.min(scored_reps));
+        let bottom = rest[rest.len().saturating_sub(BOTTOM)..].to_vec();
         let workspace = self.read().await;
         let mut breakdowns = Vec::new();
         for dimension in Dimension::ALL {
@@ -158,7 +169,9 @@ impl AppState {
             strongest: teams.iter().take(3).cloned().collect(),
             weakest: teams.iter().rev().take(3).cloned().collect(),
             company,
+            bottom,
             leaderboard,
+            scored_reps,
             grades,
         })
     }

@@ -67,7 +67,7 @@ fn outcome_card(ctx: &Ctx, outcome: &Outcome) -> Markup {
                     None => h2 { (t("unchanged")) },
                 }
                 table.data {
-                    thead { tr { th { "table" } th.num { (t("added")) } th.num { (t("changed")) } th.num { (t("unchanged")) } th.num { (t("rejected")) } } }
+                    thead { tr { th { (t("table")) } th.num { (t("added")) } th.num { (t("changed")) } th.num { (t("unchanged")) } th.num { (t("rejected")) } } }
                     tbody { @for table in &report.tables {
                         tr { td { (table.table) } td.num { (table.added) } td.num { (table.changed) } td.num { (table.unchanged) } td.num { (table.rejected) } }
                     } }

@@ -80,8 +80,14 @@ pub fn render(ctx: &Ctx, view: &Overview, scheme_kpis: &[String]) -> Markup {
             (leaderboard(ctx, &view.regions, scheme_kpis, &names))
         }
         section.card {
-            h2 { (t("leaderboard")) " · " (view.leaderboard.len()) " " (t("rep")) }
-            div.scroll { (leaderboard(ctx, &view.leaderboard, scheme_kpis, &names)) }
+            h2 { (t("leaderboard")) " · " (view.leaderboard.len()) " / " (view.scored_reps) " " (t("rep")) }
+            (leaderboard(ctx, &view.leaderboard, scheme_kpis, &names))
+        }
+        @if !view.bottom.is_empty() {
+            section.card {
+                h2 { (t("weakest")) " · " (t("rep")) }
+                (leaderboard(ctx, &view.bottom, scheme_kpis, &names))
+            }
         }
     }
 }

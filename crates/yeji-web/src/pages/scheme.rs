@@ -53,7 +53,7 @@ pub fn render(
         section.card {
             h2 { (t("versions")) }
             table.data {
-                thead { tr { th.num { "v" } th { (t("name")) } th { (t("time")) } th { "by" } } }
+                thead { tr { th.num { "v" } th { (t("name")) } th { (t("time")) } th { (t("by")) } } }
                 tbody { @for v in versions.iter().rev() {
                     tr { td.num { (v.version) } td { (v.name) } td { (v.at.format("%Y-%m-%d %H:%M")) } td { (v.actor) } }
                 } }
