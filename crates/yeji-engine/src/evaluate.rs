@@ -56,13 +56,15 @@ pub struct Evaluation {
     pub results: Vec<EntityResult>,
 }
 
-/// An evaluation and its inputs: each result's entity key (same order), the
-/// measures and the targets found in the targets data.
-pub(crate) struct Evaluated {
+/// An evaluation with what it was computed from (each result's entity key in
+/// the same order, the measures, the targets found in the targets data, the
+/// scheme), so any of its entities can be explained without computing again.
+pub struct Evaluated {
     pub evaluation: Evaluation,
-    pub measures: Measures,
-    pub keys: Vec<EntityKey>,
-    pub targets: HashMap<(EntityKey, String), f64>,
+    pub(crate) measures: Measures,
+    pub(crate) keys: Vec<EntityKey>,
+    pub(crate) targets: HashMap<(EntityKey, String), f64>,
+    pub(crate) scheme: Scheme,
 }
 
 /// An entity to evaluate, with its peer group.
@@ -81,7 +83,7 @@ impl Workspace {
     }
 
     /// The evaluation with what it was computed from, for explanations.
-    pub(crate) async fn evaluate_with_inputs(&self, period: &Period, scheme: &Scheme) -> Result<Evaluated> {
+    pub async fn evaluate_with_inputs(&self, period: &Period, scheme: &Scheme) -> Result<Evaluated> {
         let versions = self.versions().await?;
         let with_rows: HashSet<Table> = versions.iter().filter(|(_, v)| v.rows > 0).map(|(t, _)| *t).collect();
         let (entities, tree) = self.entities(period, &versions)?;
@@ -109,7 +111,8 @@ impl Workspace {
             .collect();
         rank(&entities, &mut results);
         let evaluation = Evaluation { period: period.to_string(), scheme: scheme.name.clone(), results };
-        Ok(Evaluated { evaluation, measures, keys: entities.into_iter().map(|e| e.key).collect(), targets })
+        let keys = entities.into_iter().map(|e| e.key).collect();
+        Ok(Evaluated { evaluation, measures, keys, targets, scheme: scheme.clone() })
     }
 
     /// Reps (with their unit at the end of the period) and units, and the org tree.

@@ -9,7 +9,7 @@ use yeji_core::kpi::{CATALOGUE, Measure};
 use yeji_core::scheme::{Rule, Scheme};
 use yeji_core::{Period, Table};
 
-use crate::evaluate::EntityResult;
+use crate::evaluate::{EntityResult, Evaluated};
 use crate::measures::EntityKey;
 use crate::query::query_error;
 use crate::workspace::Workspace;
@@ -68,10 +68,18 @@ fn rule_text(rule: &Rule) -> String {
 impl Workspace {
     /// Explains the score of the rep or unit `id` (a rep id is looked up first).
     pub async fn explain(&self, period: &Period, scheme: &Scheme, id: &str, kpi: Option<&str>) -> Result<Explanation> {
+        self.evaluate_with_inputs(period, scheme).await?.explain(id, kpi)
+    }
+}
+
+impl Evaluated {
+    /// Explains the score of the rep or unit `id` (a rep id is looked up first)
+    /// in this evaluation.
+    pub fn explain(&self, id: &str, kpi: Option<&str>) -> Result<Explanation> {
         if let Some(kpi) = kpi {
             kpi.parse::<yeji_core::KpiId>()?;
         }
-        let evaluated = self.evaluate_with_inputs(period, scheme).await?;
+        let (evaluated, scheme) = (self, &self.scheme);
         let position = [EntityKey::Rep(id.to_owned()), EntityKey::Unit(id.to_owned())]
             .iter()
             .find_map(|key| evaluated.keys.iter().position(|k| k == key))
@@ -114,7 +122,7 @@ impl Workspace {
                 contribution: effective_weight.zip(result.score).map(|(w, s)| w * s),
             });
         }
-        Ok(Explanation { period: period.to_string(), scheme: scheme.name.clone(), entity, kpis })
+        Ok(Explanation { period: self.evaluation.period.clone(), scheme: scheme.name.clone(), entity, kpis })
     }
 }
 

@@ -31,7 +31,7 @@ mod settings;
 mod workspace;
 
 pub use analysis::{CustomerRevenue, Dimension, Funnel, MonthPoint, Slice};
-pub use evaluate::{EntityResult, Evaluation, KpiResult};
+pub use evaluate::{EntityResult, Evaluated, Evaluation, KpiResult};
 pub use explain::{ExplainedKpi, Explanation, RowsBehind, rows_as_text};
 pub use history::ValueChange;
 pub use import::{ImportOptions, ImportReport, Progress, TableReport, read_reject_report};

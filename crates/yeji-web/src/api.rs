@@ -88,7 +88,7 @@ pub struct EvaluationQuery {
     responses((status = 200, body = Evaluation), (status = 400, body = WebError)))]
 async fn evaluation(State(state): State<Arc<AppState>>, Query(q): Query<EvaluationQuery>) -> Result<Json<Evaluation>> {
     let period = state.period(q.period.as_deref()).await?;
-    let mut evaluation = Evaluation::clone(&*state.evaluation(&period).await?);
+    let mut evaluation = state.evaluation(&period).await?.evaluation.clone();
     if let Some(level) = q.level.as_deref() {
         if !["rep", "unit", "company"].contains(&level) {
             return Err(WebError::bad_request(
@@ -129,8 +129,7 @@ async fn explain(
     Query(q): Query<ExplainQuery>,
 ) -> Result<Json<Explanation>> {
     let period = state.period(q.period.as_deref()).await?;
-    let scheme = state.scheme().await?;
-    let explanation = state.read().await.explain(&period, &scheme.scheme, &id, q.kpi.as_deref()).await?;
+    let explanation = state.evaluation(&period).await?.explain(&id, q.kpi.as_deref())?;
     Ok(Json(explanation))
 }
 

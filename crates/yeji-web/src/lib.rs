@@ -246,9 +246,9 @@ async fn compare(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, Query
             let (periods, ids) = state.comparison_request(q.period.as_deref(), q.period_b.as_deref(), &ids).await?;
             Some(state.compare(&periods, &ids).await?)
         };
-        let evaluation = state.evaluation(&state.period(q.period.as_deref()).await?).await?;
+        let evaluated = state.evaluation(&state.period(q.period.as_deref()).await?).await?;
         let choices: Vec<(String, String)> =
-            evaluation.results.iter().map(|r| (r.id.clone(), r.name.clone())).collect();
+            evaluated.evaluation.results.iter().map(|r| (r.id.clone(), r.name.clone())).collect();
         let body =
             pages::compare::render(&ctx, &ids, q.period_b.as_deref().unwrap_or(""), &choices, comparison.as_ref());
         Ok(pages::layout(&ctx, "compare", lang.t("compare"), body))
@@ -368,7 +368,7 @@ async fn preview_scheme(
         let previewed = state.evaluate_with(&period, &proposed, &label).await?;
         let reps =
             |e: &yeji_engine::Evaluation| e.results.iter().filter(|r| r.level == "rep").cloned().collect::<Vec<_>>();
-        Ok::<_, WebError>(pages::scheme::preview(&ctx, &reps(&current), &reps(&previewed)))
+        Ok::<_, WebError>(pages::scheme::preview(&ctx, &reps(&current.evaluation), &reps(&previewed.evaluation)))
     };
     match fragment.await {
         Ok(markup) => axum::response::Html(markup.into_string()).into_response(),

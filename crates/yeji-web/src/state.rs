@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{OnceCell, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use yeji_core::Period;
 use yeji_core::scheme::Scheme;
-use yeji_engine::{CurrentScheme, EngineError, Evaluation, ImportOptions, ImportReport, Workspace};
+use yeji_engine::{CurrentScheme, EngineError, Evaluated, ImportOptions, ImportReport, Workspace};
 
 use crate::error::Result;
 use crate::upload::Upload;
@@ -73,16 +73,17 @@ impl AppState {
         self.cached("scheme".into(), async { Ok(self.read().await.current_scheme().await?) }).await
     }
 
-    /// The evaluation of `period` by the current scheme, cached.
-    pub async fn evaluation(&self, period: &Period) -> Result<Arc<Evaluation>> {
+    /// The evaluation of `period` by the current scheme, with its inputs for
+    /// explanations, cached.
+    pub async fn evaluation(&self, period: &Period) -> Result<Arc<Evaluated>> {
         let scheme = self.scheme().await?;
         self.evaluate_with(period, &scheme.scheme, &format!("v{:?}", scheme.version)).await
     }
 
     /// The evaluation of `period` by `scheme`, cached under the scheme's `label`.
-    pub async fn evaluate_with(&self, period: &Period, scheme: &Scheme, label: &str) -> Result<Arc<Evaluation>> {
+    pub async fn evaluate_with(&self, period: &Period, scheme: &Scheme, label: &str) -> Result<Arc<Evaluated>> {
         self.cached(format!("evaluation/{period}/{label}"), async {
-            Ok(self.read().await.evaluate(period, scheme).await?)
+            Ok(self.read().await.evaluate_with_inputs(period, scheme).await?)
         })
         .await
     }

@@ -127,12 +127,13 @@ impl AppState {
     }
 
     async fn build_overview(&self, period: &Period) -> Result<Overview> {
-        let evaluation = self.evaluation(period).await?;
+        let evaluated = self.evaluation(period).await?;
+        let evaluation = &evaluated.evaluation;
         let company =
             evaluation.results.iter().find(|r| r.level == "company").cloned().ok_or_else(|| {
                 WebError::not_found("no_data", "the workspace holds no org units yet: import data first")
             })?;
-        let mut leaderboard = by_rank(&evaluation, |r| r.level == "rep");
+        let mut leaderboard = by_rank(evaluation, |r| r.level == "rep");
         leaderboard.retain(|r| r.score.is_some());
         let scored_reps = leaderboard.len();
         let mut grades: Vec<GradeCount> = Vec::new();
@@ -143,7 +144,7 @@ impl AppState {
             grades.push(GradeCount { grade: grade.clone(), reps });
         }
         let teams =
-            by_rank(&evaluation, |r| r.level == "unit" && r.kind.as_deref() == Some("team") && r.score.is_some());
+            by_rank(evaluation, |r| r.level == "unit" && r.kind.as_deref() == Some("team") && r.score.is_some());
         let rest = leaderboard.split_off(LEADERBOARD.min(scored_reps));
         let bottom = rest[rest.len().saturating_sub(BOTTOM)..].to_vec();
         let workspace = self.read().await;
@@ -162,7 +163,7 @@ impl AppState {
                 .filter(|r| r.level != "rep")
                 .map(|r| (r.id.clone(), r.name.clone()))
                 .collect(),
-            regions: by_rank(&evaluation, |r| r.kind.as_deref() == Some("region")),
+            regions: by_rank(evaluation, |r| r.kind.as_deref() == Some("region")),
             trend: trend(&workspace, period, &company.id).await?,
             breakdowns,
             funnel: workspace.funnel(period, &company.id).await?,
@@ -181,7 +182,8 @@ impl AppState {
     }
 
     async fn build_entity(&self, period: &Period, id: &str) -> Result<EntityView> {
-        let evaluation = self.evaluation(period).await?;
+        let evaluated = self.evaluation(period).await?;
+        let evaluation = &evaluated.evaluation;
         let find = |id: &str, rep_first: bool| {
             let mut candidates = evaluation.results.iter().filter(|r| r.id == id);
             if rep_first { candidates.find(|r| r.level == "rep") } else { candidates.find(|r| r.level != "rep") }
@@ -202,13 +204,14 @@ impl AppState {
         let members = if entity.level == "rep" {
             Vec::new()
         } else {
-            by_rank(&evaluation, |r| r.unit_id.as_deref() == Some(id) && r.level != "company")
+            by_rank(evaluation, |r| r.unit_id.as_deref() == Some(id) && r.level != "company")
         };
         let mut history = Vec::new();
         let mut earlier = *period;
         for _ in 0..4 {
-            let evaluated = self.evaluation(&earlier).await?;
-            let same = evaluated.results.iter().find(|r| r.id == entity.id && r.level == entity.level);
+            let earlier_evaluated = self.evaluation(&earlier).await?;
+            let same =
+                earlier_evaluated.evaluation.results.iter().find(|r| r.id == entity.id && r.level == entity.level);
             history.insert(
                 0,
                 HistoryPoint {
@@ -222,7 +225,6 @@ impl AppState {
             earlier = earlier.previous();
         }
         let company_id = evaluation.results.iter().find(|r| r.level == "company").map(|r| r.id.clone());
-        let scheme = self.scheme().await?;
         let workspace = self.read().await;
         let funnel = workspace.funnel(period, id).await?;
         let company_funnel = match &company_id {
@@ -244,8 +246,8 @@ impl AppState {
         }
         Ok(EntityView {
             period: period.to_string(),
-            percentiles: percentiles(&evaluation, &entity),
-            explanation: workspace.explain(period, &scheme.scheme, id, None).await?,
+            percentiles: percentiles(evaluation, &entity),
+            explanation: evaluated.explain(id, None)?,
             trend: trend(&workspace, period, id).await?,
             weakest_stage: weakest_stage(&funnel, &company_funnel),
             customers: Customers {
@@ -267,7 +269,8 @@ impl AppState {
     pub async fn compare(&self, periods: &[Period], ids: &[String]) -> Result<Comparison> {
         let mut columns = Vec::new();
         for period in periods {
-            let evaluation = self.evaluation(period).await?;
+            let evaluated = self.evaluation(period).await?;
+            let evaluation = &evaluated.evaluation;
             for id in ids {
                 let found = evaluation.results.iter().find(|r| &r.id == id && r.level == "rep");
                 let found = found.or_else(|| evaluation.results.iter().find(|r| &r.id == id));
