@@ -14,6 +14,7 @@
 //! ```
 
 pub mod contract;
+pub mod formula;
 pub mod kpi;
 pub mod period;
 pub mod scheme;

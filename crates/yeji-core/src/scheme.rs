@@ -15,7 +15,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::kpi::KpiId;
+use crate::formula::Expr;
+use crate::kpi::{CATALOGUE, Direction, KpiId, Unit};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SchemeError {
@@ -68,6 +69,12 @@ fn default_stretch_score() -> f64 {
 }
 
 impl Rule {
+    /// Whether the score depends on the peer group's values, not only on the
+    /// entity's own value and target.
+    pub fn is_relative(&self) -> bool {
+        matches!(self, Rule::Percentile | Rule::MinMax | Rule::ZScore { .. })
+    }
+
     /// The score of `value`, given its target and the values of its peer group
     /// (itself included). `None` when the rule needs a target and there is none,
     /// or the peer group cannot rank it.
@@ -175,11 +182,40 @@ impl Grades {
     }
 }
 
+/// A KPI the scheme defines by a formula over catalogue KPIs and its other
+/// formula KPIs (SPEC §5), e.g. `revenue / activities`. Like a catalogue KPI it
+/// is computed for every entity from that entity's own values, so a unit's
+/// value comes from its rows, never from its children's values.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormulaKpi {
+    pub id: String,
+    pub formula: Expr,
+    #[serde(default)]
+    pub name_zh: Option<String>,
+    #[serde(default)]
+    pub name_en: Option<String>,
+    #[serde(default = "default_unit")]
+    pub unit: Unit,
+    #[serde(default = "default_direction")]
+    pub direction: Direction,
+}
+
+fn default_unit() -> Unit {
+    Unit::Ratio
+}
+
+fn default_direction() -> Direction {
+    Direction::HigherIsBetter
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scheme {
     pub name: String,
     pub kpis: Vec<SchemeKpi>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub formulas: Vec<FormulaKpi>,
     #[serde(default)]
     pub grades: Grades,
 }
@@ -244,9 +280,12 @@ impl Scheme {
         if self.kpis.is_empty() {
             return Err(SchemeError::Invalid("a scheme needs at least one KPI".into()));
         }
+        self.formulas_in_order()?;
         let mut seen = std::collections::HashSet::new();
         for entry in &self.kpis {
-            entry.kpi.parse::<KpiId>().map_err(|e| SchemeError::Invalid(e.to_string()))?;
+            if self.formula(&entry.kpi).is_none() {
+                entry.kpi.parse::<KpiId>().map_err(|e| SchemeError::Invalid(e.to_string()))?;
+            }
             if !seen.insert(&entry.kpi) {
                 return Err(SchemeError::Invalid(format!("{} is listed twice", entry.kpi)));
             }
@@ -269,6 +308,66 @@ impl Scheme {
         if floors.clone().zip(floors.by_ref().skip(1)).any(|(a, b)| a <= b) {
             return Err(SchemeError::Invalid("grade bands must go from the highest score down".into()));
         }
+        Ok(())
+    }
+
+    /// The formula KPI `id` of this scheme.
+    pub fn formula(&self, id: &str) -> Option<&FormulaKpi> {
+        self.formulas.iter().find(|f| f.id == id)
+    }
+
+    /// The formula KPIs, each after the formula KPIs it reads, so that one pass
+    /// computes them all; an error names an unknown KPI, a clash with the
+    /// catalogue or a cycle.
+    pub fn formulas_in_order(&self) -> Result<Vec<&FormulaKpi>, SchemeError> {
+        let invalid = |message: String| Err(SchemeError::Invalid(message));
+        for (index, formula) in self.formulas.iter().enumerate() {
+            let id = formula.id.as_str();
+            if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+                return invalid(format!("formula KPI '{id}': an id is lower-case letters, digits and _"));
+            }
+            if CATALOGUE.iter().any(|k| k.id == id) {
+                return invalid(format!("formula KPI '{id}': the catalogue already has a KPI of that id"));
+            }
+            if self.formulas[..index].iter().any(|f| f.id == id) {
+                return invalid(format!("formula KPI '{id}' is defined twice"));
+            }
+            for reference in formula.formula.references() {
+                if self.formula(reference).is_none() && !CATALOGUE.iter().any(|k| k.id == reference) {
+                    return invalid(format!("formula KPI '{id}': unknown KPI '{reference}' (see `yeji kpis`)"));
+                }
+            }
+        }
+        let mut ordered: Vec<&FormulaKpi> = Vec::new();
+        for formula in &self.formulas {
+            self.visit(formula, &mut Vec::new(), &mut ordered)?;
+        }
+        Ok(ordered)
+    }
+
+    /// Depth first: a formula's dependencies go before it; `path` is the chain
+    /// being visited, so meeting one of its members again is a cycle.
+    fn visit<'a>(
+        &'a self,
+        formula: &'a FormulaKpi,
+        path: &mut Vec<&'a str>,
+        ordered: &mut Vec<&'a FormulaKpi>,
+    ) -> Result<(), SchemeError> {
+        if ordered.iter().any(|f| f.id == formula.id) {
+            return Ok(());
+        }
+        if let Some(start) = path.iter().position(|id| *id == formula.id) {
+            let cycle = path[start..].iter().chain([&formula.id.as_str()]).copied().collect::<Vec<_>>().join(" → ");
+            return Err(SchemeError::Invalid(format!("formula KPIs form a cycle: {cycle}")));
+        }
+        path.push(&formula.id);
+        for reference in formula.formula.references() {
+            if let Some(dependency) = self.formula(reference) {
+                self.visit(dependency, path, ordered)?;
+            }
+        }
+        path.pop();
+        ordered.push(formula);
         Ok(())
     }
 
@@ -331,6 +430,51 @@ mod tests {
         assert!(Scheme::parse(&rule).unwrap_err().to_string().contains("unknown variant `magic`"));
         let typo = DEFAULT_SCHEME.replacen("weight = 30", "weight = 30\nwieght = 1", 1);
         assert!(Scheme::parse(&typo).unwrap_err().to_string().contains("wieght"), "a typo is not silently ignored");
+    }
+
+    #[test]
+    fn formula_kpis_are_checked_and_ordered_by_dependency() {
+        let with = |formulas: &str| format!("{DEFAULT_SCHEME}\n{formulas}");
+        let scheme = Scheme::parse(&with(
+            r#"
+            [[formulas]]
+            id = "revenue_per_visit_point"
+            formula = "revenue_per_visit / 100"
+            [[formulas]]
+            id = "revenue_per_visit"
+            formula = "revenue / activities"
+            name_zh = "单次拜访销售额"
+            unit = "money""#,
+        ))
+        .unwrap();
+        let order: Vec<&str> = scheme.formulas_in_order().unwrap().iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(order, ["revenue_per_visit", "revenue_per_visit_point"]);
+        assert_eq!(scheme.formulas[1].unit, Unit::Money);
+        assert_eq!(Scheme::parse(&scheme.to_toml()).unwrap(), scheme, "formulas survive a save");
+
+        let error = |formulas: &str| Scheme::parse(&with(formulas)).unwrap_err().to_string();
+        assert_eq!(
+            error("[[formulas]]\nid = \"a\"\nformula = \"b + 1\"\n[[formulas]]\nid = \"b\"\nformula = \"revenue / a\""),
+            "scheme: formula KPIs form a cycle: a → b → a"
+        );
+        assert_eq!(error("[[formulas]]\nid = \"a\"\nformula = \"a * 2\""), "scheme: formula KPIs form a cycle: a → a");
+        assert_eq!(
+            error("[[formulas]]\nid = \"a\"\nformula = \"revenue / visits\""),
+            "scheme: formula KPI 'a': unknown KPI 'visits' (see `yeji kpis`)"
+        );
+        assert_eq!(
+            error("[[formulas]]\nid = \"revenue\"\nformula = \"orders\""),
+            "scheme: formula KPI 'revenue': the catalogue already has a KPI of that id"
+        );
+        let syntax = error("[[formulas]]\nid = \"a\"\nformula = \"revenue / (orders\"");
+        assert!(
+            syntax.contains("formula 'revenue / (orders': column 18: expected ')' but the formula ends"),
+            "{syntax}"
+        );
+        // A weighted formula KPI is accepted; an unknown weighted one is not.
+        let weighted = with("[[formulas]]\nid = \"per_order\"\nformula = \"revenue / orders\"")
+            .replace("kpi = \"satisfaction\"", "kpi = \"per_order\"");
+        assert_eq!(Scheme::parse(&weighted).unwrap().kpis[4].kpi, "per_order");
     }
 
     #[test]

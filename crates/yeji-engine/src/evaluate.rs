@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use arrow::array::{Array, AsArray};
 use arrow::datatypes::Date32Type;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use yeji_core::kpi::{CATALOGUE, Kpi};
 use yeji_core::scheme::{Scheme, Scored, composite, ranks};
 use yeji_core::{Period, Table};
@@ -17,7 +17,7 @@ use crate::{EngineError, Result};
 
 /// One KPI of one entity, as the output contract names it.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct KpiResult {
     pub value: Option<f64>,
     pub target: Option<f64>,
@@ -27,7 +27,7 @@ pub struct KpiResult {
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EntityResult {
     /// `rep`, `unit` or `company`.
     pub level: String,
@@ -36,7 +36,7 @@ pub struct EntityResult {
     /// A rep's unit at the end of the period; a unit's parent.
     pub unit_id: Option<String>,
     /// A unit's kind (region, team, ...).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     pub kpis: BTreeMap<String, KpiResult>,
     pub score: Option<f64>,
@@ -44,12 +44,12 @@ pub struct EntityResult {
     pub rank: Option<usize>,
     pub rank_of: usize,
     /// Weighted KPIs without a score, whose weight went to the others.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub redistributed: Vec<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {
     pub period: String,
     pub scheme: String,
@@ -78,27 +78,49 @@ pub(crate) struct Entity {
 }
 
 impl Workspace {
-    pub async fn evaluate(&self, period: &Period, scheme: &Scheme) -> Result<Evaluation> {
-        Ok(self.evaluate_with_inputs(period, scheme).await?.evaluation)
-    }
-
     /// The evaluation with what it was computed from, for explanations.
     pub async fn evaluate_with_inputs(&self, period: &Period, scheme: &Scheme) -> Result<Evaluated> {
-        let versions = self.versions().await?;
+        self.evaluate_at(period, scheme, &self.versions().await?).await
+    }
+
+    /// The evaluation of the facts `versions` names (current or pinned by a run).
+    pub(crate) async fn evaluate_at(
+        &self,
+        period: &Period,
+        scheme: &Scheme,
+        versions: &HashMap<Table, yeji_store::TableVersion>,
+    ) -> Result<Evaluated> {
         let with_rows: HashSet<Table> = versions.iter().filter(|(_, v)| v.rows > 0).map(|(t, _)| *t).collect();
-        let (entities, tree) = self.entities(period, &versions)?;
-        let context = self.session().await?;
+        let (entities, tree) = self.entities(period, versions)?;
+        let context = self.session_at(versions).await?;
         let started = std::time::Instant::now();
         let measures = measures::compute(&context, &tree, period).await?;
         tracing::info!(seconds = started.elapsed().as_secs_f64(), "computed the measures");
         let targets = self.targets(&context, period).await?;
-        let kpis: Vec<&Kpi> = CATALOGUE
+        let catalogue: Vec<&Kpi> = CATALOGUE
             .iter()
             .filter(|k| k.formula.measures().iter().all(|m| m.tables().iter().all(|t| with_rows.contains(t))))
             .collect();
+        // A formula KPI is computed when every KPI it reads is.
+        let mut ids: Vec<&str> = catalogue.iter().map(|k| k.id).collect();
+        let mut formulas = Vec::new();
+        for formula in scheme.formulas_in_order()? {
+            if formula.formula.references().iter().all(|r| ids.contains(r)) {
+                ids.push(&formula.id);
+                formulas.push(formula);
+            }
+        }
         let values: Vec<HashMap<&str, Option<f64>>> = entities
             .iter()
-            .map(|e| kpis.iter().map(|k| (k.id, k.formula.evaluate(|m| measures.get(&e.key, m)))).collect())
+            .map(|e| {
+                let mut values: HashMap<&str, Option<f64>> =
+                    catalogue.iter().map(|k| (k.id, k.formula.evaluate(|m| measures.get(&e.key, m)))).collect();
+                for formula in &formulas {
+                    let value = formula.formula.evaluate(|id| values.get(id).copied().flatten());
+                    values.insert(&formula.id, value);
+                }
+                values
+            })
             .collect();
         let mut results: Vec<EntityResult> = entities
             .iter()
@@ -106,7 +128,7 @@ impl Workspace {
             .map(|(index, entity)| {
                 let peers: Vec<usize> =
                     (0..entities.len()).filter(|&j| entities[j].peer_group == entity.peer_group).collect();
-                score_entity(entity, index, &peers, &kpis, &values, &targets, scheme)
+                score_entity(entity, index, &peers, &ids, &values, &targets, scheme)
             })
             .collect();
         rank(&entities, &mut results);
@@ -217,7 +239,7 @@ fn score_entity(
     entity: &Entity,
     index: usize,
     peers: &[usize],
-    kpis: &[&Kpi],
+    ids: &[&str],
     values: &[HashMap<&str, Option<f64>>],
     targets: &HashMap<(EntityKey, String), f64>,
     scheme: &Scheme,
@@ -225,24 +247,24 @@ fn score_entity(
     let mut results = BTreeMap::new();
     let mut scored = Vec::new();
     let mut redistributed = Vec::new();
-    for kpi in kpis {
-        let value = values[index][kpi.id];
-        let weighted = scheme.kpis.iter().find(|s| s.kpi == kpi.id);
-        let from_data = targets.get(&(entity.key.clone(), kpi.id.to_owned())).copied();
+    for &id in ids {
+        let value = values[index][id];
+        let weighted = scheme.kpis.iter().find(|s| s.kpi == id);
+        let from_data = targets.get(&(entity.key.clone(), id.to_owned())).copied();
         // The revenue target comes only from targets data (SPEC §6).
-        let target = from_data.or_else(|| weighted.and_then(|w| w.default_target).filter(|_| kpi.id != "revenue"));
+        let target = from_data.or_else(|| weighted.and_then(|w| w.default_target).filter(|_| id != "revenue"));
         let score = weighted.and_then(|w| {
-            let peer_values: Vec<f64> = peers.iter().filter_map(|&p| values[p][kpi.id]).collect();
+            let peer_values: Vec<f64> = peers.iter().filter_map(|&p| values[p][id]).collect();
             value.and_then(|v| w.rule.score(v, target, &peer_values))
         });
         if let Some(w) = weighted {
             scored.push(Scored { weight: w.weight, score });
             if score.is_none() {
-                redistributed.push(kpi.id.to_owned());
+                redistributed.push(id.to_owned());
             }
         }
         let weight = weighted.map(|w| w.weight / 100.0);
-        results.insert(kpi.id.to_owned(), KpiResult { value, target, score, weight });
+        results.insert(id.to_owned(), KpiResult { value, target, score, weight });
     }
     let score = composite(&scored);
     let (level, id) = match &entity.key {

@@ -76,10 +76,10 @@ impl Evaluated {
     /// Explains the score of the rep or unit `id` (a rep id is looked up first)
     /// in this evaluation.
     pub fn explain(&self, id: &str, kpi: Option<&str>) -> Result<Explanation> {
-        if let Some(kpi) = kpi {
+        let (evaluated, scheme) = (self, &self.scheme);
+        if let Some(kpi) = kpi.filter(|k| scheme.formula(k).is_none()) {
             kpi.parse::<yeji_core::KpiId>()?;
         }
-        let (evaluated, scheme) = (self, &self.scheme);
         let position = [EntityKey::Rep(id.to_owned()), EntityKey::Unit(id.to_owned())]
             .iter()
             .find_map(|key| evaluated.keys.iter().position(|k| k == key))
@@ -97,21 +97,16 @@ impl Evaluated {
             if kpi.is_some_and(|k| k != id) {
                 continue;
             }
-            let definition = CATALOGUE.iter().find(|k| k.id == id).expect("results hold catalogue KPIs");
+            let definition = Definition::of(id, scheme, |measure| evaluated.measures.get(key, measure), &entity);
             let weighted = scheme.kpis.iter().find(|w| &w.kpi == id);
             let from_data = evaluated.targets.contains_key(&(key.clone(), id.clone()));
             let effective_weight = result.score.and(result.weight).map(|w| w / scored_weight);
             kpis.push(ExplainedKpi {
                 kpi: id.clone(),
-                name_zh: definition.name_zh.into(),
-                name_en: definition.name_en.into(),
-                formula: definition.definition.into(),
-                measures: definition
-                    .formula
-                    .measures()
-                    .into_iter()
-                    .map(|m| (measure_name(m), evaluated.measures.get(key, m)))
-                    .collect(),
+                name_zh: definition.name_zh,
+                name_en: definition.name_en,
+                formula: definition.formula,
+                measures: definition.inputs,
                 value: result.value,
                 target: result.target,
                 target_source: result.target.map(|_| if from_data { "targets" } else { "scheme" }.to_owned()),
@@ -123,6 +118,40 @@ impl Evaluated {
             });
         }
         Ok(Explanation { period: self.evaluation.period.clone(), scheme: scheme.name.clone(), entity, kpis })
+    }
+}
+
+/// What a KPI is and the inputs of its value: a catalogue KPI's measures, a
+/// formula KPI's KPIs.
+struct Definition {
+    name_zh: String,
+    name_en: String,
+    formula: String,
+    inputs: Vec<(String, f64)>,
+}
+
+impl Definition {
+    fn of(id: &str, scheme: &Scheme, measure: impl Fn(Measure) -> f64, entity: &EntityResult) -> Definition {
+        if let Some(kpi) = CATALOGUE.iter().find(|k| k.id == id) {
+            return Definition {
+                name_zh: kpi.name_zh.into(),
+                name_en: kpi.name_en.into(),
+                formula: kpi.definition.into(),
+                inputs: kpi.formula.measures().into_iter().map(|m| (measure_name(m), measure(m))).collect(),
+            };
+        }
+        let formula = scheme.formula(id).expect("results hold catalogue and scheme KPIs");
+        Definition {
+            name_zh: formula.name_zh.clone().unwrap_or_else(|| id.to_owned()),
+            name_en: formula.name_en.clone().unwrap_or_else(|| id.to_owned()),
+            formula: formula.formula.to_string(),
+            inputs: formula
+                .formula
+                .references()
+                .into_iter()
+                .filter_map(|r| Some((r.to_owned(), entity.kpis.get(r)?.value?)))
+                .collect(),
+        }
     }
 }
 

@@ -163,11 +163,7 @@ impl Workspace {
         self.catalog
             .land_batch(NewBatch { id: batch_id, files: &files, tables: &changes, versions: &new_versions, actor })
             .await?;
-        for table in new_versions.iter().filter_map(|v| Table::from_name(&v.table)) {
-            if let Some(old) = versions.get(&table) {
-                remove(&self.root.join(&old.file))?;
-            }
-        }
+        self.retire(&new_versions, &versions).await?;
         report.batch = Some(batch_id);
         Ok(report)
     }

@@ -9,6 +9,7 @@
 //! W/facts/<table>/*.parquet   the current rows of each table, one file per version
 //! W/batches/<id>/<table>.parquet  what batch <id> added and changed (for history and revert)
 //! W/reports/              reject reports of refused imports
+//! W/cache/<data>/         evaluations already computed on this state of the data
 //! ```
 //!
 //! A batch writes new files under fresh names and then switches the catalog to
@@ -17,6 +18,7 @@
 //! it was before the batch.
 
 mod analysis;
+mod cache;
 mod changes;
 mod evaluate;
 mod explain;
@@ -26,6 +28,7 @@ mod import;
 mod measures;
 mod query;
 mod revert;
+mod runs;
 mod schemes;
 mod settings;
 mod workspace;
@@ -35,11 +38,12 @@ pub use evaluate::{EntityResult, Evaluated, Evaluation, KpiResult};
 pub use explain::{ExplainedKpi, Explanation, RowsBehind, rows_as_text};
 pub use history::ValueChange;
 pub use import::{ImportOptions, ImportReport, Progress, TableReport, read_reject_report};
+pub use runs::{Cause, DataChange, EntityChange, KpiChange, RunDiff, SavedRun, compare};
 pub use schemes::CurrentScheme;
 pub use settings::Settings;
 pub use workspace::Workspace;
 pub use yeji_ingest::Reject;
-pub use yeji_store::{Batch, SchemeVersion, StoreError};
+pub use yeji_store::{Batch, RunInfo, SchemeVersion, StoreError};
 
 use yeji_ingest::IngestError;
 
@@ -79,6 +83,8 @@ pub enum EngineError {
     UnknownEntity(String),
     #[error(transparent)]
     Scheme(#[from] yeji_core::scheme::SchemeError),
+    #[error(transparent)]
+    Period(#[from] yeji_core::period::PeriodError),
     #[error("no scheme version {0} in this workspace")]
     NoSuchScheme(i64),
     #[error("query: {0}")]

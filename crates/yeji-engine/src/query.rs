@@ -11,6 +11,7 @@ use datafusion::datasource::MemTable;
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 use yeji_core::{Period, Table};
 use yeji_ingest::schema::stored_schema;
+use yeji_store::TableVersion;
 
 use crate::measures::EntityKey;
 use crate::workspace::Workspace;
@@ -21,15 +22,20 @@ pub(crate) fn query_error(error: impl std::fmt::Display) -> EngineError {
 }
 
 impl Workspace {
-    /// A DataFusion session with every table registered (empty when not imported).
+    /// A DataFusion session with every table's current rows registered (empty
+    /// when not imported).
     pub async fn session(&self) -> Result<SessionContext> {
+        self.session_at(&self.versions().await?).await
+    }
+
+    /// A DataFusion session over the fact files `versions` names.
+    pub(crate) async fn session_at(&self, versions: &HashMap<Table, TableVersion>) -> Result<SessionContext> {
         // Plain Utf8 strings, as the fact files hold them, so results read the same
         // whether a column came from Parquet or from memory.
         let config = SessionConfig::new()
             .with_target_partitions(2)
             .set_bool("datafusion.execution.parquet.schema_force_view_types", false);
         let context = SessionContext::new_with_config(config);
-        let versions = self.versions().await?;
         for table in Table::ALL {
             match versions.get(&table) {
                 Some(version) => {

@@ -8,7 +8,7 @@ use yeji_store::Batch;
 
 use crate::changes::{Rewrite, undo};
 use crate::facts;
-use crate::workspace::{Workspace, remove};
+use crate::workspace::Workspace;
 use crate::{EngineError, Result};
 
 impl Workspace {
@@ -55,11 +55,7 @@ impl Workspace {
         }
         let new_versions = self.write_states(id, states, &versions)?;
         self.catalog.revert_batch(id, &new_versions, actor).await?;
-        for version in &new_versions {
-            if let Some(old) = Table::from_name(&version.table).and_then(|t| versions.get(&t)) {
-                remove(&self.root.join(&old.file))?;
-            }
-        }
+        self.retire(&new_versions, &versions).await?;
         Ok(Batch { status: "reverted".into(), ..batch })
     }
 }

@@ -134,10 +134,24 @@ impl Workspace {
         Ok(stored.project(&(0..canonical_schema(table).fields().len()).collect::<Vec<_>>()).expect("canonical prefix"))
     }
 
-    /// Removes what no committed version or batch names: the leftovers of a
-    /// batch that crashed before its commit, and files a later version replaced.
+    /// Removes the fact files the `new` versions replaced, except those a
+    /// saved run pins.
+    pub(crate) async fn retire(&self, new: &[TableVersion], old: &HashMap<Table, TableVersion>) -> Result<()> {
+        let pinned: HashSet<String> =
+            self.catalog.runs().await?.into_iter().flat_map(|run| run.data).map(|v| v.file).collect();
+        let replaced = new.iter().filter_map(|v| Table::from_name(&v.table).and_then(|t| old.get(&t)));
+        for version in replaced.filter(|v| !pinned.contains(&v.file)) {
+            remove(&self.root.join(&version.file))?;
+        }
+        Ok(())
+    }
+
+    /// Removes what no committed version, saved run or batch names: the
+    /// leftovers of a batch that crashed before its commit, and files a later
+    /// version replaced.
     async fn collect_garbage(&self) -> Result<()> {
-        let versions = self.catalog.table_versions().await?;
+        let mut versions = self.catalog.table_versions().await?;
+        versions.extend(self.catalog.runs().await?.into_iter().flat_map(|run| run.data));
         let live_files: HashSet<PathBuf> = versions.iter().map(|v| self.root.join(&v.file)).collect();
         let batches: HashSet<String> = self.catalog.batches().await?.iter().map(|b| b.id.to_string()).collect();
         for table in Table::ALL {
@@ -146,6 +160,12 @@ impl Workspace {
                 if !live_files.contains(&path) {
                     remove(&path)?;
                 }
+            }
+        }
+        let current = crate::cache::data_key(&self.versions().await?);
+        for path in list(&self.root.join(crate::cache::CACHE_DIR))? {
+            if !path.ends_with(&current) {
+                std::fs::remove_dir_all(&path).map_err(|e| EngineError::io(&path, e))?;
             }
         }
         for path in list(&self.root.join("batches"))? {

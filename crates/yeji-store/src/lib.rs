@@ -2,6 +2,7 @@
 //! made), which fact file is current for each table, and the audit log. SQLite through sqlx by default; every write that lands a batch is
 //! one transaction, so a crash leaves the catalog as it was before the batch.
 
+mod runs;
 mod schema;
 
 use std::path::Path;
@@ -12,6 +13,7 @@ use serde::Serialize;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
+pub use runs::{NewRun, Run, RunInfo};
 pub use schema::SCHEMA_VERSION;
 
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +24,8 @@ pub enum StoreError {
     NewerSchema { found: i64, supported: i64 },
     #[error("no batch {0}")]
     NoSuchBatch(i64),
+    #[error("no run {0} in this workspace (see `yeji runs`)")]
+    NoSuchRun(i64),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -68,7 +72,7 @@ impl Batch {
 }
 
 /// The current fact file of a table.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct TableVersion {
     pub table: String,
     pub file: String,
@@ -266,7 +270,7 @@ async fn set_versions(tx: &mut sqlx::SqliteConnection, versions: &[TableVersion]
     Ok(())
 }
 
-async fn audit(tx: &mut sqlx::SqliteConnection, actor: &str, action: &str, detail: &str) -> Result<()> {
+pub(crate) async fn audit(tx: &mut sqlx::SqliteConnection, actor: &str, action: &str, detail: &str) -> Result<()> {
     sqlx::query("INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, ?, ?)")
         .bind(Utc::now())
         .bind(actor)

@@ -50,6 +50,19 @@ CREATE TABLE schemes (
     actor TEXT NOT NULL
 );
 "#,
+    r#"
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    period TEXT NOT NULL,
+    scheme_name TEXT NOT NULL,
+    scheme_version INTEGER,
+    scheme_toml TEXT NOT NULL,
+    data TEXT NOT NULL,
+    result TEXT NOT NULL
+);
+"#,
 ];
 
 /// The schema version this build writes.

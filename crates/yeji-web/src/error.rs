@@ -48,6 +48,8 @@ impl From<EngineError> for WebError {
             EngineError::Busy => (StatusCode::CONFLICT, "busy"),
             EngineError::Ingest(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_file"),
             EngineError::Store(yeji_engine::StoreError::NoSuchBatch(_)) => (StatusCode::NOT_FOUND, "unknown_batch"),
+            EngineError::Store(yeji_engine::StoreError::NoSuchRun(_)) => (StatusCode::NOT_FOUND, "unknown_run"),
+            EngineError::Period(_) => (StatusCode::BAD_REQUEST, "bad_period"),
             _ => {
                 tracing::error!(%message, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")

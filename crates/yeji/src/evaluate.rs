@@ -45,6 +45,10 @@ pub struct EvaluateArgs {
     /// The file to write (xlsx).
     #[arg(long, value_name = "FILE", required_if_eq("format", "xlsx"))]
     out: Option<PathBuf>,
+    /// Save the evaluation as a run, pinned to the data and the scheme, to show,
+    /// recompute or compare later (`yeji runs`, `yeji show`, `yeji diff`).
+    #[arg(long)]
+    save: bool,
 }
 
 fn read_scheme(path: &std::path::Path) -> anyhow::Result<Scheme> {
@@ -52,20 +56,42 @@ fn read_scheme(path: &std::path::Path) -> anyhow::Result<Scheme> {
     Scheme::parse(&text).with_context(|| path.display().to_string())
 }
 
-/// The scheme in `path`, or else the workspace's current one.
-async fn load_scheme(workspace: &Workspace, path: Option<&PathBuf>) -> anyhow::Result<Scheme> {
+/// The scheme in `path`, or else the workspace's current one, with its saved
+/// version (`None` for a file or the built-in default).
+async fn load_scheme(workspace: &Workspace, path: Option<&PathBuf>) -> anyhow::Result<(Scheme, Option<i64>)> {
     match path {
-        Some(path) => read_scheme(path),
-        None => Ok(workspace.current_scheme().await?.scheme),
+        Some(path) => Ok((read_scheme(path)?, None)),
+        None => {
+            let current = workspace.current_scheme().await?;
+            Ok((current.scheme, current.version))
+        }
     }
 }
 
 pub async fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
     let workspace = Workspace::open(&args.workspace.workspace).await?;
     let period = Period::parse_fiscal(&args.period, workspace.settings().fiscal_year_first_month)?;
-    let scheme = load_scheme(&workspace, args.scheme.as_ref()).await?;
-    let mut evaluation = workspace.evaluate(&period, &scheme).await?;
-    if let Some(level) = args.level {
+    let (scheme, version) = load_scheme(&workspace, args.scheme.as_ref()).await?;
+    let evaluation = if args.save {
+        let (id, evaluation) = workspace.save_run(&period, &scheme, version, &crate::actor()).await?;
+        eprintln!("saved as run {id} (yeji show {id}; yeji diff {id} LATER_RUN)");
+        evaluation
+    } else {
+        workspace.evaluate(&period, &scheme).await?
+    };
+    print(evaluation, &scheme, args.level, args.format, args.out.as_deref())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints (or, for xlsx, writes) an evaluation in `format`, only `level`'s results if given.
+pub fn print(
+    mut evaluation: Evaluation,
+    scheme: &Scheme,
+    level: Option<Level>,
+    format: EvaluationFormat,
+    out: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    if let Some(level) = level {
         let name = match level {
             Level::Rep => "rep",
             Level::Unit => "unit",
@@ -73,17 +99,17 @@ pub async fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
         };
         evaluation.results.retain(|r| r.level == name);
     }
-    match args.format {
+    match format {
         EvaluationFormat::Json => say!("{}", serde_json::to_string_pretty(&evaluation)?),
         EvaluationFormat::Csv => say!("{}", csv_text(&evaluation)?),
-        EvaluationFormat::Table => say!("{}", scorecard(&evaluation, &scheme)),
+        EvaluationFormat::Table => say!("{}", scorecard(&evaluation, scheme)),
         EvaluationFormat::Xlsx => {
-            let out = args.out.as_ref().context("--format xlsx needs --out FILE")?;
+            let out = out.context("--format xlsx needs --out FILE")?;
             workbook(&evaluation)?.save(out).with_context(|| format!("writing {}", out.display()))?;
             say!("wrote {} results to {}", evaluation.results.len(), out.display());
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn kpi_ids(evaluation: &Evaluation) -> Vec<String> {
@@ -224,7 +250,7 @@ fn write_rows(path: &std::path::Path, batches: &[arrow::array::RecordBatch]) -> 
 pub async fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let workspace = Workspace::open(&args.workspace.workspace).await?;
     let period = Period::parse_fiscal(&args.period, workspace.settings().fiscal_year_first_month)?;
-    let scheme = load_scheme(&workspace, args.scheme.as_ref()).await?;
+    let (scheme, _) = load_scheme(&workspace, args.scheme.as_ref()).await?;
     let explanation = workspace.explain(&period, &scheme, &args.entity, args.kpi.as_deref()).await?;
     if args.format == crate::output::Format::Json {
         say!("{}", serde_json::to_string_pretty(&explanation)?);

@@ -8,6 +8,7 @@ mod bench;
 mod demo;
 mod evaluate;
 mod import;
+mod runs;
 mod serve;
 
 use std::path::PathBuf;
@@ -62,6 +63,27 @@ enum Command {
     Evaluate(evaluate::EvaluateArgs),
     /// Explain an entity's score: values, targets, rules, weights, contributions.
     Explain(evaluate::ExplainArgs),
+    /// List saved evaluation runs (`yeji evaluate --save`).
+    Runs {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        #[arg(long, value_enum, default_value_t = output::Format::Table)]
+        format: output::Format,
+    },
+    /// Show a saved run; with --verify, compute it again from its pinned data and scheme.
+    Show(runs::ShowArgs),
+    /// What changed between two saved runs, per entity and KPI, and why
+    /// (data, target, scheme or peers).
+    Diff {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// The earlier run.
+        a: i64,
+        /// The later run.
+        b: i64,
+        #[arg(long, value_enum, default_value_t = output::Format::Table)]
+        format: output::Format,
+    },
     /// Revenue, gross margin and orders by region for a period.
     Summary {
         #[command(flatten)]
@@ -136,6 +158,9 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Revert { workspace, batch } => import::revert(&workspace.workspace, batch).await,
         Command::Evaluate(args) => evaluate::run(args).await,
         Command::Explain(args) => evaluate::explain(args).await,
+        Command::Runs { workspace, format } => runs::list(&workspace, format).await,
+        Command::Show(args) => runs::show(args).await,
+        Command::Diff { workspace, a, b, format } => runs::diff(&workspace, a, b, format).await,
         Command::Summary { workspace, period, format } => demo::summary(&workspace.workspace, &period, format).await,
         Command::Kpis { format } => output::kpis(format),
         Command::Scheme { action } => evaluate::scheme(action).await,

@@ -601,6 +601,103 @@ fn a_custom_scheme_scores_with_its_own_rules_and_bad_schemes_are_refused() {
     assert!(shown.contains("kpi = \"revenue\"\nweight = 30.0"), "{shown}");
 }
 
+/// Formula KPIs of a scheme, on the scored fixture in 2026-Q3 (hand values):
+/// R1 has revenue 1400 (800 + 1000 − 400), cost 180, one order (O1), and 1300
+/// overdue (I4's 500 since May, I1's unpaid 800 since 4 Aug); R2 has 1600,
+/// cost 400, two orders, nothing overdue. 华东大区 E holds R1 and R2's July
+/// order: 1800 over two orders.
+#[test]
+fn formula_kpis_compute_from_each_entitys_own_values_and_score_like_any_kpi() {
+    let (dir, ws) = new_workspace();
+    import_json(&ws, &[fixtures().join("scored").to_str().unwrap()], &[], 0);
+    let scheme = dir.path().join("formulas.toml");
+    std::fs::write(
+        &scheme,
+        r#"name = "profit"
+[[kpis]]
+kpi = "gross_profit"
+weight = 60
+rule = "ratio_to_target"
+default_target = 1000
+[[kpis]]
+kpi = "revenue_per_overdue"
+weight = 40
+rule = "ratio_to_target"
+default_target = 2
+
+# Declared before the formula it reads: order does not matter.
+[[formulas]]
+id = "profit_per_order"
+formula = "gross_profit / orders"
+unit = "money"
+[[formulas]]
+id = "gross_profit"
+name_zh = "毛利额"
+formula = "revenue * gross_margin"
+unit = "money"
+[[formulas]]
+id = "per_order"
+formula = "revenue / orders"
+[[formulas]]
+id = "revenue_per_overdue"
+formula = "revenue / overdue_amount"
+"#,
+    )
+    .unwrap();
+    let args = ["evaluate", "-w", &ws, "--period", "2026-Q3", "--scheme", scheme.to_str().unwrap(), "--format", "json"];
+    let json: Value = serde_json::from_str(&ok(&args, 0)).unwrap();
+    let entity = |id: &str| json["results"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap().clone();
+    let value = |e: &Value, kpi: &str| e["kpis"][kpi]["value"].as_f64();
+    let (r1, r2, east) = (entity("R1"), entity("R2"), entity("E"));
+    assert_close(value(&r1, "gross_profit").unwrap(), 1220.0);
+    assert_close(value(&r2, "gross_profit").unwrap(), 1200.0);
+    assert_close(value(&r1, "profit_per_order").unwrap(), 1220.0);
+    assert_close(value(&r2, "profit_per_order").unwrap(), 600.0);
+    // The same number as the catalogue's average order value, by its own formula.
+    for e in [&r1, &r2, &east] {
+        assert_eq!(value(e, "per_order"), value(e, "avg_order_value"));
+    }
+    // A unit's value comes from its rows: 1800 / 2, not the mean of 1400 and 800.
+    assert_close(value(&east, "per_order").unwrap(), 900.0);
+    assert_close(value(&r1, "revenue_per_overdue").unwrap(), 1400.0 / 1300.0);
+    assert_eq!(r2["kpis"]["revenue_per_overdue"]["value"], Value::Null, "nothing overdue: no value, not ∞");
+    // R1: 60 × 122 (1220 / 1000) + 40 × 53.85 (1.0769 / 2); R2 is scored on
+    // gross profit alone (120), the other weight redistributed and said so.
+    assert_close(r1["score"].as_f64().unwrap(), (60.0 * 122.0 + 40.0 * (1400.0 / 1300.0 / 2.0 * 100.0)) / 100.0);
+    assert_close(r2["score"].as_f64().unwrap(), 120.0);
+    assert_eq!(r2["redistributed"], serde_json::json!(["revenue_per_overdue"]));
+
+    let args = ["explain", "-w", &ws, "--period", "2026-Q3", "--scheme", scheme.to_str().unwrap()];
+    let explained: Value = serde_json::from_str(&ok(
+        &[&args[..], &["--entity", "R2", "--kpi", "profit_per_order", "--format", "json"]].concat(),
+        0,
+    ))
+    .unwrap();
+    let kpi = &explained["kpis"][0];
+    assert_eq!(kpi["formula"], "gross_profit / orders");
+    assert_eq!(kpi["measures"], serde_json::json!([["gross_profit", 1200.0], ["orders", 2.0]]));
+    let explained: Value =
+        serde_json::from_str(&ok(&[&args[..], &["--entity", "R1", "--format", "json"]].concat(), 0)).unwrap();
+    let contributions: f64 =
+        explained["kpis"].as_array().unwrap().iter().filter_map(|k| k["contribution"].as_f64()).sum();
+    assert_close(contributions, r1["score"].as_f64().unwrap());
+    let named = explained["kpis"].as_array().unwrap().iter().find(|k| k["kpi"] == "gross_profit").unwrap().clone();
+    assert_eq!((named["name_zh"].as_str(), named["name_en"].as_str()), (Some("毛利额"), Some("gross_profit")));
+
+    std::fs::write(
+        &scheme,
+        std::fs::read_to_string(&scheme).unwrap().replace("revenue * gross_margin", "profit_per_order * orders"),
+    )
+    .unwrap();
+    let refused = yeji(&["scheme", "validate", scheme.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr).contains("formula KPIs form a cycle: profit_per_order → gross_profit → profit_per_order"),
+        "{}",
+        text(&refused.stderr)
+    );
+}
+
 /// Sums roll up exactly: each unit's revenue is the sum of its children's, and
 /// the company's the sum of every rep's (a rep who moved counts once, split
 /// between the units of the days of the sales). Checked on two demo companies.
@@ -632,4 +729,103 @@ fn revenue_adds_up_the_org_tree_and_over_the_reps() {
             assert!((revenue(unit) - sum).abs() < 1e-6 * revenue(unit).max(1.0), "seed {seed}: {}", unit["id"]);
         }
     }
+}
+
+/// Runs pin their data and scheme. On `scored` (see above): run 1; then O3
+/// (R2, 08-10, region N) goes from 1200 to 1500 and run 2; then a scheme with
+/// revenue 40 and gross margin 10 and run 3.
+/// - 1 → 2: the orders file changed (batch 1 → 2). R2's revenue 1600 → 1900
+///   (its score stays 150, capped); the company's 3000 → 3300 against 3000:
+///   100 → 110 points. R1 is untouched and not listed.
+/// - 2 → 3: only weights changed; R1's composite becomes
+///   (40 × 70 + 10 × 108.93 + 20 × 58.48 + 15 × 150 + 15 × 100) / 100.
+/// - Run 1 still computes from the old rows after both, exactly.
+#[test]
+fn a_saved_run_reproduces_exactly_and_diffs_say_what_changed_and_why() {
+    let (dir, ws) = new_workspace();
+    import_json(&ws, &[fixtures().join("scored").to_str().unwrap()], &[], 0);
+    let saved = yeji(&["evaluate", "-w", &ws, "--period", "2026-Q3", "--save", "--format", "json"]);
+    assert_eq!(text(&saved.stderr).trim(), "saved as run 1 (yeji show 1; yeji diff 1 LATER_RUN)");
+    let first: Value = serde_json::from_slice(&saved.stdout).unwrap();
+    import_json(&ws, &[fixtures().join("changed").join("orders.csv").to_str().unwrap()], &[], 0);
+    ok(&["evaluate", "-w", &ws, "--period", "2026-Q3", "--save"], 0);
+    let scheme = ok(&["scheme", "show"], 0).replacen("weight = 30.0", "weight = 40.0", 1).replacen(
+        "weight = 20.0",
+        "weight = 10.0",
+        1,
+    );
+    let scheme_file = dir.path().join("s.toml");
+    std::fs::write(&scheme_file, scheme).unwrap();
+    ok(&["scheme", "import", "-w", &ws, scheme_file.to_str().unwrap()], 0);
+    ok(&["evaluate", "-w", &ws, "--period", "2026-Q3", "--save"], 0);
+
+    let runs: Value = serde_json::from_str(&ok(&["runs", "-w", &ws, "--format", "json"], 0)).unwrap();
+    let versions: Vec<Value> = runs.as_array().unwrap().iter().map(|r| r["scheme_version"].clone()).collect();
+    assert_eq!(versions, [Value::Null, Value::Null, serde_json::json!(1)]);
+
+    let verified = yeji(&["show", "-w", &ws, "1", "--verify", "--format", "json"]);
+    assert_eq!(verified.status.code(), Some(0));
+    assert_eq!(text(&verified.stderr).trim(), "run 1 reproduces exactly: 7 results recomputed from its pinned data");
+    assert_eq!(serde_json::from_slice::<Value>(&verified.stdout).unwrap(), first);
+
+    let diff: Value = serde_json::from_str(&ok(&["diff", "-w", &ws, "1", "2", "--format", "json"], 0)).unwrap();
+    assert_eq!(diff["scheme_changed"], false);
+    assert_eq!(diff["data"], serde_json::json!([{"table": "orders", "batch": [1, 2], "rows": [7, 7]}]));
+    let entity = |diff: &Value, id: &str| {
+        diff["entities"].as_array().unwrap().iter().find(|e| e["id"] == id && e["level"] != "unit").cloned()
+    };
+    let kpi = |e: &Value, k: &str| e["kpis"].as_array().unwrap().iter().find(|c| c["kpi"] == k).cloned().unwrap();
+    assert!(entity(&diff, "R1").is_none(), "R1 did not change: {diff}");
+    let r2_revenue = kpi(&entity(&diff, "R2").unwrap(), "revenue");
+    assert_eq!(
+        (r2_revenue["before"]["value"].as_f64(), r2_revenue["after"]["value"].as_f64()),
+        (Some(1600.0), Some(1900.0))
+    );
+    assert_eq!(r2_revenue["causes"], serde_json::json!(["data"]));
+    let company_revenue = kpi(&entity(&diff, "HQ").unwrap(), "revenue");
+    assert_close(company_revenue["before"]["score"].as_f64().unwrap(), 100.0);
+    assert_close(company_revenue["after"]["score"].as_f64().unwrap(), 110.0);
+
+    let diff: Value = serde_json::from_str(&ok(&["diff", "-w", &ws, "2", "3", "--format", "json"], 0)).unwrap();
+    assert_eq!((diff["scheme_changed"].as_bool(), diff["data"].as_array().unwrap().len()), (Some(true), 0));
+    let r1 = entity(&diff, "R1").unwrap();
+    let margin = 1220.0 / 1400.0 / 0.8 * 100.0;
+    let collection = 1000.0 / 1800.0 / 0.95 * 100.0;
+    let before = (30.0 * 70.0 + 20.0 * margin + 20.0 * collection + 15.0 * 150.0 + 15.0 * 100.0) / 100.0;
+    let after = (40.0 * 70.0 + 10.0 * margin + 20.0 * collection + 15.0 * 150.0 + 15.0 * 100.0) / 100.0;
+    assert_close(r1["score"][0].as_f64().unwrap(), before);
+    assert_close(r1["score"][1].as_f64().unwrap(), after);
+    let revenue = kpi(&r1, "revenue");
+    assert_eq!((revenue["before"]["weight"].as_f64(), revenue["after"]["weight"].as_f64()), (Some(0.3), Some(0.4)));
+    assert_eq!(revenue["causes"], serde_json::json!(["scheme"]));
+    let text_diff = ok(&["diff", "-w", &ws, "2", "3"], 0);
+    assert!(text_diff.starts_with("run 2 → run 3\nscheme: default (file/default) → default (v1)\n"), "{text_diff}");
+
+    let missing = yeji(&["show", "-w", &ws, "9"]);
+    assert_eq!(text(&missing.stderr).trim(), "error: no run 9 in this workspace (see `yeji runs`)");
+}
+
+/// A repeated evaluation is served from `W/cache/<data>/`; a new batch is a new
+/// state of the data, so the next evaluation sees it (R2: 1600 → 1900, O3 changed).
+#[test]
+fn a_cached_evaluation_never_outlives_its_data() {
+    let (_dir, ws) = new_workspace();
+    import_json(&ws, &[fixtures().join("scored").to_str().unwrap()], &[], 0);
+    let revenue = |ws: &str| {
+        let json: Value =
+            serde_json::from_str(&ok(&["evaluate", "-w", ws, "--period", "2026-Q3", "--format", "json"], 0)).unwrap();
+        let r2 = json["results"].as_array().unwrap().iter().find(|r| r["id"] == "R2").unwrap().clone();
+        (r2["kpis"]["revenue"]["value"].as_f64().unwrap(), json)
+    };
+    let (first, json) = revenue(&ws);
+    assert_eq!(first, 1600.0);
+    let cache = Path::new(&ws).join("cache");
+    let cached: Vec<PathBuf> = walk(&cache).into_iter().filter(|p| p.is_file()).collect();
+    assert_eq!(cached.len(), 1, "{cached:?}");
+    assert_eq!(serde_json::from_slice::<Value>(&std::fs::read(&cached[0]).unwrap()).unwrap(), json);
+    assert_eq!(revenue(&ws).1, json);
+    import_json(&ws, &[fixtures().join("changed").join("orders.csv").to_str().unwrap()], &[], 0);
+    assert_eq!(revenue(&ws).0, 1900.0);
+    // Opening the workspace alone dropped the old state's folder.
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 1);
 }

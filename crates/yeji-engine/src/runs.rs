@@ -1,0 +1,258 @@
+//! Reproducible runs (SPEC §6, issue #4): an evaluation saved with the scheme
+//! and the fact files it was computed from. The files a run names are kept
+//! (garbage collection spares them), so recomputing a run reads the same rows
+//! and gives the same numbers; two runs compare entity by entity, each change
+//! put down to the data, a target or the scheme.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use yeji_core::scheme::{Rule, Scheme};
+use yeji_core::{Period, Table};
+use yeji_store::{NewRun, RunInfo, TableVersion};
+
+use crate::evaluate::{EntityResult, Evaluation, KpiResult};
+use crate::workspace::Workspace;
+use crate::{EngineError, Result};
+
+/// A saved run: what it was computed from and its result.
+#[derive(Clone, Debug)]
+pub struct SavedRun {
+    pub info: RunInfo,
+    pub scheme: Scheme,
+    pub evaluation: Evaluation,
+}
+
+/// Why a KPI's numbers differ between two runs.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    /// The value moved: the rows behind it changed (or the period did).
+    Data,
+    /// The target moved: targets data or the scheme's default target.
+    Target,
+    /// The scheme's weight or rule for the KPI changed.
+    Scheme,
+    /// Same value, target and rule: a peer-relative score moved with the peers.
+    Peers,
+}
+
+/// One KPI's before and after.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KpiChange {
+    pub kpi: String,
+    pub before: Option<KpiResult>,
+    pub after: Option<KpiResult>,
+    pub causes: Vec<Cause>,
+}
+
+/// One entity whose result differs between two runs (or is in only one).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EntityChange {
+    pub level: String,
+    pub id: String,
+    pub name: String,
+    pub score: [Option<f64>; 2],
+    pub grade: [Option<String>; 2],
+    pub rank: [Option<usize>; 2],
+    /// `changed`, `added` (only in the second run) or `removed`.
+    pub status: &'static str,
+    pub kpis: Vec<KpiChange>,
+}
+
+/// A table whose fact file differs between two runs, with the batch that wrote each.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DataChange {
+    pub table: String,
+    pub batch: [Option<i64>; 2],
+    pub rows: [Option<i64>; 2],
+}
+
+/// How two runs differ: their inputs, then every entity whose result changed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunDiff {
+    pub runs: [i64; 2],
+    pub periods: [String; 2],
+    pub schemes: [String; 2],
+    pub scheme_versions: [Option<i64>; 2],
+    pub scheme_changed: bool,
+    pub data: Vec<DataChange>,
+    pub entities: Vec<EntityChange>,
+}
+
+fn pinned(data: &[TableVersion]) -> HashMap<Table, TableVersion> {
+    data.iter().filter_map(|v| Table::from_name(&v.table).map(|t| (t, v.clone()))).collect()
+}
+
+impl Workspace {
+    /// Evaluates `period` on the current data and saves the result as a run.
+    pub async fn save_run(
+        &self,
+        period: &Period,
+        scheme: &Scheme,
+        scheme_version: Option<i64>,
+        actor: &str,
+    ) -> Result<(i64, Evaluation)> {
+        let versions = self.versions().await?;
+        let evaluation = self.evaluate_at(period, scheme, &versions).await?.evaluation;
+        let mut data: Vec<TableVersion> = versions.into_values().collect();
+        data.sort_by(|a, b| a.table.cmp(&b.table));
+        let result = serde_json::to_string(&evaluation).map_err(|e| EngineError::Query(e.to_string()))?;
+        let id = self
+            .catalog
+            .save_run(NewRun {
+                period: &evaluation.period,
+                scheme_name: &scheme.name,
+                scheme_version,
+                scheme_toml: &scheme.to_toml(),
+                data: &data,
+                result: &result,
+                actor,
+            })
+            .await?;
+        Ok((id, evaluation))
+    }
+
+    pub async fn runs(&self) -> Result<Vec<RunInfo>> {
+        Ok(self.catalog.runs().await?)
+    }
+
+    pub async fn run(&self, id: i64) -> Result<SavedRun> {
+        let run = self.catalog.run(id).await?;
+        let broken = |detail: String| EngineError::Facts { path: format!("run {id}"), detail };
+        let evaluation = serde_json::from_str(&run.result).map_err(|e| broken(e.to_string()))?;
+        Ok(SavedRun { scheme: Scheme::parse(&run.scheme_toml)?, info: run.info, evaluation })
+    }
+
+    /// Computes run `id` again from the rows and the scheme it pinned.
+    pub async fn recompute_run(&self, id: i64) -> Result<Evaluation> {
+        let run = self.run(id).await?;
+        let period = Period::parse_fiscal(&run.info.period, self.settings.fiscal_year_first_month)?;
+        Ok(self.evaluate_at(&period, &run.scheme, &pinned(&run.info.data)).await?.evaluation)
+    }
+
+    /// How run `b` differs from run `a`.
+    pub async fn diff_runs(&self, a: i64, b: i64) -> Result<RunDiff> {
+        let (a, b) = (self.run(a).await?, self.run(b).await?);
+        let (data_a, data_b) = (pinned(&a.info.data), pinned(&b.info.data));
+        let data = Table::ALL
+            .iter()
+            .filter_map(|table| {
+                let (x, y) = (data_a.get(table), data_b.get(table));
+                (x.map(|v| &v.file) != y.map(|v| &v.file)).then(|| DataChange {
+                    table: table.name().to_owned(),
+                    batch: [x.map(|v| v.batch_id), y.map(|v| v.batch_id)],
+                    rows: [x.map(|v| v.rows), y.map(|v| v.rows)],
+                })
+            })
+            .collect();
+        Ok(RunDiff {
+            runs: [a.info.id, b.info.id],
+            periods: [a.info.period.clone(), b.info.period.clone()],
+            schemes: [a.scheme.name.clone(), b.scheme.name.clone()],
+            scheme_versions: [a.info.scheme_version, b.info.scheme_version],
+            scheme_changed: a.scheme != b.scheme,
+            data,
+            entities: compare((&a.evaluation, &a.scheme), (&b.evaluation, &b.scheme)),
+        })
+    }
+}
+
+/// Every entity whose result differs between two evaluations, in the first's
+/// order, then the entities only the second has.
+pub fn compare(a: (&Evaluation, &Scheme), b: (&Evaluation, &Scheme)) -> Vec<EntityChange> {
+    let key = |r: &EntityResult| (r.level.clone(), r.id.clone());
+    let after: HashMap<(String, String), &EntityResult> = b.0.results.iter().map(|r| (key(r), r)).collect();
+    let before: HashMap<(String, String), &EntityResult> = a.0.results.iter().map(|r| (key(r), r)).collect();
+    let mut out = Vec::new();
+    for x in &a.0.results {
+        let y = after.get(&key(x)).copied();
+        if let Some(change) = entity_change(Some(x), y, a.1, b.1) {
+            out.push(change);
+        }
+    }
+    for y in b.0.results.iter().filter(|y| !before.contains_key(&key(y))) {
+        out.extend(entity_change(None, Some(y), a.1, b.1));
+    }
+    out
+}
+
+fn entity_change(
+    x: Option<&EntityResult>,
+    y: Option<&EntityResult>,
+    scheme_a: &Scheme,
+    scheme_b: &Scheme,
+) -> Option<EntityChange> {
+    let either = x.or(y)?;
+    let empty = BTreeMap::new();
+    let (kpis_a, kpis_b) = (x.map_or(&empty, |r| &r.kpis), y.map_or(&empty, |r| &r.kpis));
+    let mut ids: Vec<&String> = kpis_a.keys().chain(kpis_b.keys()).collect();
+    ids.sort();
+    ids.dedup();
+    let kpis: Vec<KpiChange> =
+        ids.into_iter().filter_map(|id| kpi_change(id, kpis_a.get(id), kpis_b.get(id), scheme_a, scheme_b)).collect();
+    let score = [x.and_then(|r| r.score), y.and_then(|r| r.score)];
+    let grade = [x.and_then(|r| r.grade.clone()), y.and_then(|r| r.grade.clone())];
+    let rank = [x.and_then(|r| r.rank), y.and_then(|r| r.rank)];
+    let status = match (x, y) {
+        (Some(_), Some(_)) => "changed",
+        (None, _) => "added",
+        (_, None) => "removed",
+    };
+    let changed = status != "changed"
+        || !kpis.is_empty()
+        || !same(score[0], score[1])
+        || grade[0] != grade[1]
+        || rank[0] != rank[1];
+    changed.then(|| EntityChange {
+        level: either.level.clone(),
+        id: either.id.clone(),
+        name: y.unwrap_or(either).name.clone(),
+        score,
+        grade,
+        rank,
+        status,
+        kpis,
+    })
+}
+
+fn kpi_change(
+    id: &str,
+    x: Option<&KpiResult>,
+    y: Option<&KpiResult>,
+    scheme_a: &Scheme,
+    scheme_b: &Scheme,
+) -> Option<KpiChange> {
+    let field = |f: fn(&KpiResult) -> Option<f64>| [x.and_then(f), y.and_then(f)];
+    let [value, target, score, weight] =
+        [field(|k| k.value), field(|k| k.target), field(|k| k.score), field(|k| k.weight)];
+    let mut causes = Vec::new();
+    if !same(value[0], value[1]) {
+        causes.push(Cause::Data);
+    }
+    if !same(target[0], target[1]) {
+        causes.push(Cause::Target);
+    }
+    let rule = |scheme: &Scheme| scheme.kpis.iter().find(|k| k.kpi == id).map(|k| k.rule.clone());
+    let rule_changed = rule(scheme_a) != rule(scheme_b);
+    if !same(weight[0], weight[1]) || rule_changed {
+        causes.push(Cause::Scheme);
+    }
+    if causes.is_empty() && !same(score[0], score[1]) {
+        causes.push(if rule(scheme_b).as_ref().is_some_and(Rule::is_relative) { Cause::Peers } else { Cause::Scheme });
+    }
+    let moved = !(same(value[0], value[1])
+        && same(target[0], target[1])
+        && same(score[0], score[1])
+        && same(weight[0], weight[1]));
+    moved.then(|| KpiChange { kpi: id.to_owned(), before: x.cloned(), after: y.cloned(), causes })
+}
+
+/// Equal, allowing for the last bits of a floating-point sum taken in another order.
+fn same(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0),
+        (a, b) => a.is_none() && b.is_none(),
+    }
+}

@@ -1,0 +1,173 @@
+//! `yeji runs`, `yeji show RUN` and `yeji diff RUN_A RUN_B`: saved evaluations
+//! (`yeji evaluate --save`), recomputed and compared.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use yeji_engine::{Cause, EntityChange, KpiResult, RunDiff, Workspace};
+
+use crate::WorkspaceArg;
+use crate::evaluate::{EvaluationFormat, Level};
+use crate::output::{Format, table};
+
+#[derive(clap::Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    workspace: WorkspaceArg,
+    /// The run number (see `yeji runs`).
+    run: i64,
+    /// Compute the run again from the rows and the scheme it pinned, and check
+    /// that every number is the same.
+    #[arg(long)]
+    verify: bool,
+    #[arg(long, value_enum)]
+    level: Option<Level>,
+    #[arg(long, value_enum, default_value_t = EvaluationFormat::Table)]
+    format: EvaluationFormat,
+    #[arg(long, value_name = "FILE", required_if_eq("format", "xlsx"))]
+    out: Option<PathBuf>,
+}
+
+pub async fn list(workspace: &WorkspaceArg, format: Format) -> anyhow::Result<ExitCode> {
+    let runs = Workspace::open(&workspace.workspace).await?.runs().await?;
+    if format == Format::Json {
+        say!("{}", serde_json::to_string_pretty(&runs)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if runs.is_empty() {
+        say!("no saved runs: save one with `yeji evaluate --period P --save`");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<Vec<String>> = runs
+        .iter()
+        .map(|run| {
+            let batches: std::collections::BTreeSet<i64> = run.data.iter().map(|v| v.batch_id).collect();
+            vec![
+                run.id.to_string(),
+                run.period.clone(),
+                run.scheme_name.clone(),
+                run.scheme_version.map_or("–".into(), |v| format!("v{v}")),
+                batches.iter().map(i64::to_string).collect::<Vec<_>>().join(","),
+                run.at.format("%Y-%m-%d %H:%M").to_string(),
+                run.actor.clone(),
+            ]
+        })
+        .collect();
+    say!("{}", table(&["run", "period", "scheme", "version", "batches", "saved", "by"], &rows));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
+    let workspace = Workspace::open(&args.workspace.workspace).await?;
+    let run = workspace.run(args.run).await?;
+    if args.verify {
+        let again = workspace.recompute_run(args.run).await?;
+        let changes = yeji_engine::compare((&run.evaluation, &run.scheme), (&again, &run.scheme));
+        if !changes.is_empty() {
+            eprintln!("run {} does NOT reproduce: {} result(s) differ", args.run, changes.len());
+            say!("{}", entity_lines(&changes).join("\n"));
+            return Ok(ExitCode::FAILURE);
+        }
+        let how = if again == run.evaluation { "exactly" } else { "to the last bits of floating-point sums" };
+        eprintln!("run {} reproduces {how}: {} results recomputed from its pinned data", args.run, again.results.len());
+    }
+    crate::evaluate::print(run.evaluation, &run.scheme, args.level, args.format, args.out.as_deref())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn diff(workspace: &WorkspaceArg, a: i64, b: i64, format: Format) -> anyhow::Result<ExitCode> {
+    let diff = Workspace::open(&workspace.workspace).await?.diff_runs(a, b).await?;
+    if format == Format::Json {
+        say!("{}", serde_json::to_string_pretty(&diff)?);
+    } else {
+        say!("{}", diff_text(&diff));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The inputs that changed, then one paragraph per entity whose result moved.
+fn diff_text(diff: &RunDiff) -> String {
+    let [a, b] = diff.runs;
+    let mut lines = vec![format!("run {a} → run {b}")];
+    if diff.periods[0] != diff.periods[1] {
+        lines.push(format!("period: {} → {}", diff.periods[0], diff.periods[1]));
+    }
+    if diff.scheme_changed {
+        let version = |v: Option<i64>| v.map_or("file/default".to_owned(), |v| format!("v{v}"));
+        lines.push(format!(
+            "scheme: {} ({}) → {} ({})",
+            diff.schemes[0],
+            version(diff.scheme_versions[0]),
+            diff.schemes[1],
+            version(diff.scheme_versions[1])
+        ));
+    }
+    for change in &diff.data {
+        let side = |batch: Option<i64>, rows: Option<i64>| match (batch, rows) {
+            (Some(batch), Some(rows)) => format!("batch {batch}, {rows} rows"),
+            _ => "none".to_owned(),
+        };
+        lines.push(format!(
+            "data: {} {} → {}",
+            change.table,
+            side(change.batch[0], change.rows[0]),
+            side(change.batch[1], change.rows[1])
+        ));
+    }
+    if diff.entities.is_empty() {
+        lines.push("no result changed".into());
+    } else {
+        lines.push(format!("{} result(s) changed:", diff.entities.len()));
+        lines.extend(entity_lines(&diff.entities));
+    }
+    lines.join("\n")
+}
+
+fn entity_lines(changes: &[EntityChange]) -> Vec<String> {
+    let score = |s: Option<f64>| s.map_or("–".to_owned(), |s| format!("{s:.2}"));
+    let text = |s: &Option<String>| s.clone().unwrap_or_else(|| "–".into());
+    let rank = |r: Option<usize>| r.map_or("–".to_owned(), |r| r.to_string());
+    let mut lines = Vec::new();
+    for e in changes {
+        lines.push(format!(
+            "{} {} ({}, {}): score {} → {}, grade {} → {}, rank {} → {}",
+            e.id,
+            e.name,
+            e.level,
+            e.status,
+            score(e.score[0]),
+            score(e.score[1]),
+            text(&e.grade[0]),
+            text(&e.grade[1]),
+            rank(e.rank[0]),
+            rank(e.rank[1]),
+        ));
+        for k in &e.kpis {
+            let field = |f: fn(&KpiResult) -> Option<f64>| {
+                let side =
+                    |r: &Option<KpiResult>| r.as_ref().and_then(f).map_or("–".to_owned(), |v| format!("{v:.4}"));
+                format!("{} → {}", side(&k.before), side(&k.after))
+            };
+            let causes: Vec<&str> = k
+                .causes
+                .iter()
+                .map(|c| match c {
+                    Cause::Data => "data changed",
+                    Cause::Target => "target changed",
+                    Cause::Scheme => "scheme changed",
+                    Cause::Peers => "peers moved",
+                })
+                .collect();
+            lines.push(format!(
+                "  {}: value {}, target {}, score {}, weight {} ({})",
+                k.kpi,
+                field(|r| r.value),
+                field(|r| r.target),
+                field(|r| r.score),
+                field(|r| r.weight),
+                causes.join(", ")
+            ));
+        }
+    }
+    lines
+}
