@@ -311,6 +311,11 @@ impl Scheme {
         Ok(())
     }
 
+    /// The unit of a catalogue KPI or of one of this scheme's formula KPIs.
+    pub fn unit_of(&self, id: &str) -> Option<Unit> {
+        CATALOGUE.iter().find(|k| k.id == id).map(|k| k.unit).or_else(|| self.formula(id).map(|f| f.unit))
+    }
+
     /// The formula KPI `id` of this scheme.
     pub fn formula(&self, id: &str) -> Option<&FormulaKpi> {
         self.formulas.iter().find(|f| f.id == id)

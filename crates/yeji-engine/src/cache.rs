@@ -40,7 +40,7 @@ impl Workspace {
         if let Some(evaluation) = std::fs::read(&path).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()) {
             return Ok(evaluation);
         }
-        let evaluation = self.evaluate_at(period, scheme, &versions).await?.evaluation;
+        let evaluation = self.evaluate_at(period, scheme, &versions, None).await?.evaluation;
         // A cache that cannot be written costs time only, never the result.
         if let Err(error) = write_atomically(&path, &evaluation) {
             tracing::warn!(%error, "could not cache the evaluation");

@@ -12,6 +12,7 @@ use yeji_core::scheme::{Scheme, Scored, composite, ranks};
 use yeji_core::{Period, Table};
 
 use crate::measures::{self, EntityKey, Measures, Tree};
+use crate::slices::SliceKey;
 use crate::workspace::Workspace;
 use crate::{EngineError, Result};
 
@@ -53,6 +54,9 @@ pub struct EntityResult {
 pub struct Evaluation {
     pub period: String,
     pub scheme: String,
+    /// The slice of the facts evaluated (`yeji evaluate --by`); none for all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slice: Option<SliceKey>,
     pub results: Vec<EntityResult>,
 }
 
@@ -80,19 +84,24 @@ pub(crate) struct Entity {
 impl Workspace {
     /// The evaluation with what it was computed from, for explanations.
     pub async fn evaluate_with_inputs(&self, period: &Period, scheme: &Scheme) -> Result<Evaluated> {
-        self.evaluate_at(period, scheme, &self.versions().await?).await
+        self.evaluate_at(period, scheme, &self.versions().await?, None).await
     }
 
-    /// The evaluation of the facts `versions` names (current or pinned by a run).
+    /// The evaluation of the facts `versions` names (current or pinned by a
+    /// run), or of their rows in `slice`.
     pub(crate) async fn evaluate_at(
         &self,
         period: &Period,
         scheme: &Scheme,
         versions: &HashMap<Table, yeji_store::TableVersion>,
+        slice: Option<&SliceKey>,
     ) -> Result<Evaluated> {
-        let with_rows: HashSet<Table> = versions.iter().filter(|(_, v)| v.rows > 0).map(|(t, _)| *t).collect();
+        let mut with_rows: HashSet<Table> = versions.iter().filter(|(_, v)| v.rows > 0).map(|(t, _)| *t).collect();
         let (entities, tree) = self.entities(period, versions)?;
         let context = self.session_at(versions).await?;
+        if let Some(slice) = slice {
+            slice.restrict(&context, &mut with_rows).await?;
+        }
         let started = std::time::Instant::now();
         let measures = measures::compute(&context, &tree, period).await?;
         tracing::info!(seconds = started.elapsed().as_secs_f64(), "computed the measures");
@@ -132,7 +141,7 @@ impl Workspace {
             })
             .collect();
         rank(&entities, &mut results);
-        let evaluation = Evaluation { period: period.to_string(), scheme: scheme.name.clone(), results };
+        let evaluation = Evaluation { period: period.to_string(), scheme: scheme.name.clone(), slice: None, results };
         let keys = entities.into_iter().map(|e| e.key).collect();
         Ok(Evaluated { evaluation, measures, keys, targets, scheme: scheme.clone() })
     }

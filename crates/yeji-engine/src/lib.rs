@@ -31,6 +31,7 @@ mod revert;
 mod runs;
 mod schemes;
 mod settings;
+mod slices;
 mod workspace;
 
 pub use analysis::{CustomerRevenue, Dimension, Funnel, MonthPoint, Slice};
@@ -41,6 +42,7 @@ pub use import::{ImportOptions, ImportReport, Progress, TableReport, read_reject
 pub use runs::{Cause, DataChange, EntityChange, KpiChange, RunDiff, SavedRun, compare};
 pub use schemes::CurrentScheme;
 pub use settings::Settings;
+pub use slices::SliceKey;
 pub use workspace::Workspace;
 pub use yeji_ingest::Reject;
 pub use yeji_store::{Batch, RunInfo, SchemeVersion, StoreError};
@@ -87,6 +89,8 @@ pub enum EngineError {
     Period(#[from] yeji_core::period::PeriodError),
     #[error("no scheme version {0} in this workspace")]
     NoSuchScheme(i64),
+    #[error("--by: {0}")]
+    Slice(&'static str),
     #[error("query: {0}")]
     Query(String),
 }

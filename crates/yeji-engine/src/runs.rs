@@ -95,7 +95,7 @@ impl Workspace {
         actor: &str,
     ) -> Result<(i64, Evaluation)> {
         let versions = self.versions().await?;
-        let evaluation = self.evaluate_at(period, scheme, &versions).await?.evaluation;
+        let evaluation = self.evaluate_at(period, scheme, &versions, None).await?.evaluation;
         let mut data: Vec<TableVersion> = versions.into_values().collect();
         data.sort_by(|a, b| a.table.cmp(&b.table));
         let result = serde_json::to_string(&evaluation).map_err(|e| EngineError::Query(e.to_string()))?;
@@ -129,7 +129,7 @@ impl Workspace {
     pub async fn recompute_run(&self, id: i64) -> Result<Evaluation> {
         let run = self.run(id).await?;
         let period = Period::parse_fiscal(&run.info.period, self.settings.fiscal_year_first_month)?;
-        Ok(self.evaluate_at(&period, &run.scheme, &pinned(&run.info.data)).await?.evaluation)
+        Ok(self.evaluate_at(&period, &run.scheme, &pinned(&run.info.data), None).await?.evaluation)
     }
 
     /// How run `b` differs from run `a`.

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use yeji_core::Period;
+use yeji_core::kpi::Unit;
 use yeji_core::scheme::Scheme;
 use yeji_engine::{EntityResult, Evaluation, Workspace};
 
@@ -47,8 +48,12 @@ pub struct EvaluateArgs {
     out: Option<PathBuf>,
     /// Save the evaluation as a run, pinned to the data and the scheme, to show,
     /// recompute or compare later (`yeji runs`, `yeji show`, `yeji diff`).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "by")]
     save: bool,
+    /// One evaluation per product line, channel or customer segment, from its
+    /// rows only (product_line | channel | segment).
+    #[arg(long, value_name = "DIMENSION")]
+    by: Option<yeji_engine::Dimension>,
 }
 
 fn read_scheme(path: &std::path::Path) -> anyhow::Result<Scheme> {
@@ -72,20 +77,25 @@ pub async fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
     let workspace = Workspace::open(&args.workspace.workspace).await?;
     let period = Period::parse_fiscal(&args.period, workspace.settings().fiscal_year_first_month)?;
     let (scheme, version) = load_scheme(&workspace, args.scheme.as_ref()).await?;
-    let evaluation = if args.save {
+    let evaluations = if let Some(by) = args.by {
+        workspace.evaluate_by(&period, &scheme, by).await?
+    } else if args.save {
         let (id, evaluation) = workspace.save_run(&period, &scheme, version, &crate::actor()).await?;
         eprintln!("saved as run {id} (yeji show {id}; yeji diff {id} LATER_RUN)");
-        evaluation
+        vec![evaluation]
     } else {
-        workspace.evaluate(&period, &scheme).await?
+        vec![workspace.evaluate(&period, &scheme).await?]
     };
-    print(evaluation, &scheme, args.level, args.format, args.out.as_deref())?;
+    print(evaluations, &scheme, args.level, args.format, args.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Prints (or, for xlsx, writes) an evaluation in `format`, only `level`'s results if given.
+/// Prints (or, for xlsx, writes) evaluations in `format`, only `level`'s
+/// results if given. One evaluation prints as SPEC §14's document; the slices
+/// of `--by` as an array of them, tables one after the other, CSV with a
+/// `slice` column and a workbook with a sheet each.
 pub fn print(
-    mut evaluation: Evaluation,
+    mut evaluations: Vec<Evaluation>,
     scheme: &Scheme,
     level: Option<Level>,
     format: EvaluationFormat,
@@ -97,35 +107,54 @@ pub fn print(
             Level::Unit => "unit",
             Level::Company => "company",
         };
-        evaluation.results.retain(|r| r.level == name);
+        evaluations.iter_mut().for_each(|e| e.results.retain(|r| r.level == name));
     }
     match format {
-        EvaluationFormat::Json => say!("{}", serde_json::to_string_pretty(&evaluation)?),
-        EvaluationFormat::Csv => say!("{}", csv_text(&evaluation)?),
-        EvaluationFormat::Table => say!("{}", scorecard(&evaluation, scheme)),
+        EvaluationFormat::Json => match evaluations.as_slice() {
+            [one] if one.slice.is_none() => say!("{}", serde_json::to_string_pretty(one)?),
+            all => say!("{}", serde_json::to_string_pretty(all)?),
+        },
+        EvaluationFormat::Csv => say!("{}", csv_text(&evaluations)?),
+        EvaluationFormat::Table => {
+            let tables: Vec<String> = evaluations.iter().map(|e| scorecard(e, scheme)).collect();
+            say!("{}", tables.join("\n\n"));
+        }
         EvaluationFormat::Xlsx => {
             let out = out.context("--format xlsx needs --out FILE")?;
-            workbook(&evaluation)?.save(out).with_context(|| format!("writing {}", out.display()))?;
-            say!("wrote {} results to {}", evaluation.results.len(), out.display());
+            workbook(&evaluations)?.save(out).with_context(|| format!("writing {}", out.display()))?;
+            let results: usize = evaluations.iter().map(|e| e.results.len()).sum();
+            say!("wrote {results} results to {}", out.display());
         }
     }
     Ok(())
 }
 
-fn kpi_ids(evaluation: &Evaluation) -> Vec<String> {
-    evaluation.results.first().map(|r| r.kpis.keys().cloned().collect()).unwrap_or_default()
+/// The KPI columns: every KPI any result has, in id order.
+fn kpi_ids(evaluations: &[Evaluation]) -> Vec<String> {
+    let ids: std::collections::BTreeSet<&String> =
+        evaluations.iter().flat_map(|e| e.results.iter().flat_map(|r| r.kpis.keys())).collect();
+    ids.into_iter().cloned().collect()
 }
 
-/// One row per entity, one value column per KPI.
-fn csv_text(evaluation: &Evaluation) -> anyhow::Result<String> {
-    let ids = kpi_ids(evaluation);
+/// `product_line=家电` for a slice.
+fn slice_label(evaluation: &Evaluation) -> Option<String> {
+    evaluation.slice.as_ref().map(|s| format!("{}={}", s.by.name(), s.key))
+}
+
+/// One row per entity, one value column per KPI (and first the slice, if any).
+fn csv_text(evaluations: &[Evaluation]) -> anyhow::Result<String> {
+    let ids = kpi_ids(evaluations);
+    let sliced = evaluations.iter().any(|e| e.slice.is_some());
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["level", "id", "name", "unit_id", "score", "grade", "rank", "rank_of"];
+    let mut header = if sliced { vec!["slice"] } else { vec![] };
+    header.extend(["level", "id", "name", "unit_id", "score", "grade", "rank", "rank_of"]);
     header.extend(ids.iter().map(String::as_str));
     writer.write_record(&header)?;
-    for r in &evaluation.results {
+    for (evaluation, r) in evaluations.iter().flat_map(|e| e.results.iter().map(move |r| (e, r))) {
         let number = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-        let mut row = vec![
+        let mut row =
+            if sliced { vec![evaluation.slice.as_ref().map_or(String::new(), |s| s.key.clone())] } else { vec![] };
+        row.extend([
             r.level.clone(),
             r.id.clone(),
             r.name.clone(),
@@ -134,19 +163,37 @@ fn csv_text(evaluation: &Evaluation) -> anyhow::Result<String> {
             r.grade.clone().unwrap_or_default(),
             r.rank.map(|v| v.to_string()).unwrap_or_default(),
             r.rank_of.to_string(),
-        ];
+        ]);
         row.extend(ids.iter().map(|id| number(r.kpis.get(id).and_then(|k| k.value))));
         writer.write_record(&row)?;
     }
     Ok(String::from_utf8(writer.into_inner()?)?.trim_end().to_owned())
 }
 
-/// The evaluation as a workbook: one row per entity, numbers as numbers.
-fn workbook(evaluation: &Evaluation) -> Result<rust_xlsxwriter::Workbook, rust_xlsxwriter::XlsxError> {
-    let ids = kpi_ids(evaluation);
+/// The evaluations as a workbook, a sheet each (named by the period or the
+/// slice): one row per entity, numbers as numbers.
+fn workbook(evaluations: &[Evaluation]) -> Result<rust_xlsxwriter::Workbook, rust_xlsxwriter::XlsxError> {
     let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name(&evaluation.period)?;
+    for evaluation in evaluations {
+        // Sheet names are at most 31 characters, without []:*?/\.
+        let name: String = slice_label(evaluation)
+            .unwrap_or_else(|| evaluation.period.clone())
+            .chars()
+            .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+            .take(31)
+            .collect();
+        sheet(book.add_worksheet(), &name, evaluation)?;
+    }
+    Ok(book)
+}
+
+fn sheet(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    name: &str,
+    evaluation: &Evaluation,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let ids = kpi_ids(std::slice::from_ref(evaluation));
+    sheet.set_name(name)?;
     let mut header = vec!["level", "id", "name", "unit_id", "score", "grade", "rank", "rank_of"];
     header.extend(ids.iter().map(String::as_str));
     let bold = rust_xlsxwriter::Format::new().set_bold();
@@ -174,7 +221,7 @@ fn workbook(evaluation: &Evaluation) -> Result<rust_xlsxwriter::Workbook, rust_x
         }
     }
     sheet.set_freeze_panes(1, 3)?;
-    Ok(book)
+    Ok(())
 }
 
 fn percent(value: Option<f64>) -> String {
@@ -199,9 +246,10 @@ pub fn scorecard(evaluation: &Evaluation, scheme: &Scheme) -> String {
             ];
             row.extend(scheme.kpis.iter().map(|k| {
                 let value = r.kpis.get(&k.kpi).and_then(|v| v.value);
-                match k.kpi.as_str() {
-                    "revenue" => value.map_or("–".into(), thousands),
-                    "satisfaction" => value.map_or("–".into(), |v| format!("{v:.1}")),
+                match (scheme.unit_of(&k.kpi), value) {
+                    (_, None) => "–".into(),
+                    (Some(Unit::Money | Unit::Count), Some(v)) => thousands(v),
+                    (Some(Unit::Points | Unit::Days), Some(v)) => format!("{v:.1}"),
                     _ => percent(value),
                 }
             }));
@@ -209,7 +257,8 @@ pub fn scorecard(evaluation: &Evaluation, scheme: &Scheme) -> String {
         })
         .collect();
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    format!("{} · {}\n{}", evaluation.period, evaluation.scheme, table(&header, &rows))
+    let slice = slice_label(evaluation).map_or(String::new(), |s| format!(" · {s}"));
+    format!("{} · {}{slice}\n{}", evaluation.period, evaluation.scheme, table(&header, &rows))
 }
 
 #[derive(clap::Args)]

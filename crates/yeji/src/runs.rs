@@ -71,7 +71,7 @@ pub async fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
         let how = if again == run.evaluation { "exactly" } else { "to the last bits of floating-point sums" };
         eprintln!("run {} reproduces {how}: {} results recomputed from its pinned data", args.run, again.results.len());
     }
-    crate::evaluate::print(run.evaluation, &run.scheme, args.level, args.format, args.out.as_deref())?;
+    crate::evaluate::print(vec![run.evaluation], &run.scheme, args.level, args.format, args.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -698,6 +698,65 @@ formula = "revenue / overdue_amount"
     );
 }
 
+/// `--by`: one evaluation per slice, from the slice's rows only. By hand, in
+/// 2026-Q3 of the scored fixture: 软件 (P1) is R1's 800 − 400 returned (cost
+/// 200 − 100) and R2's 400 + 1200 (cost 400), 2000 in all; 耗材 (P2) is R1's
+/// 1000 (cost 80). 华东大区 E sells 软件 for 800: R1's 400 and R2's July 400.
+#[test]
+fn sliced_evaluations_compute_each_slice_from_its_own_rows() {
+    let (_dir, ws) = new_workspace();
+    import_json(&ws, &[fixtures().join("scored").to_str().unwrap()], &[], 0);
+    let args = ["evaluate", "-w", &ws, "--period", "2026-Q3", "--by", "product_line", "--format", "json"];
+    let slices: Value = serde_json::from_str(&ok(&args, 0)).unwrap();
+    let slices = slices.as_array().unwrap();
+    let keys: Vec<&Value> = slices.iter().map(|s| &s["slice"]).collect();
+    assert_eq!(
+        keys,
+        [
+            &serde_json::json!({"by": "product_line", "key": "软件"}),
+            &serde_json::json!({"by": "product_line", "key": "耗材"})
+        ]
+    );
+    let kpi = |slice: &Value, id: &str, kpi: &str| {
+        slice["results"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap()["kpis"][kpi]["value"].clone()
+    };
+    assert_eq!(kpi(&slices[0], "R1", "revenue"), 400.0);
+    assert_eq!(kpi(&slices[0], "R1", "gross_margin"), 0.75);
+    assert_eq!(kpi(&slices[0], "R2", "revenue"), 1600.0);
+    assert_eq!(kpi(&slices[0], "E", "revenue"), 800.0);
+    assert_eq!(kpi(&slices[0], "HQ", "revenue"), 2000.0);
+    assert_eq!(kpi(&slices[1], "R1", "revenue"), 1000.0);
+    assert_eq!(kpi(&slices[1], "R1", "gross_margin"), 0.92);
+    assert_eq!(kpi(&slices[1], "R2", "revenue"), 0.0, "no 耗材 sales: a sum over no rows is 0");
+    assert_eq!(kpi(&slices[1], "R2", "gross_margin"), Value::Null, "and a margin of nothing has no value");
+    // Invoices and surveys carry no product line: their KPIs leave the slice.
+    assert_eq!(kpi(&slices[0], "R1", "collection_rate"), Value::Null);
+    assert!(slices[0]["results"][0]["kpis"].get("collection_rate").is_none());
+    assert!(slices[0]["results"][0]["kpis"].get("satisfaction").is_none());
+
+    // Channels, as CSV: online is R2's 1600, offline R1's 1400; a slice column first.
+    let args = ["evaluate", "-w", &ws, "--period", "2026-Q3", "--by", "channel", "--level", "rep", "--format", "csv"];
+    let csv = ok(&args, 0);
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    let revenue = rows[0].iter().position(|c| *c == "revenue").unwrap();
+    let cells: Vec<(&str, &str, &str)> = rows[1..].iter().map(|r| (r[0], r[2], r[revenue])).collect();
+    assert_eq!(
+        cells,
+        [("online", "R1", "0"), ("online", "R2", "1600"), ("offline", "R1", "1400"), ("offline", "R2", "0")]
+    );
+
+    // Segments reach receivables too: 大客户 is K1, all of R1's invoices.
+    let args = ["evaluate", "-w", &ws, "--period", "2026-Q3", "--by", "segment", "--format", "json"];
+    let slices: Value = serde_json::from_str(&ok(&args, 0)).unwrap();
+    let big = slices.as_array().unwrap().iter().find(|s| s["slice"]["key"] == "大客户").unwrap();
+    assert_close(kpi(big, "R1", "collection_rate").as_f64().unwrap(), 1000.0 / 1800.0);
+    assert_eq!(kpi(big, "R2", "revenue"), 0.0);
+
+    let refused = yeji(&["evaluate", "-w", &ws, "--period", "2026-Q3", "--by", "region"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(text(&refused.stderr).contains("regions are org units"), "{}", text(&refused.stderr));
+}
+
 /// Sums roll up exactly: each unit's revenue is the sum of its children's, and
 /// the company's the sum of every rep's (a rep who moved counts once, split
 /// between the units of the days of the sales). Checked on two demo companies.

@@ -1,0 +1,107 @@
+//! Evaluations of a slice of the facts (SPEC §5: "optionally sliced by product
+//! line, channel, customer segment"): every KPI of every entity computed from
+//! the rows of one product line (or channel, or customer segment) only.
+//!
+//! A slice replaces each fact table of the session by the view of its rows in
+//! the slice, so the measures are the very queries of a whole evaluation. A
+//! table whose rows the dimension cannot tell apart (expenses by product line,
+//! invoices by channel, …) leaves the slice, and with it the KPIs it feeds.
+//! Within a slice a customer is new when its first order *in the slice* is in
+//! the period: new to the product line, the channel or the segment.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use datafusion::datasource::MemTable;
+use datafusion::prelude::SessionContext;
+use serde::{Deserialize, Serialize};
+use yeji_core::scheme::Scheme;
+use yeji_core::{Period, Table};
+use yeji_ingest::schema::stored_schema;
+
+use crate::analysis::Dimension;
+use crate::evaluate::Evaluation;
+use crate::query::query_error;
+use crate::workspace::Workspace;
+use crate::{EngineError, Result};
+
+/// One value of a dimension; the empty key holds the rows without a value.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SliceKey {
+    pub by: Dimension,
+    pub key: String,
+}
+
+impl SliceKey {
+    /// The condition keeping a row of `table` in the slice: `Some("TRUE")` for
+    /// tables every slice shares (the org tree, products, customers), `None` for
+    /// fact tables the dimension cannot tell apart.
+    fn condition(&self, table: Table) -> Option<String> {
+        use Table::*;
+        let key = format!("'{}'", self.key.replace('\'', "''"));
+        match (self.by, table) {
+            (_, OrgUnits | Reps | Products | Customers | Payments | Reviews) => Some("TRUE".into()),
+            (Dimension::ProductLine, Orders) => {
+                Some(format!("product_id IN (SELECT product_id FROM products WHERE product_line = {key})"))
+            }
+            (Dimension::ProductLine, Targets | Market) => Some(format!("product_line = {key}")),
+            (Dimension::Channel, Orders) => Some(format!("COALESCE(channel, '') = {key}")),
+            (Dimension::Segment, Orders | Invoices | Opportunities | Activities | Surveys) => {
+                Some(format!("customer_id IN (SELECT customer_id FROM customers WHERE COALESCE(segment, '') = {key})"))
+            }
+            _ => None,
+        }
+    }
+
+    /// Replaces the session's fact tables by their rows in the slice, and drops
+    /// the tables that leave it from `with_rows`.
+    pub(crate) async fn restrict(&self, context: &SessionContext, with_rows: &mut HashSet<Table>) -> Result<()> {
+        for table in Table::ALL {
+            let view = match self.condition(table) {
+                Some(condition) if condition == "TRUE" => continue,
+                // A product line's targets are the slice's targets: they take
+                // the place of the whole-company ones (no product line).
+                Some(condition) if table == Table::Targets => context
+                    .sql(&format!(
+                        "SELECT * EXCLUDE (product_line), CAST(NULL AS VARCHAR) AS product_line FROM targets WHERE {condition}"
+                    ))
+                    .await
+                    .map_err(query_error)?
+                    .into_view(),
+                Some(condition) => {
+                    context.sql(&format!("SELECT * FROM {table} WHERE {condition}")).await.map_err(query_error)?.into_view()
+                }
+                None => {
+                    with_rows.remove(&table);
+                    Arc::new(MemTable::try_new(stored_schema(table), vec![vec![]]).map_err(query_error)?)
+                }
+            };
+            context.deregister_table(table.name()).map_err(query_error)?;
+            context.register_table(table.name(), view).map_err(query_error)?;
+        }
+        Ok(())
+    }
+}
+
+impl Workspace {
+    /// One evaluation per value of `by` that has revenue lines in the period,
+    /// largest first (by the company's revenue).
+    pub async fn evaluate_by(&self, period: &Period, scheme: &Scheme, by: Dimension) -> Result<Vec<Evaluation>> {
+        if by == Dimension::Region {
+            return Err(EngineError::Slice(
+                "regions are org units, evaluated at every level; slice by product_line, channel or segment",
+            ));
+        }
+        let Some(company) = self.company_id(period).await? else { return Ok(Vec::new()) };
+        let versions = self.versions().await?;
+        let mut evaluations = Vec::new();
+        for slice in self.breakdown(period, &company, by).await? {
+            let key = SliceKey { by, key: slice.key };
+            let mut evaluation = self.evaluate_at(period, scheme, &versions, Some(&key)).await?.evaluation;
+            evaluation.slice = Some(key);
+            evaluations.push(evaluation);
+        }
+        Ok(evaluations)
+    }
+}
