@@ -112,6 +112,32 @@ pub struct CustomerRevenue {
     pub class: char,
 }
 
+/// A customer who bought from an entity in the previous period and not in
+/// this one: the other side of the retention rate.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LostCustomer {
+    pub customer_id: String,
+    pub name: String,
+    /// Revenue with the entity in the previous period.
+    pub previous_revenue: f64,
+}
+
+/// An invoice more than 30 days past due at the end of a period with money
+/// still owed on it: the rows behind the `overdue_amount` KPI.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OverdueInvoice {
+    pub invoice_id: String,
+    pub customer_id: String,
+    pub name: String,
+    pub due_date: String,
+    /// Days from the due date to the period's last day.
+    pub days_overdue: i64,
+    /// The amount less the payments dated by the end of the period.
+    pub unpaid: f64,
+}
+
 /// ABC classes of revenues sorted largest first (Pareto: 80% / 15% / 5%).
 /// A customer is A while the revenue before it is under 80% of the total.
 pub fn abc_classes(sorted_revenues: &[f64]) -> Vec<char> {
@@ -275,6 +301,76 @@ impl Workspace {
             customer.class = class;
         }
         Ok(customers)
+    }
+}
+
+impl Workspace {
+    /// Customers of `id` in the previous period without a confirmed line in
+    /// this one, the largest (by previous revenue) first.
+    pub async fn lost_customers(&self, period: &Period, id: &str) -> Result<Vec<LostCustomer>> {
+        let filter = self.entity_filter(period, id).await?;
+        let previous = period.previous();
+        let sql = format!(
+            "WITH bought AS (SELECT customer_id, order_date >= DATE '{start}' AS now, amount, status FROM orders \
+               WHERE {filter} AND {REVENUE_LINES} AND {window}) \
+             SELECT b.customer_id, COALESCE(MIN(c.name), b.customer_id), CAST(SUM(b.amount) AS DOUBLE) AS revenue \
+             FROM bought b LEFT JOIN customers c ON b.customer_id = c.customer_id \
+             WHERE NOT b.now AND b.customer_id IN (SELECT customer_id FROM bought WHERE NOT now AND status = 'confirmed') \
+               AND b.customer_id NOT IN (SELECT customer_id FROM bought WHERE now AND status = 'confirmed') \
+             GROUP BY b.customer_id ORDER BY revenue DESC, b.customer_id",
+            start = period.start(),
+            window = date_range("order_date", previous.start(), period.end_exclusive()),
+        );
+        let mut lost = Vec::new();
+        for batch in &collect(&self.session().await?, &sql).await? {
+            let (ids, names) = (batch.column(0).as_string::<i32>(), batch.column(1).as_string::<i32>());
+            let revenue = batch.column(2).as_primitive::<Float64Type>();
+            for row in 0..batch.num_rows() {
+                lost.push(LostCustomer {
+                    customer_id: ids.value(row).to_owned(),
+                    name: names.value(row).to_owned(),
+                    previous_revenue: revenue.value(row),
+                });
+            }
+        }
+        Ok(lost)
+    }
+
+    /// The invoices behind `id`'s overdue receivables at the end of `period`,
+    /// the longest overdue first.
+    pub async fn overdue_invoices(&self, period: &Period, id: &str) -> Result<Vec<OverdueInvoice>> {
+        let filter = self.entity_filter(period, id).await?;
+        let last_day = period.last_day();
+        let sql = format!(
+            "SELECT i.invoice_id, i.customer_id, COALESCE(c.name, i.customer_id) AS name, i.due_date AS due, \
+                    CAST(CAST(DATE '{last_day}' AS INT) - CAST(i.due_date AS INT) AS BIGINT) AS days, \
+                    CAST(i.amount - COALESCE(p.paid, 0) AS DOUBLE) AS unpaid \
+             FROM (SELECT * FROM invoices WHERE {filter} AND due_date < DATE '{limit}') i \
+             LEFT JOIN (SELECT invoice_id, SUM(amount) AS paid FROM payments WHERE payment_date < DATE '{end}' GROUP BY invoice_id) p \
+               ON i.invoice_id = p.invoice_id \
+             LEFT JOIN customers c ON i.customer_id = c.customer_id \
+             WHERE i.amount > COALESCE(p.paid, 0) ORDER BY i.due_date, i.invoice_id",
+            limit = last_day - chrono::Duration::days(30),
+            end = period.end_exclusive(),
+        );
+        let mut invoices = Vec::new();
+        for batch in &collect(&self.session().await?, &sql).await? {
+            let text = |column: usize, row: usize| batch.column(column).as_string::<i32>().value(row).to_owned();
+            let due = batch.column(3).as_primitive::<arrow::datatypes::Date32Type>();
+            let (days, unpaid) =
+                (batch.column(4).as_primitive::<Int64Type>(), batch.column(5).as_primitive::<Float64Type>());
+            for row in 0..batch.num_rows() {
+                invoices.push(OverdueInvoice {
+                    invoice_id: text(0, row),
+                    customer_id: text(1, row),
+                    name: text(2, row),
+                    due_date: due.value_as_date(row).map_or_else(String::new, |d| d.to_string()),
+                    days_overdue: days.value(row),
+                    unpaid: unpaid.value(row),
+                });
+            }
+        }
+        Ok(invoices)
     }
 }
 

@@ -34,7 +34,7 @@ mod settings;
 mod slices;
 mod workspace;
 
-pub use analysis::{CustomerRevenue, Dimension, Funnel, MonthPoint, Slice};
+pub use analysis::{CustomerRevenue, Dimension, Funnel, LostCustomer, MonthPoint, OverdueInvoice, Slice};
 pub use evaluate::{EntityResult, Evaluated, Evaluation, KpiResult};
 pub use explain::{ExplainedKpi, Explanation, RowsBehind, rows_as_text};
 pub use history::ValueChange;
@@ -89,8 +89,6 @@ pub enum EngineError {
     Period(#[from] yeji_core::period::PeriodError),
     #[error("no scheme version {0} in this workspace")]
     NoSuchScheme(i64),
-    #[error("--by: {0}")]
-    Slice(&'static str),
     #[error("query: {0}")]
     Query(String),
 }

@@ -1,6 +1,7 @@
 //! Evaluations of a slice of the facts (SPEC §5: "optionally sliced by product
 //! line, channel, customer segment"): every KPI of every entity computed from
-//! the rows of one product line (or channel, or customer segment) only.
+//! the rows of one product line (or channel, customer segment, or customer
+//! region: the sales into a region's market, whoever made them) only.
 //!
 //! A slice replaces each fact table of the session by the view of its rows in
 //! the slice, so the measures are the very queries of a whole evaluation. A
@@ -12,6 +13,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use arrow::array::AsArray;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
 use serde::{Deserialize, Serialize};
@@ -19,11 +21,11 @@ use yeji_core::scheme::Scheme;
 use yeji_core::{Period, Table};
 use yeji_ingest::schema::stored_schema;
 
+use crate::Result;
 use crate::analysis::Dimension;
 use crate::evaluate::Evaluation;
 use crate::query::query_error;
 use crate::workspace::Workspace;
-use crate::{EngineError, Result};
 
 /// One value of a dimension; the empty key holds the rows without a value.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -47,11 +49,30 @@ impl SliceKey {
             }
             (Dimension::ProductLine, Targets | Market) => Some(format!("product_line = {key}")),
             (Dimension::Channel, Orders) => Some(format!("COALESCE(channel, '') = {key}")),
-            (Dimension::Segment, Orders | Invoices | Opportunities | Activities | Surveys) => {
-                Some(format!("customer_id IN (SELECT customer_id FROM customers WHERE COALESCE(segment, '') = {key})"))
+            (Dimension::Segment | Dimension::Region, Orders | Invoices | Opportunities | Activities | Surveys) => {
+                let column = self.by.name();
+                Some(format!("customer_id IN (SELECT customer_id FROM customers WHERE COALESCE({column}, '') = {key})"))
             }
+            (Dimension::Region, Market) => Some(format!("region = {key}")),
             _ => None,
         }
+    }
+
+    /// The keys of `by` among the period's revenue lines, the largest first.
+    fn keys_query(by: Dimension, period: &Period) -> String {
+        let (key, join) = match by {
+            Dimension::ProductLine => ("p.product_line", "LEFT JOIN products p ON o.product_id = p.product_id"),
+            Dimension::Channel => ("o.channel", ""),
+            Dimension::Segment => ("c.segment", "LEFT JOIN customers c ON o.customer_id = c.customer_id"),
+            Dimension::Region => ("c.region", "LEFT JOIN customers c ON o.customer_id = c.customer_id"),
+        };
+        format!(
+            "SELECT COALESCE({key}, '') AS key FROM orders o {join} \
+             WHERE o.status IN ('confirmed', 'returned') AND o.order_date >= DATE '{}' AND o.order_date < DATE '{}' \
+             GROUP BY 1 ORDER BY SUM(o.amount) DESC, key",
+            period.start(),
+            period.end_exclusive()
+        )
     }
 
     /// Replaces the session's fact tables by their rows in the slice, and drops
@@ -88,16 +109,25 @@ impl Workspace {
     /// One evaluation per value of `by` that has revenue lines in the period,
     /// largest first (by the company's revenue).
     pub async fn evaluate_by(&self, period: &Period, scheme: &Scheme, by: Dimension) -> Result<Vec<Evaluation>> {
-        if by == Dimension::Region {
-            return Err(EngineError::Slice(
-                "regions are org units, evaluated at every level; slice by product_line, channel or segment",
-            ));
-        }
-        let Some(company) = self.company_id(period).await? else { return Ok(Vec::new()) };
         let versions = self.versions().await?;
+        let context = self.session_at(&versions).await?;
+        let batches = context
+            .sql(&SliceKey::keys_query(by, period))
+            .await
+            .map_err(query_error)?
+            .collect()
+            .await
+            .map_err(query_error)?;
+        let keys: Vec<String> = batches
+            .iter()
+            .flat_map(|b| {
+                let keys = b.column(0).as_string::<i32>();
+                (0..b.num_rows()).map(move |row| keys.value(row).to_owned())
+            })
+            .collect();
         let mut evaluations = Vec::new();
-        for slice in self.breakdown(period, &company, by).await? {
-            let key = SliceKey { by, key: slice.key };
+        for key in keys {
+            let key = SliceKey { by, key };
             let mut evaluation = self.evaluate_at(period, scheme, &versions, Some(&key)).await?.evaluation;
             evaluation.slice = Some(key);
             evaluations.push(evaluation);

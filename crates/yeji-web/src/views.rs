@@ -8,7 +8,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use yeji_core::Period;
 use yeji_core::kpi::{CATALOGUE, Direction};
-use yeji_engine::{CustomerRevenue, Dimension, EntityResult, Evaluation, Explanation, Funnel, Slice};
+use yeji_engine::{
+    CustomerRevenue, Dimension, EntityResult, Evaluation, Explanation, Funnel, LostCustomer, OverdueInvoice, Slice,
+};
 
 use crate::error::{Result, WebError};
 use crate::state::AppState;
@@ -82,6 +84,10 @@ pub struct Customers {
     pub count: usize,
     /// How many customers are in class A, B and C.
     pub classes: BTreeMap<char, usize>,
+    /// Customers of the previous period who did not buy in this one.
+    pub lost: Vec<LostCustomer>,
+    /// Receivables more than 30 days overdue at the end of the period.
+    pub overdue: Vec<OverdueInvoice>,
 }
 
 /// The scorecard page of a rep, a unit or the company.
@@ -254,6 +260,8 @@ impl AppState {
                 count: all_customers.len(),
                 top: all_customers.into_iter().take(20).collect(),
                 classes,
+                lost: workspace.lost_customers(period, id).await?,
+                overdue: workspace.overdue_invoices(period, id).await?,
             },
             funnel,
             company_funnel,

@@ -50,8 +50,8 @@ pub struct EvaluateArgs {
     /// recompute or compare later (`yeji runs`, `yeji show`, `yeji diff`).
     #[arg(long, conflicts_with = "by")]
     save: bool,
-    /// One evaluation per product line, channel or customer segment, from its
-    /// rows only (product_line | channel | segment).
+    /// One evaluation per product line, channel, customer segment or customer
+    /// region, from its rows only (product_line | channel | segment | region).
     #[arg(long, value_name = "DIMENSION")]
     by: Option<yeji_engine::Dimension>,
 }

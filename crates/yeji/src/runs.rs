@@ -123,6 +123,9 @@ fn diff_text(diff: &RunDiff) -> String {
     lines.join("\n")
 }
 
+/// One number of a KPI result.
+type Field = fn(&KpiResult) -> Option<f64>;
+
 fn entity_lines(changes: &[EntityChange]) -> Vec<String> {
     let score = |s: Option<f64>| s.map_or("–".to_owned(), |s| format!("{s:.2}"));
     let text = |s: &Option<String>| s.clone().unwrap_or_else(|| "–".into());
@@ -143,11 +146,17 @@ fn entity_lines(changes: &[EntityChange]) -> Vec<String> {
             rank(e.rank[1]),
         ));
         for k in &e.kpis {
-            let field = |f: fn(&KpiResult) -> Option<f64>| {
-                let side =
-                    |r: &Option<KpiResult>| r.as_ref().and_then(f).map_or("–".to_owned(), |v| format!("{v:.4}"));
-                format!("{} → {}", side(&k.before), side(&k.after))
-            };
+            // Only the fields that changed: "value 1,600 → 1,900, score 100 → 110".
+            let fields: [(&str, Field); 4] =
+                [("value", |r| r.value), ("target", |r| r.target), ("score", |r| r.score), ("weight", |r| r.weight)];
+            let changed: Vec<String> = fields
+                .iter()
+                .filter_map(|(name, f)| {
+                    let (before, after) = (k.before.as_ref().and_then(f), k.after.as_ref().and_then(f));
+                    let side = |v: Option<f64>| v.map_or("–".to_owned(), |v| format!("{}", (v * 1e4).round() / 1e4));
+                    (before != after).then(|| format!("{name} {} → {}", side(before), side(after)))
+                })
+                .collect();
             let causes: Vec<&str> = k
                 .causes
                 .iter()
@@ -158,15 +167,7 @@ fn entity_lines(changes: &[EntityChange]) -> Vec<String> {
                     Cause::Peers => "peers moved",
                 })
                 .collect();
-            lines.push(format!(
-                "  {}: value {}, target {}, score {}, weight {} ({})",
-                k.kpi,
-                field(|r| r.value),
-                field(|r| r.target),
-                field(|r| r.score),
-                field(|r| r.weight),
-                causes.join(", ")
-            ));
+            lines.push(format!("  {}: {} ({})", k.kpi, changed.join(", "), causes.join(", ")));
         }
     }
     lines

@@ -752,9 +752,23 @@ fn sliced_evaluations_compute_each_slice_from_its_own_rows() {
     assert_close(kpi(big, "R1", "collection_rate").as_f64().unwrap(), 1000.0 / 1800.0);
     assert_eq!(kpi(big, "R2", "revenue"), 0.0);
 
-    let refused = yeji(&["evaluate", "-w", &ws, "--period", "2026-Q3", "--by", "region"]);
-    assert_eq!(refused.status.code(), Some(1));
-    assert!(text(&refused.stderr).contains("regions are org units"), "{}", text(&refused.stderr));
+    // Regions are the customers' (classified to org units at import): K2 is in
+    // 华北 N (R2's 1600), K1 in 华东 E (R1's 1400, and its receivables).
+    let args = ["evaluate", "-w", &ws, "--period", "2026-Q3", "--by", "region", "--format", "json"];
+    let slices: Value = serde_json::from_str(&ok(&args, 0)).unwrap();
+    let keys: Vec<&str> = slices.as_array().unwrap().iter().map(|s| s["slice"]["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["N", "E"]);
+    assert_eq!((kpi(&slices[0], "R2", "revenue"), kpi(&slices[0], "R1", "revenue")), (1600.0.into(), 0.0.into()));
+    assert_close(kpi(&slices[1], "R1", "collection_rate").as_f64().unwrap(), 1000.0 / 1800.0);
+
+    let refused = yeji(&["evaluate", "-w", &ws, "--period", "2026-Q3", "--by", "colour"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stderr)
+            .contains("unknown dimension 'colour'; expected one of region, product_line, channel, segment"),
+        "{}",
+        text(&refused.stderr)
+    );
 }
 
 /// Sums roll up exactly: each unit's revenue is the sum of its children's, and
@@ -841,6 +855,8 @@ fn a_saved_run_reproduces_exactly_and_diffs_say_what_changed_and_why() {
         (Some(1600.0), Some(1900.0))
     );
     assert_eq!(r2_revenue["causes"], serde_json::json!(["data"]));
+    let text_diff = ok(&["diff", "-w", &ws, "1", "2"], 0);
+    assert!(text_diff.contains("\n  revenue: value 1600 → 1900 (data changed)\n"), "{text_diff}");
     let company_revenue = kpi(&entity(&diff, "HQ").unwrap(), "revenue");
     assert_close(company_revenue["before"]["score"].as_f64().unwrap(), 100.0);
     assert_close(company_revenue["after"]["score"].as_f64().unwrap(), 110.0);

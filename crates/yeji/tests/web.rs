@@ -200,6 +200,39 @@ fn bad_requests_are_json_errors_with_4xx_codes() {
     assert!(openapi["components"]["schemas"]["Overview"].is_object());
 }
 
+/// The scored fixture by hand. At the end of 2026-Q3 (30 Sep) R1 owes 500 on
+/// I4 (due 31 May: 122 days) and 800 of I1's 1800 (due 4 Aug: 57 days; 1000
+/// paid 1 Aug, the rest only on 15 Oct): 1300, the `overdue_amount` KPI. In
+/// 2026-Q4 R2 has lost K2, who bought 400 + 1200 from it in Q3; R1 kept K1.
+#[test]
+fn a_rep_page_lists_its_overdue_invoices_and_lost_customers() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws").display().to_string();
+    yeji(&["init", "-w", &ws]);
+    yeji(&["import", "-w", &ws, fixtures().join("scored").to_str().unwrap()]);
+    let server = Server::start(&ws);
+    let r1 = server.json("/api/v1/entities/R1?period=2026-Q3");
+    let overdue: Vec<(&str, i64, f64)> = r1["customers"]["overdue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (i["invoice_id"].as_str().unwrap(), i["days_overdue"].as_i64().unwrap(), i["unpaid"].as_f64().unwrap())
+        })
+        .collect();
+    assert_eq!(overdue, [("I4", 122, 500.0), ("I1", 57, 800.0)]);
+    close(&r1["entity"]["kpis"]["overdue_amount"]["value"], 1300.0);
+    let r2 = server.json("/api/v1/entities/R2?period=2026-Q4");
+    let lost = &r2["customers"]["lost"];
+    assert_eq!(lost.as_array().unwrap().len(), 1, "{lost}");
+    assert_eq!((lost[0]["customer_id"].as_str(), lost[0]["previous_revenue"].as_f64()), (Some("K2"), Some(1600.0)));
+    close(&r2["entity"]["kpis"]["retention_rate"]["value"], 0.0);
+    assert_eq!(server.json("/api/v1/entities/R1?period=2026-Q4")["customers"]["lost"], serde_json::json!([]));
+    let (status, page) = server.get("/entity/R1?period=2026-Q3", "zh-CN");
+    assert_eq!(status, 200);
+    assert!(page.contains("逾期应收 (逾期超过 30 天) (2)") && page.contains(">122<"), "{page}");
+}
+
 #[test]
 fn pages_follow_the_language_and_escape_names() {
     let (_dir, ws) = tiny_workspace();

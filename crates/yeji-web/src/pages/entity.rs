@@ -79,6 +79,30 @@ pub fn render(ctx: &Ctx, view: &EntityView, scheme_kpis: &[String]) -> Markup {
                 }
             }
         }
+        section.grid2 {
+            div.card #lost-customers {
+                h2 { (t("lost_customers")) " (" (view.customers.lost.len()) ")" }
+                @if view.customers.lost.is_empty() { p.muted { (t("none_lost")) } } @else {
+                    div.scroll.short { table.data {
+                        thead { tr { th { (t("customer")) } th.num { (t("previous_revenue")) } } }
+                        tbody { @for c in &view.customers.lost {
+                            tr { td { (c.name) } td.num { (ctx.lang.money(c.previous_revenue)) } }
+                        } }
+                    } }
+                }
+            }
+            div.card #overdue-invoices {
+                h2 { (t("overdue_invoices")) " (" (view.customers.overdue.len()) ")" }
+                @if view.customers.overdue.is_empty() { p.muted { (t("none_overdue")) } } @else {
+                    div.scroll.short { table.data {
+                        thead { tr { th { (t("invoice")) } th { (t("customer")) } th { (t("due_date")) } th.num { (t("days_overdue")) } th.num { (t("unpaid")) } } }
+                        tbody { @for i in &view.customers.overdue {
+                            tr { td { (i.invoice_id) } td { (i.name) } td { (i.due_date) } td.num { (i.days_overdue) } td.num { (ctx.lang.money(i.unpaid)) } }
+                        } }
+                    } }
+                }
+            }
+        }
         section.grid3 {
             @for breakdown in &view.breakdowns {
                 div.card {
