@@ -5,7 +5,7 @@
 
 use arrow::array::{AsArray, RecordBatch};
 use serde::Serialize;
-use yeji_core::kpi::{CATALOGUE, Measure};
+use yeji_core::kpi::{CATALOGUE, Measure, Unit};
 use yeji_core::scheme::{Rule, Scheme};
 use yeji_core::{Period, Table};
 
@@ -30,6 +30,8 @@ pub struct ExplainedKpi {
     pub kpi: String,
     pub name_zh: String,
     pub name_en: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub unit: Unit,
     pub formula: String,
     /// The measures the value is computed from, by name: `[name, value]` pairs.
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<serde_json::Value>>))]
@@ -105,6 +107,7 @@ impl Evaluated {
                 kpi: id.clone(),
                 name_zh: definition.name_zh,
                 name_en: definition.name_en,
+                unit: definition.unit,
                 formula: definition.formula,
                 measures: definition.inputs,
                 value: result.value,
@@ -126,6 +129,7 @@ impl Evaluated {
 struct Definition {
     name_zh: String,
     name_en: String,
+    unit: Unit,
     formula: String,
     inputs: Vec<(String, f64)>,
 }
@@ -136,6 +140,7 @@ impl Definition {
             return Definition {
                 name_zh: kpi.name_zh.into(),
                 name_en: kpi.name_en.into(),
+                unit: kpi.unit,
                 formula: kpi.definition.into(),
                 inputs: kpi.formula.measures().into_iter().map(|m| (measure_name(m), measure(m))).collect(),
             };
@@ -144,6 +149,7 @@ impl Definition {
         Definition {
             name_zh: formula.name_zh.clone().unwrap_or_else(|| id.to_owned()),
             name_en: formula.name_en.clone().unwrap_or_else(|| id.to_owned()),
+            unit: formula.unit,
             formula: formula.formula.to_string(),
             inputs: formula
                 .formula

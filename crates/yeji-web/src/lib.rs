@@ -107,15 +107,11 @@ async fn context(
     (Ctx { lang, period: shown, periods, here, company }, parsed)
 }
 
-fn scheme_kpis(scheme: &yeji_engine::CurrentScheme) -> Vec<String> {
-    scheme.scheme.kpis.iter().map(|k| k.kpi.clone()).collect()
-}
-
 async fn overview(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, Query(q): Query<PeriodQuery>) -> Response {
     let (ctx, period) = context(&state, lang, &uri, q.period.as_deref()).await;
     let page = async {
         let view = state.overview(&period?).await?;
-        let kpis = scheme_kpis(&*state.scheme().await?);
+        let kpis = pages::SchemeColumn::of(&state.scheme().await?.scheme);
         let title = format!("{} · {}", lang.t("overview"), view.period);
         Ok(pages::layout(&ctx, "overview", &title, pages::overview::render(&ctx, &view, &kpis)))
     };
@@ -132,7 +128,7 @@ async fn entity(
     let (ctx, period) = context(&state, lang, &uri, q.period.as_deref()).await;
     let page = async {
         let view = state.entity(&period?, &id).await?;
-        let kpis = scheme_kpis(&*state.scheme().await?);
+        let kpis = pages::SchemeColumn::of(&state.scheme().await?.scheme);
         let title = format!("{} · {}", view.entity.name, view.period);
         Ok(pages::layout(&ctx, "", &title, pages::entity::render(&ctx, &view, &kpis)))
     };

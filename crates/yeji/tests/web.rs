@@ -233,6 +233,36 @@ fn a_rep_page_lists_its_overdue_invoices_and_lost_customers() {
     assert!(page.contains("逾期应收 (逾期超过 30 天) (2)") && page.contains(">122<"), "{page}");
 }
 
+/// A saved scheme with a formula KPI: its name, unit and value on every page
+/// (R1: 1400 revenue × 1220/1400 margin = 1,220 gross profit).
+#[test]
+fn pages_show_the_formula_kpis_of_the_current_scheme() {
+    let (dir, ws) = tiny_workspace();
+    let scheme = dir.path().join("profit.toml");
+    std::fs::write(
+        &scheme,
+        "name = \"profit\"\n[[kpis]]\nkpi = \"gross_profit\"\nweight = 100\nrule = \"percentile\"\n\
+         [[formulas]]\nid = \"gross_profit\"\nname_zh = \"毛利额\"\nname_en = \"Gross profit\"\n\
+         formula = \"revenue * gross_margin\"\nunit = \"money\"\n",
+    )
+    .unwrap();
+    yeji(&["scheme", "import", "-w", &ws, scheme.to_str().unwrap()]);
+    let server = Server::start(&ws);
+    for (path, language, name) in [
+        ("/?period=2026-Q3", "en", "Gross profit"),
+        ("/entity/TE?period=2026-Q3", "zh-CN", "毛利额"),
+        ("/entity/R1?period=2026-Q3", "en", "Gross profit"),
+    ] {
+        let (status, page) = server.get(path, language);
+        assert_eq!(status, 200, "{path}: {page}");
+        assert!(page.contains(name), "{path} names the formula KPI");
+        assert!(page.contains(">1,220<"), "{path} shows R1's gross profit as money");
+    }
+    let explained = server.json("/api/v1/entities/R1/explain?period=2026-Q3&kpi=gross_profit");
+    assert_eq!(explained["kpis"][0]["unit"], "money");
+    close(&explained["kpis"][0]["value"], 1220.0);
+}
+
 #[test]
 fn pages_follow_the_language_and_escape_names() {
     let (_dir, ws) = tiny_workspace();

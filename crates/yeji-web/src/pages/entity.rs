@@ -6,10 +6,10 @@ use serde_json::json;
 use yeji_engine::{ExplainedKpi, Explanation};
 
 use super::overview::{funnel_chart, pie_chart, slices_chart, trend_chart};
-use super::{Ctx, chart, encode, grade, kpi, leaderboard};
+use super::{Ctx, chart, encode, grade, leaderboard};
 use crate::views::EntityView;
 
-pub fn render(ctx: &Ctx, view: &EntityView, scheme_kpis: &[String]) -> Markup {
+pub fn render(ctx: &Ctx, view: &EntityView, scheme_kpis: &[super::SchemeColumn]) -> Markup {
     let t = |key| ctx.lang.t(key);
     let e = &view.entity;
     let level = match e.level.as_str() {
@@ -141,11 +141,10 @@ fn scorecard(ctx: &Ctx, explanation: &Explanation, view: &EntityView) -> Markup 
             } }
             tbody {
                 @for k in kpis {
-                    @let definition = kpi(&k.kpi).expect("explanations hold catalogue KPIs");
                     tr.weighted[k.weight.is_some()] data-kpi=(k.kpi) {
-                        td { a href=(ctx.link(&format!("/entity/{}/kpi/{}", encode(&view.entity.id), k.kpi))) { (ctx.lang.kpi_name(definition)) } }
-                        td.num.value { (ctx.lang.value(definition.unit, k.value)) }
-                        td.num { (ctx.lang.value(definition.unit, k.target)) }
+                        td { a href=(ctx.link(&format!("/entity/{}/kpi/{}", encode(&view.entity.id), k.kpi))) { (explained_name(ctx, k)) } }
+                        td.num.value { (ctx.lang.value(k.unit, k.value)) }
+                        td.num { (ctx.lang.value(k.unit, k.target)) }
                         td.num { (ctx.lang.score(k.score)) }
                         td.num { (k.weight.map_or("".into(), |w| format!("{:.0}%", w * 100.0))) }
                         td.num { (k.contribution.map_or("".into(), |c| format!("{c:.1}"))) }
@@ -155,6 +154,11 @@ fn scorecard(ctx: &Ctx, explanation: &Explanation, view: &EntityView) -> Markup 
             }
         }
     }
+}
+
+/// A KPI's name in the page's language (catalogue or formula KPI alike).
+fn explained_name<'a>(ctx: &Ctx, k: &'a ExplainedKpi) -> &'a str {
+    if ctx.lang == crate::i18n::Lang::Zh { &k.name_zh } else { &k.name_en }
 }
 
 /// One KPI of an entity: its explanation and a page of the rows behind it.
@@ -173,18 +177,17 @@ pub struct KpiPage<'a> {
 pub fn render_kpi(ctx: &Ctx, page: &KpiPage) -> Markup {
     let t = |key| ctx.lang.t(key);
     let k = page.explained;
-    let definition = kpi(&k.kpi).expect("explanations hold catalogue KPIs");
     let base = format!("/entity/{}/kpi/{}", encode(page.entity_id), k.kpi);
     let pages = page.total_rows.div_ceil(page.page_size).max(1);
     html! {
-        nav.crumbs { a href=(ctx.link(&format!("/entity/{}", encode(page.entity_id)))) { (page.entity_name) } " › " span { (ctx.lang.kpi_name(definition)) } }
+        nav.crumbs { a href=(ctx.link(&format!("/entity/{}", encode(page.entity_id)))) { (page.entity_name) } " › " span { (explained_name(ctx, k)) } }
         section.card {
             h2 { (t("explanation")) }
             dl.explain {
                 dt { (t("formula")) } dd { code { (k.formula) } }
                 dt { (t("measures")) } dd { @for (name, value) in &k.measures { span.measure { (name) " = " (format!("{value:.2}")) } } }
-                dt { (t("value")) } dd #kpi-value { (ctx.lang.value(definition.unit, k.value)) }
-                dt { (t("target")) } dd { (ctx.lang.value(definition.unit, k.target)) @if let Some(source) = &k.target_source { span.muted { " (" (t("target_source")) ": " (source) ")" } } }
+                dt { (t("value")) } dd #kpi-value { (ctx.lang.value(k.unit, k.value)) }
+                dt { (t("target")) } dd { (ctx.lang.value(k.unit, k.target)) @if let Some(source) = &k.target_source { span.muted { " (" (t("target_source")) ": " (source) ")" } } }
                 dt { (t("rule")) } dd { (k.rule.as_deref().unwrap_or("–")) }
                 dt { (t("score")) } dd { (ctx.lang.score(k.score)) }
                 dt { (t("weight")) } dd { (k.weight.map_or("–".into(), |w| format!("{:.0}%", w * 100.0))) }

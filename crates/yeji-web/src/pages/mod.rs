@@ -14,7 +14,8 @@ use axum::response::{Html, IntoResponse, Response};
 use maud::{DOCTYPE, Markup, html};
 use serde_json::Value;
 use yeji_core::Period;
-use yeji_core::kpi::{CATALOGUE, Kpi};
+use yeji_core::kpi::{CATALOGUE, Kpi, Unit};
+use yeji_core::scheme::Scheme;
 use yeji_engine::EntityResult;
 
 use crate::error::WebError;
@@ -153,14 +154,60 @@ pub fn growth(value: Option<f64>) -> Markup {
     }
 }
 
+/// A weighted KPI of the scheme as a leaderboard column: a catalogue KPI or
+/// one of the scheme's formula KPIs, with its names and unit.
+pub struct SchemeColumn {
+    pub id: String,
+    name_zh: String,
+    name_en: String,
+    unit: Unit,
+}
+
+impl SchemeColumn {
+    pub fn of(scheme: &Scheme) -> Vec<SchemeColumn> {
+        scheme
+            .kpis
+            .iter()
+            .map(|k| {
+                let id = k.kpi.clone();
+                if let Some(kpi) = kpi(&id) {
+                    return SchemeColumn {
+                        name_zh: kpi.name_zh.into(),
+                        name_en: kpi.name_en.into(),
+                        unit: kpi.unit,
+                        id,
+                    };
+                }
+                let formula = scheme.formula(&id);
+                let name = |n: Option<&Option<String>>| n.and_then(Clone::clone).unwrap_or_else(|| id.clone());
+                SchemeColumn {
+                    name_zh: name(formula.map(|f| &f.name_zh)),
+                    name_en: name(formula.map(|f| &f.name_en)),
+                    unit: scheme.unit_of(&id).unwrap_or(Unit::Ratio),
+                    id,
+                }
+            })
+            .collect()
+    }
+
+    fn name(&self, lang: Lang) -> &str {
+        if lang == Lang::Zh { &self.name_zh } else { &self.name_en }
+    }
+}
+
 /// Leaderboard rows: rank, name, unit, grade, score and the scheme's KPIs.
-pub fn leaderboard(ctx: &Ctx, entities: &[EntityResult], kpis: &[String], names: &dyn Fn(&str) -> String) -> Markup {
+pub fn leaderboard(
+    ctx: &Ctx,
+    entities: &[EntityResult],
+    kpis: &[SchemeColumn],
+    names: &dyn Fn(&str) -> String,
+) -> Markup {
     let t = |key| ctx.lang.t(key);
     html! {
         table.data {
             thead { tr {
                 th.num { (t("rank")) } th { (t("name")) } th { (t("unit")) } th { (t("grade")) } th.num { (t("score")) }
-                @for k in kpis { th.num { (kpi(k).map_or(k.as_str(), |d| ctx.lang.kpi_name(d))) } }
+                @for k in kpis { th.num { (k.name(ctx.lang)) } }
             } }
             tbody {
                 @for e in entities {
@@ -170,7 +217,7 @@ pub fn leaderboard(ctx: &Ctx, entities: &[EntityResult], kpis: &[String], names:
                         td.muted { (e.unit_id.as_deref().map(names).unwrap_or_default()) }
                         td { (grade(e.grade.as_deref())) }
                         td.num { strong { (ctx.lang.score(e.score)) } }
-                        @for k in kpis { td.num { (kpi_value(ctx.lang, e, k)) } }
+                        @for k in kpis { td.num { (ctx.lang.value(k.unit, e.kpis.get(&k.id).and_then(|r| r.value))) } }
                     }
                 }
             }

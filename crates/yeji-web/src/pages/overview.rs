@@ -21,7 +21,7 @@ const CARDS: [&str; 8] = [
     "avg_order_value",
 ];
 
-pub fn render(ctx: &Ctx, view: &Overview, scheme_kpis: &[String]) -> Markup {
+pub fn render(ctx: &Ctx, view: &Overview, scheme_kpis: &[super::SchemeColumn]) -> Markup {
     let t = |key| ctx.lang.t(key);
     let company = &view.company;
     let names = |id: &str| view.units.get(id).cloned().unwrap_or_default();
