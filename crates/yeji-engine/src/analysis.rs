@@ -282,29 +282,16 @@ impl Workspace {
              GROUP BY o.customer_id ORDER BY revenue DESC, o.customer_id",
             date_range("order_date", period.start(), period.end_exclusive())
         );
-        let batches = collect(&self.session().await?, &sql).await?;
-        let mut customers = Vec::new();
-        for batch in &batches {
-            let (ids, names) = (batch.column(0).as_string::<i32>(), batch.column(1).as_string::<i32>());
-            let revenue = batch.column(2).as_primitive::<Float64Type>();
-            for row in 0..batch.num_rows() {
-                customers.push(CustomerRevenue {
-                    customer_id: ids.value(row).to_owned(),
-                    name: names.value(row).to_owned(),
-                    revenue: revenue.value(row),
-                    class: 'C',
-                });
-            }
-        }
+        let mut customers: Vec<CustomerRevenue> = named_amounts(&collect(&self.session().await?, &sql).await?)
+            .map(|(customer_id, name, revenue)| CustomerRevenue { customer_id, name, revenue, class: 'C' })
+            .collect();
         let revenues: Vec<f64> = customers.iter().map(|c| c.revenue).collect();
         for (customer, class) in customers.iter_mut().zip(abc_classes(&revenues)) {
             customer.class = class;
         }
         Ok(customers)
     }
-}
 
-impl Workspace {
     /// Customers of `id` in the previous period without a confirmed line in
     /// this one, the largest (by previous revenue) first.
     pub async fn lost_customers(&self, period: &Period, id: &str) -> Result<Vec<LostCustomer>> {
@@ -321,18 +308,9 @@ impl Workspace {
             start = period.start(),
             window = date_range("order_date", previous.start(), period.end_exclusive()),
         );
-        let mut lost = Vec::new();
-        for batch in &collect(&self.session().await?, &sql).await? {
-            let (ids, names) = (batch.column(0).as_string::<i32>(), batch.column(1).as_string::<i32>());
-            let revenue = batch.column(2).as_primitive::<Float64Type>();
-            for row in 0..batch.num_rows() {
-                lost.push(LostCustomer {
-                    customer_id: ids.value(row).to_owned(),
-                    name: names.value(row).to_owned(),
-                    previous_revenue: revenue.value(row),
-                });
-            }
-        }
+        let lost = named_amounts(&collect(&self.session().await?, &sql).await?)
+            .map(|(customer_id, name, previous_revenue)| LostCustomer { customer_id, name, previous_revenue })
+            .collect();
         Ok(lost)
     }
 
@@ -372,6 +350,16 @@ impl Workspace {
         }
         Ok(invoices)
     }
+}
+
+/// The (id, name, amount) rows of results whose first columns are those.
+fn named_amounts(batches: &[RecordBatch]) -> impl Iterator<Item = (String, String, f64)> + '_ {
+    batches.iter().flat_map(|batch| {
+        let (ids, names) = (batch.column(0).as_string::<i32>(), batch.column(1).as_string::<i32>());
+        let amounts = batch.column(2).as_primitive::<Float64Type>();
+        (0..batch.num_rows())
+            .map(move |row| (ids.value(row).to_owned(), names.value(row).to_owned(), amounts.value(row)))
+    })
 }
 
 fn date_range(column: &str, from: NaiveDate, until: NaiveDate) -> String {

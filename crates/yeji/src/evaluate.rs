@@ -38,14 +38,8 @@ pub struct EvaluateArgs {
     /// A scheme TOML file (default: the workspace's current scheme, see `yeji scheme list`).
     #[arg(long, value_name = "FILE")]
     scheme: Option<PathBuf>,
-    /// Only this level (all levels by default).
-    #[arg(long, value_enum)]
-    level: Option<Level>,
-    #[arg(long, value_enum, default_value_t = EvaluationFormat::Table)]
-    format: EvaluationFormat,
-    /// The file to write (xlsx).
-    #[arg(long, value_name = "FILE", required_if_eq("format", "xlsx"))]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    output: OutputArgs,
     /// Save the evaluation as a run, pinned to the data and the scheme, to show,
     /// recompute or compare later (`yeji runs`, `yeji show`, `yeji diff`).
     #[arg(long, conflicts_with = "by")]
@@ -54,6 +48,19 @@ pub struct EvaluateArgs {
     /// region, from its rows only (product_line | channel | segment | region).
     #[arg(long, value_name = "DIMENSION")]
     by: Option<yeji_engine::Dimension>,
+}
+
+/// How an evaluation is printed (`evaluate`, `show`).
+#[derive(clap::Args)]
+pub struct OutputArgs {
+    /// Only this level (all levels by default).
+    #[arg(long, value_enum)]
+    level: Option<Level>,
+    #[arg(long, value_enum, default_value_t = EvaluationFormat::Table)]
+    format: EvaluationFormat,
+    /// The file to write (xlsx).
+    #[arg(long, value_name = "FILE", required_if_eq("format", "xlsx"))]
+    out: Option<PathBuf>,
 }
 
 fn read_scheme(path: &std::path::Path) -> anyhow::Result<Scheme> {
@@ -86,7 +93,7 @@ pub async fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
     } else {
         vec![workspace.evaluate(&period, &scheme).await?]
     };
-    print(evaluations, &scheme, args.level, args.format, args.out.as_deref())?;
+    print(evaluations, &scheme, &args.output)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -94,14 +101,8 @@ pub async fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
 /// results if given. One evaluation prints as SPEC §14's document; the slices
 /// of `--by` as an array of them, tables one after the other, CSV with a
 /// `slice` column and a workbook with a sheet each.
-pub fn print(
-    mut evaluations: Vec<Evaluation>,
-    scheme: &Scheme,
-    level: Option<Level>,
-    format: EvaluationFormat,
-    out: Option<&std::path::Path>,
-) -> anyhow::Result<()> {
-    if let Some(level) = level {
+pub fn print(mut evaluations: Vec<Evaluation>, scheme: &Scheme, output: &OutputArgs) -> anyhow::Result<()> {
+    if let Some(level) = output.level {
         let name = match level {
             Level::Rep => "rep",
             Level::Unit => "unit",
@@ -109,7 +110,7 @@ pub fn print(
         };
         evaluations.iter_mut().for_each(|e| e.results.retain(|r| r.level == name));
     }
-    match format {
+    match output.format {
         EvaluationFormat::Json => match evaluations.as_slice() {
             [one] if one.slice.is_none() => say!("{}", serde_json::to_string_pretty(one)?),
             all => say!("{}", serde_json::to_string_pretty(all)?),
@@ -120,7 +121,7 @@ pub fn print(
             say!("{}", tables.join("\n\n"));
         }
         EvaluationFormat::Xlsx => {
-            let out = out.context("--format xlsx needs --out FILE")?;
+            let out = output.out.as_deref().context("--format xlsx needs --out FILE")?;
             workbook(&evaluations)?.save(out).with_context(|| format!("writing {}", out.display()))?;
             let results: usize = evaluations.iter().map(|e| e.results.len()).sum();
             say!("wrote {results} results to {}", out.display());

@@ -1,13 +1,12 @@
 //! `yeji runs`, `yeji show RUN` and `yeji diff RUN_A RUN_B`: saved evaluations
 //! (`yeji evaluate --save`), recomputed and compared.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use yeji_engine::{Cause, EntityChange, KpiResult, RunDiff, Workspace};
 
 use crate::WorkspaceArg;
-use crate::evaluate::{EvaluationFormat, Level};
+use crate::evaluate::OutputArgs;
 use crate::output::{Format, table};
 
 #[derive(clap::Args)]
@@ -20,12 +19,8 @@ pub struct ShowArgs {
     /// that every number is the same.
     #[arg(long)]
     verify: bool,
-    #[arg(long, value_enum)]
-    level: Option<Level>,
-    #[arg(long, value_enum, default_value_t = EvaluationFormat::Table)]
-    format: EvaluationFormat,
-    #[arg(long, value_name = "FILE", required_if_eq("format", "xlsx"))]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 pub async fn list(workspace: &WorkspaceArg, format: Format) -> anyhow::Result<ExitCode> {
@@ -71,7 +66,7 @@ pub async fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
         let how = if again == run.evaluation { "exactly" } else { "to the last bits of floating-point sums" };
         eprintln!("run {} reproduces {how}: {} results recomputed from its pinned data", args.run, again.results.len());
     }
-    crate::evaluate::print(vec![run.evaluation], &run.scheme, args.level, args.format, args.out.as_deref())?;
+    crate::evaluate::print(vec![run.evaluation], &run.scheme, &args.output)?;
     Ok(ExitCode::SUCCESS)
 }
 
