@@ -164,9 +164,10 @@ const REVENUE_LINES: &str = "status IN ('confirmed', 'returned')";
 impl Workspace {
     /// Revenue of the rep or unit `id` in `period` by `dimension`, largest first.
     pub async fn breakdown(&self, period: &Period, id: &str, dimension: Dimension) -> Result<Vec<Slice>> {
-        let filter = self.entity_filter(period, id).await?;
-        let context = self.session().await?;
+        let (context, filter) = self.scope(period, id).await?;
         if dimension == Dimension::Region {
+            // A rep's scope is kept between queries: the table may be there already.
+            context.deregister_table("unit_region").map_err(query_error)?;
             context.register_batch("unit_region", self.unit_regions(period).await?).map_err(query_error)?;
         }
         let (key, name, join) = dimension.columns();
@@ -202,7 +203,7 @@ impl Workspace {
     /// Revenue and gross profit of `id` for each of the `months` calendar months
     /// that end with the last month of `period` (months without sales hold 0).
     pub async fn monthly(&self, period: &Period, id: &str, months: u32) -> Result<Vec<MonthPoint>> {
-        let filter = self.entity_filter(period, id).await?;
+        let (context, filter) = self.scope(period, id).await?;
         let end = period.end_exclusive();
         let last = end.pred_opt().unwrap_or(end).with_day(1).unwrap_or(end);
         let first = last.checked_sub_months(Months::new(months.saturating_sub(1))).unwrap_or(last);
@@ -212,7 +213,7 @@ impl Workspace {
              FROM orders WHERE {filter} AND {REVENUE_LINES} AND {} GROUP BY 1",
             date_range("order_date", first, last.checked_add_months(Months::new(1)).unwrap_or(end))
         );
-        let batches = collect(&self.session().await?, &sql).await?;
+        let batches = collect(&context, &sql).await?;
         let mut points: Vec<MonthPoint> = (0..months)
             .filter_map(|i| first.checked_add_months(Months::new(i)))
             .map(|m| MonthPoint { month: m.format("%Y-%m").to_string(), revenue: 0.0, gross_profit: 0.0 })
@@ -234,14 +235,14 @@ impl Workspace {
 
     /// The funnel of the opportunities `id` created in `period`.
     pub async fn funnel(&self, period: &Period, id: &str) -> Result<Funnel> {
-        let filter = self.entity_filter(period, id).await?;
+        let (context, filter) = self.scope(period, id).await?;
         let sql = format!(
             "SELECT COUNT(*), COUNT(qualified_date), COUNT(proposal_date), COUNT(negotiation_date), \
                     COUNT(CASE WHEN outcome = 'won' THEN 1 END), COUNT(CASE WHEN outcome = 'lost' THEN 1 END) \
              FROM opportunities WHERE {filter} AND {}",
             date_range("created_date", period.start(), period.end_exclusive())
         );
-        let batches = collect(&self.session().await?, &sql).await?;
+        let batches = collect(&context, &sql).await?;
         let count = |column: usize| {
             batches
                 .first()
@@ -274,7 +275,7 @@ impl Workspace {
     /// Revenue of the rep or unit `id` in `period` per customer, largest first,
     /// with ABC classes.
     pub async fn customers(&self, period: &Period, id: &str) -> Result<Vec<CustomerRevenue>> {
-        let filter = self.entity_filter(period, id).await?;
+        let (context, filter) = self.scope(period, id).await?;
         let sql = format!(
             "SELECT o.customer_id, COALESCE(MIN(c.name), o.customer_id), CAST(SUM(o.amount) AS DOUBLE) AS revenue \
              FROM (SELECT * FROM orders WHERE {filter} AND {REVENUE_LINES} AND {}) o \
@@ -282,7 +283,7 @@ impl Workspace {
              GROUP BY o.customer_id ORDER BY revenue DESC, o.customer_id",
             date_range("order_date", period.start(), period.end_exclusive())
         );
-        let mut customers: Vec<CustomerRevenue> = named_amounts(&collect(&self.session().await?, &sql).await?)
+        let mut customers: Vec<CustomerRevenue> = named_amounts(&collect(&context, &sql).await?)
             .map(|(customer_id, name, revenue)| CustomerRevenue { customer_id, name, revenue, class: 'C' })
             .collect();
         let revenues: Vec<f64> = customers.iter().map(|c| c.revenue).collect();
@@ -295,7 +296,7 @@ impl Workspace {
     /// Customers of `id` in the previous period without a confirmed line in
     /// this one, the largest (by previous revenue) first.
     pub async fn lost_customers(&self, period: &Period, id: &str) -> Result<Vec<LostCustomer>> {
-        let filter = self.entity_filter(period, id).await?;
+        let (context, filter) = self.scope(period, id).await?;
         let previous = period.previous();
         let sql = format!(
             "WITH bought AS (SELECT customer_id, order_date >= DATE '{start}' AS now, amount, status FROM orders \
@@ -308,7 +309,7 @@ impl Workspace {
             start = period.start(),
             window = date_range("order_date", previous.start(), period.end_exclusive()),
         );
-        let lost = named_amounts(&collect(&self.session().await?, &sql).await?)
+        let lost = named_amounts(&collect(&context, &sql).await?)
             .map(|(customer_id, name, previous_revenue)| LostCustomer { customer_id, name, previous_revenue })
             .collect();
         Ok(lost)
@@ -317,22 +318,25 @@ impl Workspace {
     /// The invoices behind `id`'s overdue receivables at the end of `period`,
     /// the longest overdue first.
     pub async fn overdue_invoices(&self, period: &Period, id: &str) -> Result<Vec<OverdueInvoice>> {
-        let filter = self.entity_filter(period, id).await?;
+        let (context, filter) = self.scope(period, id).await?;
         let last_day = period.last_day();
+        // Only the entity's invoices' payments are summed (a semi-join on its
+        // few invoices), not every payment of the company.
         let sql = format!(
-            "SELECT i.invoice_id, i.customer_id, COALESCE(c.name, i.customer_id) AS name, i.due_date AS due, \
+            "WITH i AS (SELECT * FROM invoices WHERE {filter} AND due_date < DATE '{limit}'), \
+                  p AS (SELECT invoice_id, SUM(amount) AS paid FROM payments \
+                        WHERE payment_date < DATE '{end}' AND invoice_id IN (SELECT invoice_id FROM i) GROUP BY invoice_id) \
+             SELECT i.invoice_id, i.customer_id, COALESCE(c.name, i.customer_id) AS name, i.due_date AS due, \
                     CAST(CAST(DATE '{last_day}' AS INT) - CAST(i.due_date AS INT) AS BIGINT) AS days, \
                     CAST(i.amount - COALESCE(p.paid, 0) AS DOUBLE) AS unpaid \
-             FROM (SELECT * FROM invoices WHERE {filter} AND due_date < DATE '{limit}') i \
-             LEFT JOIN (SELECT invoice_id, SUM(amount) AS paid FROM payments WHERE payment_date < DATE '{end}' GROUP BY invoice_id) p \
-               ON i.invoice_id = p.invoice_id \
+             FROM i LEFT JOIN p ON i.invoice_id = p.invoice_id \
              LEFT JOIN customers c ON i.customer_id = c.customer_id \
              WHERE i.amount > COALESCE(p.paid, 0) ORDER BY i.due_date, i.invoice_id",
             limit = last_day - chrono::Duration::days(30),
             end = period.end_exclusive(),
         );
         let mut invoices = Vec::new();
-        for batch in &collect(&self.session().await?, &sql).await? {
+        for batch in &collect(&context, &sql).await? {
             let text = |column: usize, row: usize| batch.column(column).as_string::<i32>().value(row).to_owned();
             let due = batch.column(3).as_primitive::<arrow::datatypes::Date32Type>();
             let (days, unpaid) =

@@ -213,7 +213,7 @@ impl Workspace {
     ) -> Result<RowsBehind> {
         let kpi: yeji_core::KpiId = kpi.parse()?;
         let table = kpi.kpi().formula.measures()[0].tables()[0];
-        let entity_filter = self.entity_filter(period, id).await?;
+        let (context, entity_filter) = self.scope(period, id).await?;
         let mut filters = vec![entity_filter];
         if let Some(column) = period_column(table) {
             filters.push(format!(
@@ -229,7 +229,6 @@ impl Workspace {
         let filter = filters.join(" AND ");
         let page = window.map_or(String::new(), |(offset, limit)| format!(" LIMIT {limit} OFFSET {offset}"));
         let query = format!("SELECT * FROM {table} WHERE {filter} ORDER BY {}{page}", order.join(", "));
-        let context = self.session().await?;
         let collect = |sql: String| {
             let context = context.clone();
             async move { context.sql(&sql).await.map_err(query_error)?.collect().await.map_err(query_error) }

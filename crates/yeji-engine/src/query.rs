@@ -75,6 +75,35 @@ impl Workspace {
         }
     }
 
+    /// The session and the row filter for queries about the rep or unit `id`.
+    /// A rep's rows are few: its rows of every table credited to reps are read
+    /// once into memory, and the queries of its page (slices, months, customers,
+    /// receivables, rows behind a value) run on those, with no filter left to
+    /// apply. The last rep's are kept for the next query.
+    pub(crate) async fn scope(&self, period: &Period, id: &str) -> Result<(SessionContext, String)> {
+        let filter = self.entity_filter(period, id).await?;
+        if !filter.starts_with("rep_id = ") {
+            return Ok((self.session().await?, filter));
+        }
+        let versions = self.versions().await?;
+        let key = format!("{}/{id}", crate::cache::data_key(&versions));
+        let held = self.rep_scope.lock().expect("the scope lock is never poisoned").clone();
+        if let Some((_, context)) = held.filter(|(k, _)| *k == key) {
+            return Ok((context, "TRUE".into()));
+        }
+        let context = self.session_at(&versions).await?;
+        for table in Table::ALL.into_iter().filter(|t| t.column("rep_id").is_some() && *t != Table::Reps) {
+            let frame = context.sql(&format!("SELECT * FROM {table} WHERE {filter}")).await.map_err(query_error)?;
+            let schema = Arc::new(frame.schema().as_arrow().clone());
+            let rows = frame.collect().await.map_err(query_error)?;
+            let rows = MemTable::try_new(schema, vec![rows]).map_err(query_error)?;
+            context.deregister_table(table.name()).map_err(query_error)?;
+            context.register_table(table.name(), Arc::new(rows)).map_err(query_error)?;
+        }
+        *self.rep_scope.lock().expect("the scope lock is never poisoned") = Some((key, context.clone()));
+        Ok((context, "TRUE".into()))
+    }
+
     /// The company: the root of the org tree (`None` before org units are imported).
     pub async fn company_id(&self, period: &Period) -> Result<Option<String>> {
         let versions = self.versions().await?;
