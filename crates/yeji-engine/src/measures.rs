@@ -107,10 +107,17 @@ impl Measures {
 
     pub fn get(&self, entity: &EntityKey, measure: Measure) -> f64 {
         let Some(&at) = self.index.get(entity) else { return 0.0 };
-        match self.sets.get(&(at, measure)) {
-            Some(set) => set.len() as f64,
-            None => self.values[at].get(&measure).copied().unwrap_or(0.0),
+        self.values[at].get(&measure).copied().unwrap_or(0.0)
+    }
+
+    /// Replaces each set by its size: the members are needed while the sets
+    /// roll up, not by anyone reading the measures (and an evaluation kept for
+    /// explanations would otherwise hold millions of them).
+    fn count_sets(&mut self) {
+        for ((at, measure), set) in self.sets.drain() {
+            self.values[at].insert(measure, set.len() as f64);
         }
+        self.sets.shrink_to_fit();
     }
 
     /// The entities a (rep, credited unit) cell counts for: the rep and every
@@ -348,6 +355,7 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
     for (customer, (_, _, rep, unit)) in &first_line {
         measures.insert(rep.as_deref(), unit.as_deref(), Measure::NewCustomers, customer);
     }
+    measures.count_sets();
     add_targets(context, &mut measures, period).await?;
     add_market_sizes(context, &mut measures, tree, period).await?;
     Ok(measures)
