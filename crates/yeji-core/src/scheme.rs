@@ -316,6 +316,21 @@ impl Scheme {
         CATALOGUE.iter().find(|k| k.id == id).map(|k| k.unit).or_else(|| self.formula(id).map(|f| f.unit))
     }
 
+    /// The catalogue KPI whose fact rows stand behind `id`: `id` itself, or
+    /// for a formula KPI the first catalogue KPI its formula reads (through
+    /// other formula KPIs).
+    pub fn rows_kpi<'a>(&'a self, id: &'a str) -> &'a str {
+        let mut current = id;
+        // Checked schemes have no cycles; the bound only guards unchecked ones.
+        for _ in 0..=self.formulas.len() {
+            match self.formula(current).and_then(|f| f.formula.references().first().copied()) {
+                Some(next) => current = next,
+                None => break,
+            }
+        }
+        current
+    }
+
     /// The formula KPI `id` of this scheme.
     pub fn formula(&self, id: &str) -> Option<&FormulaKpi> {
         self.formulas.iter().find(|f| f.id == id)
@@ -454,6 +469,9 @@ mod tests {
         .unwrap();
         let order: Vec<&str> = scheme.formulas_in_order().unwrap().iter().map(|f| f.id.as_str()).collect();
         assert_eq!(order, ["revenue_per_visit", "revenue_per_visit_point"]);
+        // The rows behind either are the order lines of revenue, their first input.
+        assert_eq!(scheme.rows_kpi("revenue_per_visit_point"), "revenue");
+        assert_eq!(scheme.rows_kpi("satisfaction"), "satisfaction");
         assert_eq!(scheme.formulas[1].unit, Unit::Money);
         assert_eq!(Scheme::parse(&scheme.to_toml()).unwrap(), scheme, "formulas survive a save");
 

@@ -110,7 +110,9 @@ impl AppState {
         offset: usize,
         limit: usize,
     ) -> Result<Arc<RowsPage>> {
+        let scheme = self.scheme().await?;
         self.cached(format!("rows/{period}/{id}/{kpi}/{offset}/{limit}"), async {
+            let kpi = scheme.scheme.rows_kpi(kpi);
             let behind = self.read().await.rows_behind(period, id, kpi, Some((offset, limit))).await?;
             let (header, rows) = yeji_engine::rows_as_text(&behind.batches)?;
             Ok(RowsPage { table: behind.table.name().to_owned(), header, rows, total: behind.total })

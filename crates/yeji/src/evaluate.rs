@@ -304,7 +304,7 @@ pub async fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let explanation = workspace.explain(&period, &scheme, &args.entity, args.kpi.as_deref()).await?;
     if args.format == crate::output::Format::Json {
         say!("{}", serde_json::to_string_pretty(&explanation)?);
-        write_rows_behind(&workspace, &period, &args).await?;
+        write_rows_behind(&workspace, &period, &scheme, &args).await?;
         return Ok(ExitCode::SUCCESS);
     }
     let e = &explanation.entity;
@@ -349,14 +349,19 @@ pub async fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     if !e.redistributed.is_empty() {
         say!("no score for {}: their weight is spread over the others in proportion", e.redistributed.join(", "));
     }
-    write_rows_behind(&workspace, &period, &args).await?;
+    write_rows_behind(&workspace, &period, &scheme, &args).await?;
     Ok(ExitCode::SUCCESS)
 }
 
-async fn write_rows_behind(workspace: &Workspace, period: &Period, args: &ExplainArgs) -> anyhow::Result<()> {
+async fn write_rows_behind(
+    workspace: &Workspace,
+    period: &Period,
+    scheme: &Scheme,
+    args: &ExplainArgs,
+) -> anyhow::Result<()> {
     if let Some(path) = &args.rows {
         let kpi = args.kpi.as_deref().unwrap_or("revenue");
-        let behind = workspace.rows_behind(period, &args.entity, kpi, None).await?;
+        let behind = workspace.rows_behind(period, &args.entity, scheme.rows_kpi(kpi), None).await?;
         let rows = write_rows(path, &behind.batches)?;
         eprintln!("{rows} {} row(s) behind {kpi} written to {}", behind.table, path.display());
     }

@@ -676,6 +676,14 @@ formula = "revenue / overdue_amount"
     let kpi = &explained["kpis"][0];
     assert_eq!(kpi["formula"], "gross_profit / orders");
     assert_eq!(kpi["measures"], serde_json::json!([["gross_profit", 1200.0], ["orders", 2.0]]));
+    // The rows behind it are those of revenue (its first input, through
+    // gross_profit): R2's two order lines of the quarter, O2 and O3.
+    let rows = dir.path().join("rows.csv");
+    let rows_arg = rows.to_str().unwrap();
+    ok(&[&args[..], &["--entity", "R2", "--kpi", "profit_per_order", "--rows", rows_arg]].concat(), 0);
+    let written = std::fs::read_to_string(&rows).unwrap();
+    let orders: Vec<&str> = written.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(orders, ["O2", "O3"]);
     let explained: Value =
         serde_json::from_str(&ok(&[&args[..], &["--entity", "R1", "--format", "json"]].concat(), 0)).unwrap();
     let contributions: f64 =

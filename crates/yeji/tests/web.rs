@@ -258,6 +258,10 @@ fn pages_show_the_formula_kpis_of_the_current_scheme() {
         assert!(page.contains(name), "{path} names the formula KPI");
         assert!(page.contains(">1,220<"), "{path} shows R1's gross profit as money");
     }
+    // Its rows are revenue's: R1's three lines of the quarter (O1 twice, RT1).
+    assert_eq!(server.json("/api/v1/entities/R1/kpis/gross_profit/rows?period=2026-Q3")["total"], 3);
+    let (status, page) = server.get("/entity/R1/kpi/gross_profit?period=2026-Q3", "en");
+    assert_eq!(status, 200, "{page}");
     let explained = server.json("/api/v1/entities/R1/explain?period=2026-Q3&kpi=gross_profit");
     assert_eq!(explained["kpis"][0]["unit"], "money");
     close(&explained["kpis"][0]["value"], 1220.0);
