@@ -63,7 +63,7 @@ pub struct OutputArgs {
     out: Option<PathBuf>,
 }
 
-fn read_scheme(path: &std::path::Path) -> anyhow::Result<Scheme> {
+pub fn read_scheme(path: &std::path::Path) -> anyhow::Result<Scheme> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     Scheme::parse(&text).with_context(|| path.display().to_string())
 }

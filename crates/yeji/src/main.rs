@@ -103,6 +103,9 @@ enum Command {
     Kpis {
         #[arg(long, value_enum, default_value_t = output::Format::Table)]
         format: output::Format,
+        /// Also list this scheme's formula KPIs.
+        #[arg(long, value_name = "FILE")]
+        scheme: Option<std::path::PathBuf>,
     },
     /// Write a realistic demo company as canonical CSV files.
     Generate(demo::GenerateArgs),
@@ -162,7 +165,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Show(args) => runs::show(args).await,
         Command::Diff { workspace, a, b, format } => runs::diff(&workspace, a, b, format).await,
         Command::Summary { workspace, period, format } => demo::summary(&workspace.workspace, &period, format).await,
-        Command::Kpis { format } => output::kpis(format),
+        Command::Kpis { format, scheme } => output::kpis(format, scheme.as_deref()),
         Command::Scheme { action } => evaluate::scheme(action).await,
         Command::Generate(args) => demo::generate(args),
         Command::Demo(args) => demo::run(args).await,

@@ -692,6 +692,16 @@ formula = "revenue / overdue_amount"
     let named = explained["kpis"].as_array().unwrap().iter().find(|k| k["kpi"] == "gross_profit").unwrap().clone();
     assert_eq!((named["name_zh"].as_str(), named["name_en"].as_str()), (Some("毛利额"), Some("gross_profit")));
 
+    // `yeji kpis --scheme` documents them after the catalogue, from the same definitions.
+    let listed: Value =
+        serde_json::from_str(&ok(&["kpis", "--scheme", scheme.to_str().unwrap(), "--format", "json"], 0)).unwrap();
+    let catalogue: Value = serde_json::from_str(&ok(&["kpis", "--format", "json"], 0)).unwrap();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), catalogue.as_array().unwrap().len() + 4);
+    let gross_profit = listed.iter().find(|k| k["id"] == "gross_profit").unwrap();
+    let fields = ["name_zh", "definition", "unit", "source"].map(|f| gross_profit[f].as_str().unwrap());
+    assert_eq!(fields, ["毛利额", "revenue * gross_margin", "money", "scheme profit"]);
+
     std::fs::write(
         &scheme,
         std::fs::read_to_string(&scheme).unwrap().replace("revenue * gross_margin", "profit_per_order * orders"),
