@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{OnceCell, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use yeji_core::Period;
 use yeji_core::scheme::Scheme;
-use yeji_engine::{CurrentScheme, EngineError, Evaluated, ImportOptions, ImportReport, Workspace};
+use yeji_engine::{CurrentScheme, EngineError, Evaluated, Evaluation, ImportOptions, ImportReport, Workspace};
 
 use crate::error::Result;
 use crate::upload::Upload;
@@ -78,6 +78,17 @@ impl AppState {
     pub async fn evaluation(&self, period: &Period) -> Result<Arc<Evaluated>> {
         let scheme = self.scheme().await?;
         self.evaluate_with(period, &scheme.scheme, &format!("v{:?}", scheme.version)).await
+    }
+
+    /// The evaluation of `period` by the current scheme without its inputs
+    /// (scores over time): from the workspace's evaluation cache on disk, so
+    /// it outlives a restart of the server.
+    pub async fn scores(&self, period: &Period) -> Result<Arc<Evaluation>> {
+        let scheme = self.scheme().await?;
+        self.cached(format!("scores/{period}/v{:?}", scheme.version), async {
+            Ok(self.read().await.evaluate(period, &scheme.scheme).await?)
+        })
+        .await
     }
 
     /// The evaluation of `period` by `scheme`, cached under the scheme's `label`.

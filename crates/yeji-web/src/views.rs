@@ -214,20 +214,20 @@ impl AppState {
         };
         let mut history = Vec::new();
         let mut earlier = *period;
+        let found = |results: &[EntityResult]| {
+            results
+                .iter()
+                .find(|r| r.id == entity.id && r.level == entity.level)
+                .map(|r| (r.score, r.grade.clone(), r.rank, r.rank_of))
+        };
         for _ in 0..4 {
-            let earlier_evaluated = self.evaluation(&earlier).await?;
-            let same =
-                earlier_evaluated.evaluation.results.iter().find(|r| r.id == entity.id && r.level == entity.level);
-            history.insert(
-                0,
-                HistoryPoint {
-                    period: earlier.to_string(),
-                    score: same.and_then(|r| r.score),
-                    grade: same.and_then(|r| r.grade.clone()),
-                    rank: same.and_then(|r| r.rank),
-                    rank_of: same.map_or(0, |r| r.rank_of),
-                },
-            );
+            let same = if earlier == *period {
+                found(&evaluation.results)
+            } else {
+                found(&self.scores(&earlier).await?.results)
+            };
+            let (score, grade, rank, rank_of) = same.unwrap_or((None, None, None, 0));
+            history.insert(0, HistoryPoint { period: earlier.to_string(), score, grade, rank, rank_of });
             earlier = earlier.previous();
         }
         let company_id = evaluation.results.iter().find(|r| r.level == "company").map(|r| r.id.clone());

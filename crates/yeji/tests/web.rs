@@ -144,6 +144,18 @@ fn the_api_gives_the_cli_numbers_and_the_hand_computed_ones() {
     assert_eq!(last3, [2200.0, 1200.0, -400.0]);
     assert_eq!(overview["previous_period"], "2026-Q2");
 
+    // Score history: Q3 on the Q4 page is the CLI's Q3 score (read from the
+    // workspace's evaluation cache), the last point the page's own period.
+    let q4 = server.json("/api/v1/entities/R1?period=2026-Q4");
+    let history = q4["history"].as_array().unwrap();
+    let periods: Vec<&str> = history.iter().map(|h| h["period"].as_str().unwrap()).collect();
+    assert_eq!(periods, ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]);
+    let cli_r1 = cli["results"].as_array().unwrap().iter().find(|r| r["id"] == "R1" && r["level"] == "rep").unwrap();
+    assert!(cli_r1["score"].is_f64(), "R1 has a Q3 score");
+    assert_eq!(history[2]["score"], cli_r1["score"]);
+    assert_eq!(history[2]["rank"], cli_r1["rank"]);
+    assert_eq!(history[3]["score"], q4["entity"]["score"]);
+
     // A rep's page: the path up the tree, and contributions that add up to the score.
     let rep = server.json("/api/v1/entities/R2?period=2026-Q3");
     let path: Vec<&str> = rep["path"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
