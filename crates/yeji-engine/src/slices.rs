@@ -35,26 +35,35 @@ pub struct SliceKey {
     pub key: String,
 }
 
+/// Which rows of a table a slice keeps.
+enum Kept {
+    /// Every row: the tables every slice shares (the org tree, products, customers).
+    All,
+    /// The rows meeting a SQL condition.
+    Where(String),
+    /// None: a fact table the dimension cannot tell apart.
+    Nothing,
+}
+
 impl SliceKey {
-    /// The condition keeping a row of `table` in the slice: `Some("TRUE")` for
-    /// tables every slice shares (the org tree, products, customers), `None` for
-    /// fact tables the dimension cannot tell apart.
-    fn condition(&self, table: Table) -> Option<String> {
+    fn kept(&self, table: Table) -> Kept {
         use Table::*;
         let key = format!("'{}'", self.key.replace('\'', "''"));
         match (self.by, table) {
-            (_, OrgUnits | Reps | Products | Customers | Payments | Reviews) => Some("TRUE".into()),
+            (_, OrgUnits | Reps | Products | Customers | Payments | Reviews) => Kept::All,
             (Dimension::ProductLine, Orders) => {
-                Some(format!("product_id IN (SELECT product_id FROM products WHERE product_line = {key})"))
+                Kept::Where(format!("product_id IN (SELECT product_id FROM products WHERE product_line = {key})"))
             }
-            (Dimension::ProductLine, Targets | Market) => Some(format!("product_line = {key}")),
-            (Dimension::Channel, Orders) => Some(format!("COALESCE(channel, '') = {key}")),
+            (Dimension::ProductLine, Targets | Market) => Kept::Where(format!("product_line = {key}")),
+            (Dimension::Channel, Orders) => Kept::Where(format!("COALESCE(channel, '') = {key}")),
             (Dimension::Segment | Dimension::Region, Orders | Invoices | Opportunities | Activities | Surveys) => {
                 let column = self.by.name();
-                Some(format!("customer_id IN (SELECT customer_id FROM customers WHERE COALESCE({column}, '') = {key})"))
+                Kept::Where(format!(
+                    "customer_id IN (SELECT customer_id FROM customers WHERE COALESCE({column}, '') = {key})"
+                ))
             }
-            (Dimension::Region, Market) => Some(format!("region = {key}")),
-            _ => None,
+            (Dimension::Region, Market) => Kept::Where(format!("region = {key}")),
+            _ => Kept::Nothing,
         }
     }
 
@@ -79,21 +88,21 @@ impl SliceKey {
     /// the tables that leave it from `with_rows`.
     pub(crate) async fn restrict(&self, context: &SessionContext, with_rows: &mut HashSet<Table>) -> Result<()> {
         for table in Table::ALL {
-            let view = match self.condition(table) {
-                Some(condition) if condition == "TRUE" => continue,
+            let view = match self.kept(table) {
+                Kept::All => continue,
                 // A product line's targets are the slice's targets: they take
                 // the place of the whole-company ones (no product line).
-                Some(condition) if table == Table::Targets => context
+                Kept::Where(condition) if table == Table::Targets => context
                     .sql(&format!(
                         "SELECT * EXCLUDE (product_line), CAST(NULL AS VARCHAR) AS product_line FROM targets WHERE {condition}"
                     ))
                     .await
                     .map_err(query_error)?
                     .into_view(),
-                Some(condition) => {
+                Kept::Where(condition) => {
                     context.sql(&format!("SELECT * FROM {table} WHERE {condition}")).await.map_err(query_error)?.into_view()
                 }
-                None => {
+                Kept::Nothing => {
                     with_rows.remove(&table);
                     Arc::new(MemTable::try_new(stored_schema(table), vec![vec![]]).map_err(query_error)?)
                 }
