@@ -39,7 +39,7 @@ pub use evaluate::{EntityResult, Evaluated, Evaluation, KpiResult};
 pub use explain::{ExplainedKpi, Explanation, RowsBehind, rows_as_text};
 pub use history::ValueChange;
 pub use import::{ImportOptions, ImportReport, Progress, TableReport, read_reject_report};
-pub use runs::{Cause, DataChange, EntityChange, KpiChange, RunDiff, SavedRun, compare};
+pub use runs::{Cause, DataChange, EntityChange, KpiChange, RunDiff, SavedRun, compare, same};
 pub use schemes::CurrentScheme;
 pub use settings::Settings;
 pub use slices::SliceKey;

@@ -54,44 +54,45 @@ impl Workspace {
         Ok(context)
     }
 
-    /// The SQL condition that selects the rows credited to `id` (of a table with
-    /// `rep_id` and `credited_unit_id`) as the evaluation credits them: a rep's own
-    /// rows, a unit's rows credited to it or to a unit below it at the end of `period`.
-    pub(crate) async fn entity_filter(&self, period: &Period, id: &str) -> Result<String> {
+    /// The session and the SQL condition selecting the rows credited to `id`
+    /// (of a table with `rep_id` and `credited_unit_id`) as the evaluation
+    /// credits them: a rep's own rows, a unit's rows credited to it or to a
+    /// unit below it at the end of `period`, every row for the company.
+    pub(crate) async fn scope(&self, period: &Period, id: &str) -> Result<(SessionContext, String)> {
         let versions = self.versions().await?;
         let (entities, tree) = self.entities(period, &versions)?;
         let literal = |s: &str| format!("'{}'", s.replace('\'', "''"));
-        if entities.iter().any(|e| e.key == EntityKey::Rep(id.to_owned())) {
-            Ok(format!("rep_id = {}", literal(id)))
+        let filter = if entities.iter().any(|e| e.key == EntityKey::Rep(id.to_owned())) {
+            return self.rep_scope(&versions, id, &format!("rep_id = {}", literal(id))).await;
         } else if tree.parent.get(id).is_some_and(Option::is_none) {
             // The company: every row, also those credited to no unit.
-            Ok("TRUE".into())
+            "TRUE".to_owned()
         } else if tree.parent.contains_key(id) {
             let below: Vec<String> =
                 tree.parent.keys().filter(|u| tree.ancestors(u).contains(&id)).map(|u| literal(u)).collect();
-            Ok(format!("credited_unit_id IN ({})", below.join(", ")))
+            format!("credited_unit_id IN ({})", below.join(", "))
         } else {
-            Err(EngineError::UnknownEntity(id.to_owned()))
-        }
+            return Err(EngineError::UnknownEntity(id.to_owned()));
+        };
+        Ok((self.session_at(&versions).await?, filter))
     }
 
-    /// The session and the row filter for queries about the rep or unit `id`.
     /// A rep's rows are few: its rows of every table credited to reps are read
     /// once into memory, and the queries of its page (slices, months, customers,
     /// receivables, rows behind a value) run on those, with no filter left to
     /// apply. The last rep's are kept for the next query.
-    pub(crate) async fn scope(&self, period: &Period, id: &str) -> Result<(SessionContext, String)> {
-        let filter = self.entity_filter(period, id).await?;
-        if !filter.starts_with("rep_id = ") {
-            return Ok((self.session().await?, filter));
-        }
-        let versions = self.versions().await?;
-        let key = format!("{}/{id}", crate::cache::data_key(&versions));
+    async fn rep_scope(
+        &self,
+        versions: &HashMap<Table, TableVersion>,
+        id: &str,
+        filter: &str,
+    ) -> Result<(SessionContext, String)> {
+        let key = format!("{}/{id}", crate::cache::data_key(versions));
         let held = self.rep_scope.lock().expect("the scope lock is never poisoned").clone();
         if let Some((_, context)) = held.filter(|(k, _)| *k == key) {
             return Ok((context, "TRUE".into()));
         }
-        let context = self.session_at(&versions).await?;
+        let context = self.session_at(versions).await?;
         for table in Table::ALL.into_iter().filter(|t| t.column("rep_id").is_some() && *t != Table::Reps) {
             let frame = context.sql(&format!("SELECT * FROM {table} WHERE {filter}")).await.map_err(query_error)?;
             let schema = Arc::new(frame.schema().as_arrow().clone());

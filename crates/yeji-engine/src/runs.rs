@@ -228,15 +228,18 @@ fn kpi_change(
     let [value, target, score, weight] =
         [field(|k| k.value), field(|k| k.target), field(|k| k.score), field(|k| k.weight)];
     let mut causes = Vec::new();
+    // A formula KPI whose formula changed moved with the scheme, not the data.
+    let formula = |scheme: &Scheme| scheme.formula(id).map(|f| f.formula.clone());
+    let formula_changed = formula(scheme_a) != formula(scheme_b);
     if !same(value[0], value[1]) {
-        causes.push(Cause::Data);
+        causes.push(if formula_changed { Cause::Scheme } else { Cause::Data });
     }
     if !same(target[0], target[1]) {
         causes.push(Cause::Target);
     }
     let rule = |scheme: &Scheme| scheme.kpis.iter().find(|k| k.kpi == id).map(|k| k.rule.clone());
     let rule_changed = rule(scheme_a) != rule(scheme_b);
-    if !same(weight[0], weight[1]) || rule_changed {
+    if (!same(weight[0], weight[1]) || rule_changed) && !causes.contains(&Cause::Scheme) {
         causes.push(Cause::Scheme);
     }
     if causes.is_empty() && !same(score[0], score[1]) {
@@ -249,10 +252,60 @@ fn kpi_change(
     moved.then(|| KpiChange { kpi: id.to_owned(), before: x.cloned(), after: y.cloned(), causes })
 }
 
-/// Equal, allowing for the last bits of a floating-point sum taken in another order.
-fn same(a: Option<f64>, b: Option<f64>) -> bool {
+/// Equal, allowing for the last bits of a floating-point sum taken in another
+/// order: how runs are compared, and how a diff says which numbers moved.
+pub fn same(a: Option<f64>, b: Option<f64>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0),
         (a, b) => a.is_none() && b.is_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn evaluation(value: f64) -> Evaluation {
+        let kpi = KpiResult { value: Some(value), target: None, score: None, weight: None };
+        Evaluation {
+            period: "2026-Q3".into(),
+            scheme: "s".into(),
+            slice: None,
+            results: vec![EntityResult {
+                level: "rep".into(),
+                id: "R1".into(),
+                name: "张三".into(),
+                unit_id: None,
+                kind: None,
+                kpis: BTreeMap::from([("per_order".to_owned(), kpi)]),
+                score: None,
+                grade: None,
+                rank: None,
+                rank_of: 0,
+                redistributed: Vec::new(),
+            }],
+        }
+    }
+
+    fn scheme(formula: &str) -> Scheme {
+        let text = format!(
+            "name = \"s\"\n[[kpis]]\nkpi = \"revenue\"\nweight = 100\nrule = \"percentile\"\n\
+             [[formulas]]\nid = \"per_order\"\nformula = \"{formula}\"\n"
+        );
+        Scheme::parse(&text).unwrap()
+    }
+
+    #[test]
+    fn a_formula_kpi_moves_with_its_data_or_with_its_formula() {
+        let (a, b) = (evaluation(800.0), evaluation(950.0));
+        let same_formula = compare((&a, &scheme("revenue / orders")), (&b, &scheme("revenue / orders")));
+        assert_eq!(same_formula[0].kpis[0].causes, [Cause::Data]);
+        let new_formula = compare((&a, &scheme("revenue / orders")), (&b, &scheme("revenue / new_customers")));
+        assert_eq!(new_formula[0].kpis[0].causes, [Cause::Scheme]);
+        // The last bits of a sum taken in another order are not a change.
+        assert!(
+            compare((&a, &scheme("revenue / orders")), (&evaluation(800.0 + 1e-10), &scheme("revenue / orders")))
+                .is_empty()
+        );
     }
 }

@@ -149,7 +149,7 @@ fn entity_lines(changes: &[EntityChange]) -> Vec<String> {
                 .filter_map(|(name, f)| {
                     let (before, after) = (k.before.as_ref().and_then(f), k.after.as_ref().and_then(f));
                     let side = |v: Option<f64>| v.map_or("–".to_owned(), |v| format!("{}", (v * 1e4).round() / 1e4));
-                    (before != after).then(|| format!("{name} {} → {}", side(before), side(after)))
+                    (!yeji_engine::same(before, after)).then(|| format!("{name} {} → {}", side(before), side(after)))
                 })
                 .collect();
             let causes: Vec<&str> = k
