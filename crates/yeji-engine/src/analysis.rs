@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use yeji_core::Period;
 
 use crate::Result;
-use crate::query::query_error;
+use crate::query::{collect, query_error};
 use crate::workspace::Workspace;
 
 /// What revenue can be sliced by.
@@ -368,10 +368,6 @@ fn named_amounts(batches: &[RecordBatch]) -> impl Iterator<Item = (String, Strin
 
 fn date_range(column: &str, from: NaiveDate, until: NaiveDate) -> String {
     format!("{column} >= DATE '{from}' AND {column} < DATE '{until}'")
-}
-
-async fn collect(context: &datafusion::prelude::SessionContext, sql: &str) -> Result<Vec<RecordBatch>> {
-    context.sql(sql).await.map_err(query_error)?.collect().await.map_err(query_error)
 }
 
 #[cfg(test)]

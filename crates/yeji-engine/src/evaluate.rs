@@ -11,10 +11,10 @@ use yeji_core::kpi::{CATALOGUE, Kpi};
 use yeji_core::scheme::{Scheme, Scored, composite, ranks};
 use yeji_core::{Period, Table};
 
+use crate::Result;
 use crate::measures::{self, EntityKey, Measures, Tree};
 use crate::slices::SliceKey;
 use crate::workspace::Workspace;
-use crate::{EngineError, Result};
 
 /// One KPI of one entity, as the output contract names it.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -131,14 +131,11 @@ impl Workspace {
                 values
             })
             .collect();
+        let peers = peer_values(&entities, &values, scheme);
         let mut results: Vec<EntityResult> = entities
             .iter()
             .enumerate()
-            .map(|(index, entity)| {
-                let peers: Vec<usize> =
-                    (0..entities.len()).filter(|&j| entities[j].peer_group == entity.peer_group).collect();
-                score_entity(entity, index, &peers, &ids, &values, &targets, scheme)
-            })
+            .map(|(index, entity)| score_entity(entity, &values[index], &peers, &ids, &targets, scheme))
             .collect();
         rank(&entities, &mut results);
         let evaluation = Evaluation { period: period.to_string(), scheme: scheme.name.clone(), slice: None, results };
@@ -217,7 +214,7 @@ impl Workspace {
             "SELECT entity_id, level, metric, CAST(SUM(value) AS DOUBLE) FROM targets \
              WHERE period = '{period}' AND product_line IS NULL GROUP BY entity_id, level, metric"
         );
-        let batches = context.sql(&query).await.map_err(query_error)?.collect().await.map_err(query_error)?;
+        let batches = crate::query::collect(context, &query).await?;
         let mut out = HashMap::new();
         for batch in batches {
             let (ids, levels, metrics) = (
@@ -240,16 +237,29 @@ impl Workspace {
     }
 }
 
-fn query_error(error: impl std::fmt::Display) -> EngineError {
-    EngineError::Query(error.to_string())
+/// The values of each weighted KPI in each peer group, gathered once for the
+/// rules that score against peers.
+fn peer_values<'a>(
+    entities: &'a [Entity],
+    values: &[HashMap<&'a str, Option<f64>>],
+    scheme: &'a Scheme,
+) -> HashMap<(&'a str, &'a str), Vec<f64>> {
+    let mut peers: HashMap<(&str, &str), Vec<f64>> = HashMap::new();
+    for (entity, values) in entities.iter().zip(values) {
+        for weighted in &scheme.kpis {
+            if let Some(Some(value)) = values.get(weighted.kpi.as_str()) {
+                peers.entry((&entity.peer_group, &weighted.kpi)).or_default().push(*value);
+            }
+        }
+    }
+    peers
 }
 
 fn score_entity(
     entity: &Entity,
-    index: usize,
-    peers: &[usize],
+    values: &HashMap<&str, Option<f64>>,
+    peers: &HashMap<(&str, &str), Vec<f64>>,
     ids: &[&str],
-    values: &[HashMap<&str, Option<f64>>],
     targets: &HashMap<(EntityKey, String), f64>,
     scheme: &Scheme,
 ) -> EntityResult {
@@ -257,14 +267,14 @@ fn score_entity(
     let mut scored = Vec::new();
     let mut redistributed = Vec::new();
     for &id in ids {
-        let value = values[index][id];
+        let value = values[id];
         let weighted = scheme.kpis.iter().find(|s| s.kpi == id);
         let from_data = targets.get(&(entity.key.clone(), id.to_owned())).copied();
         // The revenue target comes only from targets data (SPEC §6).
         let target = from_data.or_else(|| weighted.and_then(|w| w.default_target).filter(|_| id != "revenue"));
         let score = weighted.and_then(|w| {
-            let peer_values: Vec<f64> = peers.iter().filter_map(|&p| values[p][id]).collect();
-            value.and_then(|v| w.rule.score(v, target, &peer_values))
+            let peers = peers.get(&(entity.peer_group.as_str(), id)).map_or(&[][..], Vec::as_slice);
+            value.and_then(|v| w.rule.score(v, target, peers))
         });
         if let Some(w) = weighted {
             scored.push(Scored { weight: w.weight, score });

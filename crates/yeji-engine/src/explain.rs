@@ -11,7 +11,7 @@ use yeji_core::{Period, Table};
 
 use crate::evaluate::{EntityResult, Evaluated};
 use crate::measures::EntityKey;
-use crate::query::query_error;
+use crate::query::{collect, query_error};
 use crate::workspace::Workspace;
 use crate::{EngineError, Result};
 
@@ -231,7 +231,7 @@ impl Workspace {
         let query = format!("SELECT * FROM {table} WHERE {filter} ORDER BY {}{page}", order.join(", "));
         let collect = |sql: String| {
             let context = context.clone();
-            async move { context.sql(&sql).await.map_err(query_error)?.collect().await.map_err(query_error) }
+            async move { collect(&context, &sql).await }
         };
         let batches = collect(query).await?;
         let total = match window {

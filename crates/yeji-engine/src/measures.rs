@@ -1,12 +1,12 @@
 //! Computing the measures of SPEC §5 for every rep, unit and the company in a
 //! period: DataFusion aggregates the facts once per (rep, credited unit) cell,
 //! and the cells roll up the org tree (each cell adds to its rep and to every
-//! unit above its credited unit). Distinct counts roll up as sets, so a unit's
-//! customers are counted once even when several of its reps sold to them.
+//! unit above its credited unit). Distinct counts roll up as members, so a
+//! unit's customers are counted once even when several of its reps sold to them.
 
 use std::collections::HashMap;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use yeji_ingest::checks::id_hash;
 
 use arrow::array::{Array, AsArray, RecordBatch};
@@ -16,7 +16,8 @@ use datafusion::prelude::SessionContext;
 use yeji_core::Period;
 use yeji_core::kpi::Measure;
 
-use crate::{EngineError, Result};
+use crate::Result;
+use crate::query::query_error;
 
 /// Who a measure belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -57,7 +58,8 @@ impl Tree {
 
 /// Measures of every entity. Entities are numbered once, and every cell
 /// knows the entities it counts for, so rolling up allocates nothing per row.
-/// Distinct members (customers, orders) are held as 64-bit hashes.
+/// Distinct members (customers, orders) are listed as (entity, 64-bit hash)
+/// sightings and counted once each after sorting.
 #[derive(Debug, Default)]
 pub struct Measures {
     index: FxHashMap<EntityKey, usize>,
@@ -67,7 +69,8 @@ pub struct Measures {
     /// The top units, for facts credited to no unit.
     roots: Vec<usize>,
     values: Vec<FxHashMap<Measure, f64>>,
-    sets: FxHashMap<(usize, Measure), FxHashSet<u64>>,
+    /// (measure, entity, member) for each distinct member an entity counts.
+    sightings: Vec<(Measure, usize, u64)>,
 }
 
 impl Measures {
@@ -110,37 +113,56 @@ impl Measures {
         self.values[at].get(&measure).copied().unwrap_or(0.0)
     }
 
-    /// Replaces each set by its size: the members are needed while the sets
-    /// roll up, not by anyone reading the measures (and an evaluation kept for
-    /// explanations would otherwise hold millions of them).
-    fn count_sets(&mut self) {
-        for ((at, measure), set) in self.sets.drain() {
-            self.values[at].insert(measure, set.len() as f64);
+    /// Counts each entity's distinct members, and the customers it kept from
+    /// the previous period (those in both its lists). The sightings are
+    /// dropped: nobody reading the measures needs the members, and an
+    /// evaluation kept for explanations would otherwise hold millions of them.
+    fn count_members(&mut self) {
+        let mut sightings = std::mem::take(&mut self.sightings);
+        sightings.sort_unstable();
+        sightings.dedup();
+        for (measure, at, _) in &sightings {
+            *self.values[*at].entry(*measure).or_default() += 1.0;
         }
-        self.sets.shrink_to_fit();
+        let of = |measure: Measure| {
+            let (from, to) =
+                (sightings.partition_point(|s| s.0 < measure), sightings.partition_point(|s| s.0 <= measure));
+            sightings[from..to].iter().map(|(_, at, member)| (*at, *member)).peekable()
+        };
+        let (mut now, mut before) = (of(Measure::Customers), of(Measure::PreviousCustomers));
+        while let (Some(a), Some(b)) = (now.peek(), before.peek()) {
+            match a.cmp(b) {
+                std::cmp::Ordering::Less => _ = now.next(),
+                std::cmp::Ordering::Greater => _ = before.next(),
+                std::cmp::Ordering::Equal => {
+                    *self.values[a.0].entry(Measure::RetainedCustomers).or_default() += 1.0;
+                    (now.next(), before.next());
+                }
+            }
+        }
     }
 
     /// The entities a (rep, credited unit) cell counts for: the rep and every
     /// unit above the unit (a fact without a unit counts for the company).
-    fn cell(&self, rep: Option<&str>, unit: Option<&str>) -> Vec<usize> {
+    fn cell(&self, rep: Option<&str>, unit: Option<&str>) -> impl Iterator<Item = usize> + '_ {
         let above = match unit {
             Some(unit) => self.units.get(unit).map_or(&[][..], Vec::as_slice),
             None => &self.roots,
         };
-        rep.and_then(|r| self.reps.get(r)).copied().into_iter().chain(above.iter().copied()).collect()
+        rep.and_then(|r| self.reps.get(r)).copied().into_iter().chain(above.iter().copied())
     }
 
     fn add(&mut self, rep: Option<&str>, unit: Option<&str>, measure: Measure, value: f64) {
-        for at in self.cell(rep, unit) {
+        for at in self.cell(rep, unit).collect::<Vec<_>>() {
             *self.values[at].entry(measure).or_default() += value;
         }
     }
 
     fn insert(&mut self, rep: Option<&str>, unit: Option<&str>, measure: Measure, member: &str) {
         let member = id_hash(member);
-        for at in self.cell(rep, unit) {
-            self.sets.entry((at, measure)).or_default().insert(member);
-        }
+        let mut sightings = std::mem::take(&mut self.sightings);
+        sightings.extend(self.cell(rep, unit).map(|at| (measure, at, member)));
+        self.sightings = sightings;
     }
 
     /// Sets a value for one entity only (targets are not summed up the tree).
@@ -151,13 +173,15 @@ impl Measures {
     }
 }
 
-fn query_error(error: impl std::fmt::Display) -> EngineError {
-    EngineError::Query(error.to_string())
+/// Starts a query on its own task.
+fn spawn(context: &SessionContext, query: String) -> tokio::task::JoinHandle<Result<Vec<RecordBatch>>> {
+    let context = context.clone();
+    tokio::spawn(async move { sql(&context, &query).await })
 }
 
 async fn sql(context: &SessionContext, query: &str) -> Result<Vec<RecordBatch>> {
     let started = std::time::Instant::now();
-    let batches = context.sql(query).await.map_err(query_error)?.collect().await.map_err(query_error)?;
+    let batches = crate::query::collect(context, query).await?;
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
     tracing::info!(
         seconds = started.elapsed().as_secs_f64(),
@@ -272,18 +296,10 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
             ],
         ),
     ];
-    for (query, columns) in sums {
-        for batch in sql(context, &query).await? {
-            for row in 0..batch.num_rows() {
-                let (rep, unit) = (text(&batch, 0, row), text(&batch, 1, row));
-                for (offset, measure) in columns.iter().enumerate() {
-                    measures.add(rep, unit, *measure, number(&batch, 2 + offset, row));
-                }
-            }
-        }
-    }
-
-    // Distinct customers and orders, as sets.
+    // Every query starts now and they run side by side: each leaves cores idle
+    // in its serial stages (hash-table builds, final merges) that the others use.
+    let sums: Vec<_> = sums.into_iter().map(|(query, columns)| (spawn(context, query), columns)).collect();
+    // Distinct customers and orders, as members.
     let customers = format!(
         "SELECT DISTINCT rep_id, credited_unit_id, customer_id, order_date >= {start} AS current FROM orders \
          WHERE status = 'confirmed' AND order_date >= {previous_start} AND order_date < {end}",
@@ -291,37 +307,12 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
         previous_start = date(previous.start()),
         end = date(end),
     );
-    for batch in sql(context, &customers).await? {
-        let current = batch.column(3).as_boolean();
-        for row in 0..batch.num_rows() {
-            let (rep, unit, customer) =
-                (text(&batch, 0, row), text(&batch, 1, row), text(&batch, 2, row).unwrap_or_default());
-            let measure = if current.value(row) { Measure::Customers } else { Measure::PreviousCustomers };
-            measures.insert(rep, unit, measure, customer);
-        }
-    }
-    let retained: Vec<(usize, f64)> = measures
-        .sets
-        .iter()
-        .filter(|((_, m), _)| *m == Measure::PreviousCustomers)
-        .map(|((at, _), previous)| {
-            let current = measures.sets.get(&(*at, Measure::Customers));
-            (*at, current.map_or(0, |c| previous.intersection(c).count()) as f64)
-        })
-        .collect();
-    for (at, count) in retained {
-        *measures.values[at].entry(Measure::RetainedCustomers).or_default() += count;
-    }
+    let customers = spawn(context, customers);
     let orders = format!(
         "SELECT DISTINCT rep_id, credited_unit_id, order_id FROM orders WHERE status = 'confirmed' AND {}",
         within("order_date", period)
     );
-    for batch in sql(context, &orders).await? {
-        for row in 0..batch.num_rows() {
-            let order = text(&batch, 2, row).unwrap_or_default();
-            measures.insert(text(&batch, 0, row), text(&batch, 1, row), Measure::Orders, order);
-        }
-    }
+    let orders = spawn(context, orders);
     // A customer's first confirmed line ever, credited to that line's rep and
     // unit: the first day is found by one aggregate, the line on that day by a
     // join limited to the customers new in this period. The few new customers
@@ -334,8 +325,25 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
         start = date(period.start()),
         end = date(end)
     );
+    let new_customers = spawn(context, new_customers);
+
+    for batch in customers.await.map_err(query_error)?? {
+        let current = batch.column(3).as_boolean();
+        for row in 0..batch.num_rows() {
+            let (rep, unit, customer) =
+                (text(&batch, 0, row), text(&batch, 1, row), text(&batch, 2, row).unwrap_or_default());
+            let measure = if current.value(row) { Measure::Customers } else { Measure::PreviousCustomers };
+            measures.insert(rep, unit, measure, customer);
+        }
+    }
+    for batch in orders.await.map_err(query_error)?? {
+        for row in 0..batch.num_rows() {
+            let order = text(&batch, 2, row).unwrap_or_default();
+            measures.insert(text(&batch, 0, row), text(&batch, 1, row), Measure::Orders, order);
+        }
+    }
     let mut first_line: HashMap<String, (String, i64, Option<String>, Option<String>)> = HashMap::new();
-    for batch in sql(context, &new_customers).await? {
+    for batch in new_customers.await.map_err(query_error)?? {
         let lines = batch.column(2).as_primitive::<Int64Type>();
         for row in 0..batch.num_rows() {
             let customer = text(&batch, 0, row).unwrap_or_default();
@@ -355,7 +363,19 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
     for (customer, (_, _, rep, unit)) in &first_line {
         measures.insert(rep.as_deref(), unit.as_deref(), Measure::NewCustomers, customer);
     }
-    measures.count_sets();
+    // The sums last: the receivables join finishes last, and the members are
+    // counted while it runs.
+    measures.count_members();
+    for (query, columns) in sums {
+        for batch in query.await.map_err(query_error)?? {
+            for row in 0..batch.num_rows() {
+                let (rep, unit) = (text(&batch, 0, row), text(&batch, 1, row));
+                for (offset, measure) in columns.iter().enumerate() {
+                    measures.add(rep, unit, *measure, number(&batch, 2 + offset, row));
+                }
+            }
+        }
+    }
     add_targets(context, &mut measures, period).await?;
     add_market_sizes(context, &mut measures, tree, period).await?;
     Ok(measures)

@@ -120,13 +120,7 @@ impl Workspace {
     pub async fn evaluate_by(&self, period: &Period, scheme: &Scheme, by: Dimension) -> Result<Vec<Evaluation>> {
         let versions = self.versions().await?;
         let context = self.session_at(&versions).await?;
-        let batches = context
-            .sql(&SliceKey::keys_query(by, period))
-            .await
-            .map_err(query_error)?
-            .collect()
-            .await
-            .map_err(query_error)?;
+        let batches = crate::query::collect(&context, &SliceKey::keys_query(by, period)).await?;
         let keys: Vec<String> = batches
             .iter()
             .flat_map(|b| {
