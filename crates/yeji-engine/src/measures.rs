@@ -136,7 +136,8 @@ impl Measures {
                 std::cmp::Ordering::Greater => _ = before.next(),
                 std::cmp::Ordering::Equal => {
                     *self.values[a.0].entry(Measure::RetainedCustomers).or_default() += 1.0;
-                    (now.next(), before.next());
+                    now.next();
+                    before.next();
                 }
             }
         }
