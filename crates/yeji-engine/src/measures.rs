@@ -159,10 +159,12 @@ impl Measures {
         }
     }
 
-    fn insert(&mut self, rep: Option<&str>, unit: Option<&str>, measure: Measure, member: &str) {
-        let member = id_hash(member);
+    /// Adds members (ids' keys, see `query::id_key`) to the cell's entities.
+    fn insert(&mut self, rep: Option<&str>, unit: Option<&str>, members: &[(Measure, u64)]) {
         let mut sightings = std::mem::take(&mut self.sightings);
-        sightings.extend(self.cell(rep, unit).map(|at| (measure, at, member)));
+        for at in self.cell(rep, unit) {
+            sightings.extend(members.iter().map(|(measure, member)| (*measure, at, *member)));
+        }
         self.sightings = sightings;
     }
 
@@ -253,14 +255,14 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
         (
             // Receivables in one pass: invoices due in P with what was paid on them
             // by its end, and the unpaid rest of those more than 30 days past due
-            // on its last day.
+            // on its last day. Payments meet their invoice by the id's key.
             format!(
                 "SELECT i.rep_id, i.credited_unit_id, \
                    CAST(SUM(CASE WHEN {due} THEN i.amount END) AS DOUBLE), \
                    CAST(SUM(CASE WHEN {due} THEN COALESCE(p.paid, 0) END) AS DOUBLE), \
                    CAST(SUM(CASE WHEN i.due_date < {limit} AND i.amount > COALESCE(p.paid, 0) THEN i.amount - COALESCE(p.paid, 0) END) AS DOUBLE) \
-                 FROM invoices i LEFT JOIN (SELECT invoice_id, SUM(amount) AS paid FROM payments WHERE payment_date < {end} GROUP BY invoice_id) p \
-                   ON i.invoice_id = p.invoice_id \
+                 FROM invoices i LEFT JOIN (SELECT id_key(invoice_id) AS invoice, SUM(amount) AS paid FROM payments \
+                   WHERE payment_date < {end} GROUP BY invoice) p ON id_key(i.invoice_id) = p.invoice \
                  WHERE ({due}) OR i.due_date < {limit} GROUP BY i.rep_id, i.credited_unit_id ORDER BY 1, 2",
                 end = date(end),
                 due = within("i.due_date", period),
@@ -300,20 +302,16 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
     // Every query starts now and they run side by side: each leaves cores idle
     // in its serial stages (hash-table builds, final merges) that the others use.
     let sums: Vec<_> = sums.into_iter().map(|(query, columns)| (spawn(context, query), columns)).collect();
-    // Distinct customers and orders, as members.
-    let customers = format!(
-        "SELECT DISTINCT rep_id, credited_unit_id, customer_id, order_date >= {start} AS current FROM orders \
-         WHERE status = 'confirmed' AND order_date >= {previous_start} AND order_date < {end}",
+    // Distinct customers (this period and the previous one) and orders, as
+    // members, from one scan: the confirmed orders of both periods.
+    let members = format!(
+        "SELECT DISTINCT rep_id, credited_unit_id, id_key(customer_id), id_key(order_id), order_date >= {start} \
+         FROM orders WHERE status = 'confirmed' AND order_date >= {previous_start} AND order_date < {end}",
         start = date(period.start()),
         previous_start = date(previous.start()),
         end = date(end),
     );
-    let customers = spawn(context, customers);
-    let orders = format!(
-        "SELECT DISTINCT rep_id, credited_unit_id, order_id FROM orders WHERE status = 'confirmed' AND {}",
-        within("order_date", period)
-    );
-    let orders = spawn(context, orders);
+    let members = spawn(context, members);
     // A customer's first confirmed line ever, credited to that line's rep and
     // unit: the first day is found by one aggregate, the line on that day by a
     // join limited to the customers new in this period. The few new customers
@@ -328,19 +326,16 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
     );
     let new_customers = spawn(context, new_customers);
 
-    for batch in customers.await.map_err(query_error)?? {
-        let current = batch.column(3).as_boolean();
+    for batch in members.await.map_err(query_error)?? {
+        let key = |column: usize, row: usize| batch.column(column).as_primitive::<Int64Type>().value(row) as u64;
+        let current = batch.column(4).as_boolean();
         for row in 0..batch.num_rows() {
-            let (rep, unit, customer) =
-                (text(&batch, 0, row), text(&batch, 1, row), text(&batch, 2, row).unwrap_or_default());
-            let measure = if current.value(row) { Measure::Customers } else { Measure::PreviousCustomers };
-            measures.insert(rep, unit, measure, customer);
-        }
-    }
-    for batch in orders.await.map_err(query_error)?? {
-        for row in 0..batch.num_rows() {
-            let order = text(&batch, 2, row).unwrap_or_default();
-            measures.insert(text(&batch, 0, row), text(&batch, 1, row), Measure::Orders, order);
+            let (rep, unit) = (text(&batch, 0, row), text(&batch, 1, row));
+            if current.value(row) {
+                measures.insert(rep, unit, &[(Measure::Customers, key(2, row)), (Measure::Orders, key(3, row))]);
+            } else {
+                measures.insert(rep, unit, &[(Measure::PreviousCustomers, key(2, row))]);
+            }
         }
     }
     let mut first_line: HashMap<String, (String, i64, Option<String>, Option<String>)> = HashMap::new();
@@ -362,7 +357,7 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
         }
     }
     for (customer, (_, _, rep, unit)) in &first_line {
-        measures.insert(rep.as_deref(), unit.as_deref(), Measure::NewCustomers, customer);
+        measures.insert(rep.as_deref(), unit.as_deref(), &[(Measure::NewCustomers, id_hash(customer))]);
     }
     // The sums last: the receivables join finishes last, and the members are
     // counted while it runs.

@@ -5,11 +5,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, RecordBatch, StringArray};
+use arrow::array::{ArrayRef, AsArray, Int64Array, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, FieldRef, Schema, SchemaRef};
 use datafusion::datasource::MemTable;
+use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 use yeji_core::{Period, Table};
+use yeji_ingest::checks::id_hash;
 use yeji_ingest::schema::stored_schema;
 use yeji_store::TableVersion;
 
@@ -19,6 +21,24 @@ use crate::{EngineError, Result};
 
 pub(crate) fn query_error(error: impl std::fmt::Display) -> EngineError {
     EngineError::Query(error.to_string())
+}
+
+/// `id_key(text)`: an id's 64-bit key, as the import's reference checks know
+/// ids (`yeji_ingest::checks::id_hash`). Joining and grouping millions of rows
+/// on it is about twice as fast as on the text.
+fn id_key() -> ScalarUDF {
+    fn key(id: Option<&str>) -> Option<i64> {
+        id.map(|id| id_hash(id) as i64)
+    }
+    let invoke = |args: &[ColumnarValue]| {
+        let ids = &ColumnarValue::values_to_arrays(args)?[0];
+        let keys: Int64Array = match ids.data_type() {
+            DataType::Utf8View => ids.as_string_view().iter().map(key).collect(),
+            _ => ids.as_string::<i32>().iter().map(key).collect(),
+        };
+        Ok(ColumnarValue::Array(Arc::new(keys)))
+    };
+    create_udf("id_key", vec![DataType::Utf8View], DataType::Int64, Volatility::Immutable, Arc::new(invoke))
 }
 
 /// Runs a query and returns its rows with every text column as plain `Utf8`,
@@ -74,6 +94,7 @@ impl Workspace {
         // turned back into plain strings by `collect`.
         let config = SessionConfig::new().with_target_partitions(2);
         let context = SessionContext::new_with_config(config);
+        context.register_udf(id_key());
         for table in Table::ALL {
             match versions.get(&table) {
                 Some(version) => {
