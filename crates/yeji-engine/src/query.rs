@@ -198,3 +198,36 @@ impl Workspace {
         RecordBatch::try_new(schema, columns).map_err(query_error)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use arrow::array::StringViewArray;
+    use arrow::datatypes::Int64Type;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn id_keys_are_the_import_hashes_of_plain_and_view_strings_and_results_come_back_plain() {
+        let context = SessionContext::new();
+        context.register_udf(id_key());
+        let ids = ["客户-001", "K2", ""];
+        let schema = Schema::new(vec![
+            Field::new("plain_id", DataType::Utf8, true),
+            Field::new("view_id", DataType::Utf8View, true),
+        ]);
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(ids.iter().map(|s| Some(*s)).chain([None]).collect::<StringArray>()),
+            Arc::new(ids.iter().map(|s| Some(*s)).chain([None]).collect::<StringViewArray>()),
+        ];
+        context.register_batch("ids", RecordBatch::try_new(Arc::new(schema), columns).unwrap()).unwrap();
+        let batches = collect(&context, "SELECT id_key(plain_id), id_key(view_id), view_id FROM ids").await.unwrap();
+        let batch = &batches[0];
+        let expected: Vec<Option<i64>> = ids.iter().map(|id| Some(id_hash(id) as i64)).chain([None]).collect();
+        for column in 0..2 {
+            let keys: Vec<Option<i64>> = batch.column(column).as_primitive::<Int64Type>().iter().collect();
+            assert_eq!(keys, expected);
+        }
+        assert_eq!(batch.schema().field(2).data_type(), &DataType::Utf8);
+        assert_eq!(batch.column(2).as_string::<i32>().value(0), "客户-001");
+    }
+}
