@@ -180,7 +180,7 @@ impl Workspace {
              GROUP BY COALESCE({key}, '') ORDER BY revenue DESC, key",
             date_range("order_date", period.start(), period.end_exclusive())
         );
-        let batches = collect(&context, &sql).await?;
+        let batches = self.query(&context, &sql).await?;
         let mut slices = Vec::new();
         for batch in &batches {
             let (keys, names) = (batch.column(0).as_string::<i32>(), batch.column(1).as_string::<i32>());
@@ -213,7 +213,7 @@ impl Workspace {
              FROM orders WHERE {filter} AND {REVENUE_LINES} AND {} GROUP BY 1",
             date_range("order_date", first, last.checked_add_months(Months::new(1)).unwrap_or(end))
         );
-        let batches = collect(&context, &sql).await?;
+        let batches = self.query(&context, &sql).await?;
         let mut points: Vec<MonthPoint> = (0..months)
             .filter_map(|i| first.checked_add_months(Months::new(i)))
             .map(|m| MonthPoint { month: m.format("%Y-%m").to_string(), revenue: 0.0, gross_profit: 0.0 })
@@ -242,7 +242,7 @@ impl Workspace {
              FROM opportunities WHERE {filter} AND {}",
             date_range("created_date", period.start(), period.end_exclusive())
         );
-        let batches = collect(&context, &sql).await?;
+        let batches = self.query(&context, &sql).await?;
         let count = |column: usize| {
             batches
                 .first()
@@ -283,7 +283,7 @@ impl Workspace {
              GROUP BY o.customer_id ORDER BY revenue DESC, o.customer_id",
             date_range("order_date", period.start(), period.end_exclusive())
         );
-        let mut customers: Vec<CustomerRevenue> = named_amounts(&collect(&context, &sql).await?)
+        let mut customers: Vec<CustomerRevenue> = named_amounts(&self.query(&context, &sql).await?)
             .map(|(customer_id, name, revenue)| CustomerRevenue { customer_id, name, revenue, class: 'C' })
             .collect();
         let revenues: Vec<f64> = customers.iter().map(|c| c.revenue).collect();
@@ -309,7 +309,7 @@ impl Workspace {
             start = period.start(),
             window = date_range("order_date", previous.start(), period.end_exclusive()),
         );
-        let lost = named_amounts(&collect(&context, &sql).await?)
+        let lost = named_amounts(&self.query(&context, &sql).await?)
             .map(|(customer_id, name, previous_revenue)| LostCustomer { customer_id, name, previous_revenue })
             .collect();
         Ok(lost)
@@ -336,7 +336,7 @@ impl Workspace {
             end = period.end_exclusive(),
         );
         let mut invoices = Vec::new();
-        for batch in &collect(&context, &sql).await? {
+        for batch in &self.query(&context, &sql).await? {
             let text = |column: usize, row: usize| batch.column(column).as_string::<i32>().value(row).to_owned();
             let due = batch.column(3).as_primitive::<arrow::datatypes::Date32Type>();
             let (days, unpaid) =

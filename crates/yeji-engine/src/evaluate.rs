@@ -102,8 +102,10 @@ impl Workspace {
         if let Some(slice) = slice {
             slice.restrict(&context, &mut with_rows).await?;
         }
+        let computing = self.computing.lock().await;
         let started = std::time::Instant::now();
         let measures = measures::compute(&context, &tree, period).await?;
+        drop(computing);
         tracing::info!(seconds = started.elapsed().as_secs_f64(), "computed the measures");
         let targets = self.targets(&context, period).await?;
         let catalogue: Vec<&Kpi> = CATALOGUE

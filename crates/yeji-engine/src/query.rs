@@ -113,6 +113,14 @@ impl Workspace {
         Ok(context)
     }
 
+    /// Runs a query of a page over the facts, one at a time with the measures
+    /// of an evaluation (see `Workspace::computing`), which bounds the memory
+    /// a server needs when pages of several periods are asked for at once.
+    pub(crate) async fn query(&self, context: &SessionContext, sql: &str) -> Result<Vec<RecordBatch>> {
+        let _computing = self.computing.lock().await;
+        collect(context, sql).await
+    }
+
     /// The session and the SQL condition selecting the rows credited to `id`
     /// (of a table with `rep_id` and `credited_unit_id`) as the evaluation
     /// credits them: a rep's own rows, a unit's rows credited to it or to a

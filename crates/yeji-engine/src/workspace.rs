@@ -26,6 +26,9 @@ pub struct Workspace {
     lock: File,
     /// The last rep's rows in memory, for the queries of its page (`query.rs`).
     pub(crate) rep_scope: std::sync::Mutex<Option<(String, datafusion::prelude::SessionContext)>>,
+    /// Held while the measures of an evaluation are computed: one at a time,
+    /// as each already keeps every core busy and two would double the memory.
+    pub(crate) computing: tokio::sync::Mutex<()>,
 }
 
 /// The workspace's lock file: held shared by every process that has the
@@ -72,7 +75,14 @@ impl Workspace {
         std::fs::write(&temporary, settings.to_toml()).map_err(|e| EngineError::io(&temporary, e))?;
         std::fs::rename(&temporary, &settings_path).map_err(|e| EngineError::io(&settings_path, e))?;
         drop(Exclusive(lock.try_clone().map_err(|e| EngineError::io(root, e))?));
-        Ok(Workspace { root: root.to_owned(), settings, catalog, lock, rep_scope: Default::default() })
+        Ok(Workspace {
+            root: root.to_owned(),
+            settings,
+            catalog,
+            lock,
+            rep_scope: Default::default(),
+            computing: Default::default(),
+        })
     }
 
     /// Opens a workspace to read it (others may read it at the same time). The
@@ -90,7 +100,14 @@ impl Workspace {
         let lock = lock_file(root)?;
         locked(lock.try_lock_shared(), root)?;
         let catalog = Catalog::open(&root.join(CATALOG_FILE), false).await?;
-        let workspace = Workspace { root: root.to_owned(), settings, catalog, lock, rep_scope: Default::default() };
+        let workspace = Workspace {
+            root: root.to_owned(),
+            settings,
+            catalog,
+            lock,
+            rep_scope: Default::default(),
+            computing: Default::default(),
+        };
         if let Ok(_alone) = workspace.exclusive() {
             workspace.collect_garbage().await?;
         }
