@@ -199,19 +199,19 @@ fn text(array: &StringArray, row: usize) -> Option<&str> {
 fn remove_duplicates(parsed: &Parsed, failures: &mut Failures) {
     let table = parsed.table;
     let keys = key_hashes(table, &parsed.rows);
-    let mut first_by_key: HashMap<u128, usize> = HashMap::with_capacity_and_hasher(keys.len(), Default::default());
-    let repeated: Vec<usize> = keys
-        .iter()
-        .enumerate()
-        .filter(|(row, key)| *first_by_key.entry(**key).or_insert(*row) != *row)
-        .map(|(row, _)| row)
-        .collect();
-    if repeated.is_empty() {
+    // Whether any key repeats, the keys split by their top bits over the cores.
+    let parts = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
+    let repeats = crate::parallel::map((0..parts).collect(), |part| {
+        let mut seen: HashSet<u128> =
+            HashSet::with_capacity_and_hasher(keys.len() / parts as usize, Default::default());
+        keys.iter().filter(|key| **key as u64 % parts == part).any(|key| !seen.insert(*key))
+    });
+    if !repeats.contains(&true) {
         return;
     }
     // Contents are compared only where a key repeats.
     let contents = content_hashes(table, &parsed.rows);
-    first_by_key.clear();
+    let mut first_by_key: HashMap<u128, usize> = HashMap::default();
     let mut conflicted: HashSet<usize> = HashSet::default();
     let key_names = table.natural_key().join(", ");
     let conflict = |failures: &mut Failures, row: usize, other: usize| {
@@ -242,6 +242,9 @@ fn remove_duplicates(parsed: &Parsed, failures: &mut Failures) {
     }
 }
 
+/// Every reference must name a row of this batch or of the workspace. A row
+/// is reported for its first unknown reference only. The rows are checked in
+/// slices on every core (each row's columns in order, as one pass would).
 fn check_references(parsed: &Parsed, known: &Known, batch_ids: &HashMap<Table, IdSet>, failures: &mut Failures) {
     let table = parsed.table;
     let refers_to_itself = table.columns().iter().any(|c| c.references == Some(table));
@@ -250,25 +253,42 @@ fn check_references(parsed: &Parsed, known: &Known, batch_ids: &HashMap<Table, I
         _ => IdSet::default(),
     };
     let empty = HashSet::default();
-    for column in table.columns() {
-        let Some(target) = column.references else { continue };
-        let Some(values) = strings(parsed, column.name) else { continue };
-        let stored = known.ids.get(&target).unwrap_or(&empty);
-        let batch = batch_ids.get(&target).unwrap_or(&empty);
-        for row in 0..values.len() {
-            let Some(id) = text(values, row).filter(|_| !failures.failed[row]) else { continue };
-            let hash = id_hash(id);
-            let found = stored.contains(&hash) || batch.contains(&hash) || (target == table && own_ids.contains(&hash));
-            if !found {
-                let what = target.name().trim_end_matches('s').replace('_', " ");
-                failures.reject(
-                    row,
-                    Some(column.name),
-                    id,
-                    format!("unknown {what} (not in this batch nor in the workspace)"),
-                );
-            }
+    // Each referencing column with where its ids may be: the workspace, this
+    // batch, and the table itself (a unit's parent).
+    let references: Vec<(&str, &StringArray, [&IdSet; 3], Table)> = table
+        .columns()
+        .iter()
+        .filter_map(|column| {
+            let target = column.references?;
+            let values = strings(parsed, column.name)?;
+            let stored = known.ids.get(&target).unwrap_or(&empty);
+            let batch = batch_ids.get(&target).unwrap_or(&empty);
+            let own = if target == table { &own_ids } else { &empty };
+            Some((column.name, values, [stored, batch, own], target))
+        })
+        .collect();
+    if references.is_empty() {
+        return;
+    }
+    let rows = parsed.rows.num_rows();
+    let slice = rows.div_ceil(64).max(1 << 16);
+    let slices: Vec<std::ops::Range<usize>> = (0..rows).step_by(slice).map(|s| s..(s + slice).min(rows)).collect();
+    let failed = &failures.failed;
+    let unknown = crate::parallel::map(slices, |range| {
+        let mut unknown = Vec::new();
+        for row in range.filter(|&row| !failed[row]) {
+            let first = references.iter().find_map(|(name, values, sets, target)| {
+                let id = text(values, row)?;
+                let hash = id_hash(id);
+                (!sets.iter().any(|set| set.contains(&hash))).then_some((*name, id, *target))
+            });
+            unknown.extend(first.map(|(name, id, target)| (row, name, id, target)));
         }
+        unknown
+    });
+    for (row, column, id, target) in unknown.into_iter().flatten() {
+        let what = target.name().trim_end_matches('s').replace('_', " ");
+        failures.reject(row, Some(column), id, format!("unknown {what} (not in this batch nor in the workspace)"));
     }
 }
 

@@ -48,13 +48,23 @@ fn hash_column(array: &dyn Array, seed: u64, rows: &mut [u64]) {
     }
 }
 
+/// The rows' hashes over `columns`, slices of a million rows on every core.
 fn hash_rows(batch: &RecordBatch, columns: &[&str], seed: u64) -> Vec<u64> {
-    let mut rows = vec![seed; batch.num_rows()];
-    for (position, name) in columns.iter().enumerate() {
-        let column = batch.column_by_name(name).expect("contract column");
-        hash_column(column.as_ref(), seed.wrapping_add(position as u64), &mut rows);
-    }
-    rows
+    hash_rows_in_slices(batch, columns, seed, 1 << 20)
+}
+
+fn hash_rows_in_slices(batch: &RecordBatch, columns: &[&str], seed: u64, slice: usize) -> Vec<u64> {
+    let rows = batch.num_rows();
+    let slices: Vec<RecordBatch> = (0..rows).step_by(slice).map(|at| batch.slice(at, slice.min(rows - at))).collect();
+    let hashed = crate::parallel::map(slices, |slice| {
+        let mut rows = vec![seed; slice.num_rows()];
+        for (position, name) in columns.iter().enumerate() {
+            let column = slice.column_by_name(name).expect("contract column");
+            hash_column(column.as_ref(), seed.wrapping_add(position as u64), &mut rows);
+        }
+        rows
+    });
+    hashed.concat()
 }
 
 /// One hash per row over the table's natural key.
@@ -99,5 +109,21 @@ mod tests {
         let contents = content_hashes(Table::Orders, &batch);
         assert_eq!(contents[0], contents[2]);
         assert_ne!(contents[0], contents[1]);
+    }
+
+    #[test]
+    fn hashes_do_not_depend_on_how_the_rows_are_sliced_over_the_cores() {
+        // Row i is (O{i mod 4}, line i mod 3): rows 0 and 12 are both (O0, 0).
+        let ids: Vec<String> = (0..13).map(|i| format!("O{}", i % 4)).collect();
+        let rows: Vec<(Option<&str>, i64)> =
+            ids.iter().enumerate().map(|(i, id)| (Some(id.as_str()), i as i64 % 3)).collect();
+        let batch = orders(&rows);
+        let columns = Table::Orders.natural_key();
+        let whole = hash_rows_in_slices(&batch, columns, 7, rows.len());
+        for slice in [1, 3, 5] {
+            assert_eq!(hash_rows_in_slices(&batch, columns, 7, slice), whole);
+        }
+        assert_eq!(whole[0], whole[12]);
+        assert_ne!(whole[0], whole[4]);
     }
 }
