@@ -75,14 +75,12 @@ impl Workspace {
         std::fs::write(&temporary, settings.to_toml()).map_err(|e| EngineError::io(&temporary, e))?;
         std::fs::rename(&temporary, &settings_path).map_err(|e| EngineError::io(&settings_path, e))?;
         drop(Exclusive(lock.try_clone().map_err(|e| EngineError::io(root, e))?));
-        Ok(Workspace {
-            root: root.to_owned(),
-            settings,
-            catalog,
-            lock,
-            rep_scope: Default::default(),
-            computing: Default::default(),
-        })
+        Ok(Workspace::new(root, settings, catalog, lock))
+    }
+
+    fn new(root: &Path, settings: Settings, catalog: Catalog, lock: File) -> Workspace {
+        let (rep_scope, computing) = Default::default();
+        Workspace { root: root.to_owned(), settings, catalog, lock, rep_scope, computing }
     }
 
     /// Opens a workspace to read it (others may read it at the same time). The
@@ -100,14 +98,7 @@ impl Workspace {
         let lock = lock_file(root)?;
         locked(lock.try_lock_shared(), root)?;
         let catalog = Catalog::open(&root.join(CATALOG_FILE), false).await?;
-        let workspace = Workspace {
-            root: root.to_owned(),
-            settings,
-            catalog,
-            lock,
-            rep_scope: Default::default(),
-            computing: Default::default(),
-        };
+        let workspace = Workspace::new(root, settings, catalog, lock);
         if let Ok(_alone) = workspace.exclusive() {
             workspace.collect_garbage().await?;
         }
