@@ -199,7 +199,7 @@ fn text(array: &StringArray, row: usize) -> Option<&str> {
 fn remove_duplicates(parsed: &Parsed, failures: &mut Failures) {
     let table = parsed.table;
     let keys = key_hashes(table, &parsed.rows);
-    // Whether any key repeats, the keys split by their top bits over the cores.
+    // Whether any key repeats: each core looks at the keys of its residue class.
     let parts = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
     let repeats = crate::parallel::map((0..parts).collect(), |part| {
         let mut seen: HashSet<u128> =
