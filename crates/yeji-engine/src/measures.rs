@@ -176,10 +176,26 @@ impl Measures {
     }
 }
 
+/// A query running on its own task; stopped when dropped unfinished (another
+/// query of the evaluation failed), so it does not hold the cores for nothing.
+struct Running(tokio::task::JoinHandle<Result<Vec<RecordBatch>>>);
+
+impl Running {
+    async fn rows(mut self) -> Result<Vec<RecordBatch>> {
+        (&mut self.0).await.map_err(query_error)?
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Starts a query on its own task.
-fn spawn(context: &SessionContext, query: String) -> tokio::task::JoinHandle<Result<Vec<RecordBatch>>> {
+fn spawn(context: &SessionContext, query: String) -> Running {
     let context = context.clone();
-    tokio::spawn(async move { sql(&context, &query).await })
+    Running(tokio::spawn(async move { sql(&context, &query).await }))
 }
 
 async fn sql(context: &SessionContext, query: &str) -> Result<Vec<RecordBatch>> {
@@ -326,7 +342,7 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
     );
     let new_customers = spawn(context, new_customers);
 
-    for batch in members.await.map_err(query_error)?? {
+    for batch in members.rows().await? {
         let key = |column: usize, row: usize| batch.column(column).as_primitive::<Int64Type>().value(row) as u64;
         let current = batch.column(4).as_boolean();
         for row in 0..batch.num_rows() {
@@ -339,7 +355,7 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
         }
     }
     let mut first_line: HashMap<String, (String, i64, Option<String>, Option<String>)> = HashMap::new();
-    for batch in new_customers.await.map_err(query_error)?? {
+    for batch in new_customers.rows().await? {
         let lines = batch.column(2).as_primitive::<Int64Type>();
         for row in 0..batch.num_rows() {
             let customer = text(&batch, 0, row).unwrap_or_default();
@@ -363,7 +379,7 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
     // counted while it runs.
     measures.count_members();
     for (query, columns) in sums {
-        for batch in query.await.map_err(query_error)?? {
+        for batch in query.rows().await? {
             for row in 0..batch.num_rows() {
                 let (rep, unit) = (text(&batch, 0, row), text(&batch, 1, row));
                 for (offset, measure) in columns.iter().enumerate() {
