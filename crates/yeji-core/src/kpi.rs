@@ -13,6 +13,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::contract::Table;
+use crate::period::Period;
 
 /// An additive quantity the engine computes per entity and period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -181,6 +182,12 @@ pub struct Kpi {
     pub direction: Direction,
     /// Where the seeds define it.
     pub source: &'static str,
+}
+
+/// Invoices due before this day are more than 30 days past due on the last
+/// day of `period`: the ones `overdue_amount` counts.
+pub fn overdue_before(period: &Period) -> chrono::NaiveDate {
+    period.last_day() - chrono::Duration::days(30)
 }
 
 use Direction::{HigherIsBetter as Up, LowerIsBetter as Down};
@@ -473,6 +480,14 @@ impl fmt::Display for KpiId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overdue_means_due_more_than_30_days_before_the_periods_last_day() {
+        // 2026-Q3 ends on 30 September; 30 days earlier is 31 August.
+        let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        assert_eq!(overdue_before(&"2026-Q3".parse::<Period>().unwrap()), day("2026-08-31"));
+        assert_eq!(overdue_before(&"2026-02".parse::<Period>().unwrap()), day("2026-01-29"));
+    }
 
     #[test]
     fn ids_are_unique_and_parse() {

@@ -41,7 +41,7 @@ impl Dimension {
     }
 
     /// The key and display name of a slice, and the join that brings them.
-    fn columns(self) -> (&'static str, &'static str, &'static str) {
+    pub(crate) fn columns(self) -> (&'static str, &'static str, &'static str) {
         match self {
             Dimension::Region => {
                 ("r.region_id", "r.region_name", "LEFT JOIN unit_region r ON o.credited_unit_id = r.unit_id")
@@ -332,7 +332,7 @@ impl Workspace {
              FROM i LEFT JOIN p ON i.invoice_id = p.invoice_id \
              LEFT JOIN customers c ON i.customer_id = c.customer_id \
              WHERE i.amount > COALESCE(p.paid, 0) ORDER BY i.due_date, i.invoice_id",
-            limit = last_day - chrono::Duration::days(30),
+            limit = yeji_core::kpi::overdue_before(period),
             end = period.end_exclusive(),
         );
         let mut invoices = Vec::new();

@@ -11,7 +11,6 @@ use yeji_ingest::checks::id_hash;
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{Float64Type, Int64Type};
-use chrono::Duration;
 use datafusion::prelude::SessionContext;
 use yeji_core::Period;
 use yeji_core::kpi::Measure;
@@ -243,7 +242,7 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
     let (year_ago, previous) = (period.year_ago(), period.previous());
     let end = period.end_exclusive();
 
-    let overdue_before = date(period.last_day() - Duration::days(30));
+    let overdue_before = date(yeji_core::kpi::overdue_before(period));
     // Sums over cells: (query, measures in columns 2..).
     let sums: Vec<(String, Vec<Measure>)> = vec![
         (

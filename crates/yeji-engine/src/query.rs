@@ -27,15 +27,10 @@ pub(crate) fn query_error(error: impl std::fmt::Display) -> EngineError {
 /// ids (`yeji_ingest::checks::id_hash`). Joining and grouping millions of rows
 /// on it is about twice as fast as on the text.
 fn id_key() -> ScalarUDF {
-    fn key(id: Option<&str>) -> Option<i64> {
-        id.map(|id| id_hash(id) as i64)
-    }
+    // Plain strings (tables in memory) are cast to views by the signature.
     let invoke = |args: &[ColumnarValue]| {
         let ids = &ColumnarValue::values_to_arrays(args)?[0];
-        let keys: Int64Array = match ids.data_type() {
-            DataType::Utf8View => ids.as_string_view().iter().map(key).collect(),
-            _ => ids.as_string::<i32>().iter().map(key).collect(),
-        };
+        let keys: Int64Array = ids.as_string_view().iter().map(|id| id.map(|id| id_hash(id) as i64)).collect();
         Ok(ColumnarValue::Array(Arc::new(keys)))
     };
     create_udf("id_key", vec![DataType::Utf8View], DataType::Int64, Volatility::Immutable, Arc::new(invoke))

@@ -69,11 +69,11 @@ impl SliceKey {
 
     /// The keys of `by` among the period's revenue lines, the largest first.
     fn keys_query(by: Dimension, period: &Period) -> String {
-        let (key, join) = match by {
-            Dimension::ProductLine => ("p.product_line", "LEFT JOIN products p ON o.product_id = p.product_id"),
-            Dimension::Channel => ("o.channel", ""),
-            Dimension::Segment => ("c.segment", "LEFT JOIN customers c ON o.customer_id = c.customer_id"),
-            Dimension::Region => ("c.region", "LEFT JOIN customers c ON o.customer_id = c.customer_id"),
+        // A region slice holds the sales into the region (the customer's), not
+        // those of its units as the revenue breakdown does.
+        let (key, _, join) = match by {
+            Dimension::Region => ("c.region", "", "LEFT JOIN customers c ON o.customer_id = c.customer_id"),
+            other => other.columns(),
         };
         format!(
             "SELECT COALESCE({key}, '') AS key FROM orders o {join} \

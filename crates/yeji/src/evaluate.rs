@@ -142,13 +142,16 @@ fn slice_label(evaluation: &Evaluation) -> Option<String> {
     evaluation.slice.as_ref().map(|s| format!("{}={}", s.by.name(), s.key))
 }
 
+/// The columns of an entity's row in CSV and XLSX, before one per KPI.
+const ENTITY_COLUMNS: [&str; 8] = ["level", "id", "name", "unit_id", "score", "grade", "rank", "rank_of"];
+
 /// One row per entity, one value column per KPI (and first the slice, if any).
 fn csv_text(evaluations: &[Evaluation]) -> anyhow::Result<String> {
     let ids = kpi_ids(evaluations);
     let sliced = evaluations.iter().any(|e| e.slice.is_some());
     let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header = if sliced { vec!["slice"] } else { vec![] };
-    header.extend(["level", "id", "name", "unit_id", "score", "grade", "rank", "rank_of"]);
+    header.extend(ENTITY_COLUMNS);
     header.extend(ids.iter().map(String::as_str));
     writer.write_record(&header)?;
     for (evaluation, r) in evaluations.iter().flat_map(|e| e.results.iter().map(move |r| (e, r))) {
@@ -195,7 +198,7 @@ fn sheet(
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
     let ids = kpi_ids(std::slice::from_ref(evaluation));
     sheet.set_name(name)?;
-    let mut header = vec!["level", "id", "name", "unit_id", "score", "grade", "rank", "rank_of"];
+    let mut header = ENTITY_COLUMNS.to_vec();
     header.extend(ids.iter().map(String::as_str));
     let bold = rust_xlsxwriter::Format::new().set_bold();
     for (column, title) in header.iter().enumerate() {

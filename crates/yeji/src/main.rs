@@ -12,12 +12,13 @@ mod runs;
 mod serve;
 
 use std::path::PathBuf;
-
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+/// mimalloc returns freed query memory to the system promptly (ARCHITECTURE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
 #[command(name = "yeji", version, about = "yeji (业绩): sales performance evaluation and feedback")]
