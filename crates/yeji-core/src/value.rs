@@ -3,6 +3,8 @@
 //! Amounts are parsed straight into [`Decimal`]: `1,234.50`, `¥1,234.50`, `1.2e3`,
 //! `(100)` and `15%` are all accepted, and no amount passes through a float.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -79,7 +81,7 @@ pub struct ParseOptions {
 
 /// Cleans `raw` into a value of type `ty`; an empty cell is [`Value::Null`].
 pub fn parse(raw: &str, ty: ColumnType, options: &ParseOptions) -> Result<Value, ValueError> {
-    let raw = raw.trim();
+    let raw = trimmed(raw);
     if raw.is_empty() {
         return Ok(Value::Null);
     }
@@ -96,7 +98,7 @@ pub fn parse(raw: &str, ty: ColumnType, options: &ParseOptions) -> Result<Value,
             Value::Text(period.to_string())
         }
         ColumnType::Enum(labels) => {
-            let text = normalise_text(raw);
+            let text = tidy(raw);
             match labels.canonical(&text) {
                 Some(canonical) => Value::Text(canonical.to_owned()),
                 None if labels.open => Value::Text(text.to_lowercase()),
@@ -104,6 +106,16 @@ pub fn parse(raw: &str, ty: ColumnType, options: &ParseOptions) -> Result<Value,
             }
         }
     })
+}
+
+/// `s` without the white space around it. Almost every cell starts and ends
+/// with a visible ASCII character and is returned as it is, without decoding.
+fn trimmed(s: &str) -> &str {
+    match s.as_bytes() {
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
+        [only] if only.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
 }
 
 /// Folds full-width ASCII (ＡＢ１２, the ideographic space) to half-width.
@@ -119,7 +131,7 @@ pub fn fold_width(s: &str) -> String {
 
 /// Codes are compared as written by different systems: `k01`, ` K01` and `Ｋ01` are one.
 pub fn normalise_code(raw: &str) -> String {
-    let raw = raw.trim();
+    let raw = trimmed(raw);
     if raw.is_ascii() {
         return raw.to_ascii_uppercase();
     }
@@ -129,17 +141,22 @@ pub fn normalise_code(raw: &str) -> String {
 
 /// Names keep their case but lose stray white space: `张  三 ` → `张 三`.
 pub fn normalise_text(raw: &str) -> String {
-    let raw = raw.trim();
+    tidy(raw).into_owned()
+}
+
+/// [`normalise_text`], borrowing `raw` when it is already tidy.
+fn tidy(raw: &str) -> Cow<'_, str> {
+    let raw = trimmed(raw);
     let plain = |c: char| c == ' ' || !(c.is_whitespace() || ('\u{FF01}'..='\u{FF5E}').contains(&c));
     if raw.chars().all(plain) && !raw.contains("  ") {
-        return raw.to_owned();
+        return Cow::Borrowed(raw);
     }
-    fold_width(raw).split_whitespace().collect::<Vec<_>>().join(" ")
+    Cow::Owned(fold_width(raw).split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 pub fn parse_date(raw: &str, format: Option<&str>) -> Result<NaiveDate, ValueError> {
     if format.is_none()
-        && let Some(date) = iso_date(raw.trim().as_bytes())
+        && let Some(date) = iso_date(trimmed(raw).as_bytes())
     {
         return date;
     }
@@ -187,7 +204,10 @@ fn iso_date(bytes: &[u8]) -> Option<Result<NaiveDate, ValueError>> {
 }
 
 pub fn parse_decimal(raw: &str) -> Result<Decimal, ValueError> {
-    let plain = raw.trim();
+    let plain = trimmed(raw);
+    if let Some(value) = plain_decimal(plain) {
+        return Ok(value);
+    }
     if !plain.is_empty()
         && plain.len() < 28
         && plain.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
@@ -234,6 +254,28 @@ pub fn parse_decimal(raw: &str) -> Result<Decimal, ValueError> {
     checked(value)
 }
 
+/// `-1234.5`: at most fourteen digits before the point and four after it, read
+/// straight into the stored scale (the common case of large files).
+fn plain_decimal(s: &str) -> Option<Decimal> {
+    let (negative, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if whole.is_empty() || whole.len() > 14 || fraction.len() > DECIMAL_SCALE as usize {
+        return None;
+    }
+    let mut mantissa = 0i64;
+    for b in whole.bytes().chain(fraction.bytes()) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        mantissa = mantissa * 10 + i64::from(b - b'0');
+    }
+    mantissa *= 10i64.pow(DECIMAL_SCALE - fraction.len() as u32);
+    Some(Decimal::new(if negative { -mantissa } else { mantissa }, DECIMAL_SCALE))
+}
+
 /// Rounds to the stored scale and checks the stored range: Decimal128(18, 4)
 /// holds fourteen digits before the point.
 fn checked(value: Decimal) -> Result<Decimal, ValueError> {
@@ -245,6 +287,9 @@ fn checked(value: Decimal) -> Result<Decimal, ValueError> {
 }
 
 pub fn parse_integer(raw: &str) -> Result<i64, ValueError> {
+    if let Ok(value) = trimmed(raw).parse::<i64>() {
+        return Ok(value);
+    }
     let value = parse_decimal(raw).map_err(|_| ValueError::NotAnInteger)?;
     if !value.fract().is_zero() {
         return Err(ValueError::NotAnInteger);
@@ -332,5 +377,33 @@ mod tests {
         let channel = ColumnType::Enum(&crate::contract::CHANNELS);
         assert_eq!(parse("Kiosk", channel, &options), Ok(Value::Text("kiosk".into())));
         assert_eq!(parse("", channel, &options), Ok(Value::Null));
+    }
+
+    proptest::proptest! {
+        /// The fast path for plain amounts reads exactly what the general parser reads.
+        #[test]
+        fn plain_amounts_read_as_the_general_parser_reads_them(
+            mantissa in -99_999_999_999_999_9999i64..=99_999_999_999_999_9999,
+            scale in 0u32..=4,
+            padded in proptest::bool::ANY,
+        ) {
+            let text = Decimal::new(mantissa, scale).to_string();
+            let cell = if padded { format!(" {text} ") } else { text.clone() };
+            let general = Decimal::from_str(&text).map_err(|_| ValueError::NotANumber).and_then(checked);
+            proptest::prop_assert_eq!(parse_decimal(&cell), general.clone());
+            proptest::prop_assert_eq!(plain_decimal(&text), general.ok());
+        }
+    }
+
+    #[test]
+    fn cells_are_trimmed_of_ascii_and_wide_white_space() {
+        assert_eq!(trimmed("K01"), "K01");
+        assert_eq!(trimmed(" K01\t"), "K01");
+        assert_eq!(trimmed("\u{3000}张三\u{3000}"), "张三");
+        assert_eq!(trimmed("7"), "7");
+        assert_eq!(trimmed(" "), "");
+        assert_eq!(parse_decimal("12.34567"), Ok(dec("12.3457")));
+        assert_eq!(parse_decimal("123456789012345"), Err(ValueError::TooLarge));
+        assert_eq!(parse_integer(" 42 "), Ok(42));
     }
 }

@@ -55,6 +55,41 @@ impl ColumnBuilder {
         }
     }
 
+    /// The same values in a builder with room for `rows` rows, text sized by the
+    /// width of the `so_far` rows already in.
+    fn with_room(&mut self, rows: usize, so_far: usize) -> ColumnBuilder {
+        match self {
+            ColumnBuilder::Text(b) => {
+                let width = b.values_slice().len().div_ceil(so_far.max(1));
+                let mut sized = StringBuilder::with_capacity(rows, rows.saturating_mul(width));
+                sized.append_array(&b.finish()).expect("the rows so far fit");
+                ColumnBuilder::Text(sized)
+            }
+            ColumnBuilder::Date(b) => {
+                let mut sized = Date32Builder::with_capacity(rows);
+                sized.append_array(&b.finish());
+                ColumnBuilder::Date(sized)
+            }
+            ColumnBuilder::Decimal(b) => {
+                let mut sized = Decimal128Builder::with_capacity(rows)
+                    .with_precision_and_scale(DECIMAL_PRECISION, DECIMAL_SCALE as i8)
+                    .expect("valid decimal type");
+                sized.append_array(&b.finish());
+                ColumnBuilder::Decimal(sized)
+            }
+            ColumnBuilder::Integer(b) => {
+                let mut sized = Int64Builder::with_capacity(rows);
+                sized.append_array(&b.finish());
+                ColumnBuilder::Integer(sized)
+            }
+            ColumnBuilder::Bool(b) => {
+                let mut sized = BooleanBuilder::with_capacity(rows);
+                sized.append_array(&b.finish());
+                ColumnBuilder::Bool(sized)
+            }
+        }
+    }
+
     fn finish(&mut self) -> ArrayRef {
         match self {
             ColumnBuilder::Text(b) => Arc::new(b.finish()),
@@ -181,6 +216,24 @@ impl RowSink {
             builder.append(value);
         }
         self.origins.push(Origin { file: 0, line });
+    }
+
+    /// Makes room for `rows` rows in all, so a large file's columns are not
+    /// copied each time they outgrow their buffers.
+    pub fn reserve(&mut self, rows: usize) {
+        let so_far = self.origins.len();
+        if rows <= so_far {
+            return;
+        }
+        for builder in &mut self.builders {
+            *builder = builder.with_room(rows, so_far);
+        }
+        self.origins.reserve(rows - so_far);
+    }
+
+    /// Rows accepted so far.
+    pub fn len(&self) -> usize {
+        self.origins.len()
     }
 
     pub fn finish(mut self) -> Parsed {

@@ -15,6 +15,8 @@ use crate::{IngestError, Parsed, ReadOptions};
 
 /// Bytes sniffed to tell UTF-8 from GBK.
 const SNIFF_BYTES: usize = 1 << 20;
+/// Rows read before the columns are sized for the whole file.
+const SAMPLE_ROWS: u64 = 4096;
 /// Rows between two progress reports.
 const PROGRESS_EVERY: u64 = 1 << 16;
 
@@ -99,10 +101,10 @@ fn line_ranges(path: &Path, size: u64, parts: usize) -> Result<Option<Vec<Part>>
             break;
         }
         let block = &buffer[..read];
-        if block.contains(&b'"') {
+        if memchr::memchr(b'"', block).is_some() {
             return Ok(None);
         }
-        for (index, _) in block.iter().enumerate().filter(|(_, b)| **b == b'\n') {
+        for index in memchr::memchr_iter(b'\n', block) {
             newlines += 1;
             let line_start = offset + index as u64 + 1;
             let wanted = if cuts.is_empty() { Some(0) } else { targets.get(cuts.len() - 1).copied() };
@@ -254,7 +256,8 @@ fn read_csv(source: &Source, options: &ReadOptions, progress: &dyn Fn(u64)) -> R
         None => detect_encoding(path)?,
     };
     let file = File::open(path).map_err(|e| IngestError::io(path, e))?;
-    if file.metadata().map(|m| m.len()).unwrap_or(0) == 0 {
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size == 0 {
         return Err(IngestError::Empty { path: label });
     }
     let input: Box<dyn Read> = match encoding {
@@ -308,6 +311,7 @@ fn read_csv(source: &Source, options: &ReadOptions, progress: &dyn Fn(u64)) -> R
             .from_reader(BufReader::with_capacity(1 << 20, range));
         line_offset = part.first_line - 1;
     }
+    let bytes = source.part.map_or(size, |part| part.end - part.start);
     let mut rows = 0u64;
     while reader.read_byte_record(&mut record).map_err(csv_error)? {
         let line = line_offset + record.position().map_or(0, |p| p.line());
@@ -333,11 +337,22 @@ fn read_csv(source: &Source, options: &ReadOptions, progress: &dyn Fn(u64)) -> R
         }
         sink.push(line, &fields);
         rows += 1;
+        if rows == SAMPLE_ROWS {
+            let read = record.position().map_or(0, |p| p.byte()).max(1);
+            sink.reserve(expected_rows(sink.len(), read, bytes));
+        }
         if rows.is_multiple_of(PROGRESS_EVERY) {
             progress(record.position().map_or(0, |p| p.byte()));
         }
     }
     Ok(sink.finish())
+}
+
+/// The rows of a source of `bytes` bytes, judged by its first `rows` rows
+/// (`read` bytes), with a little to spare.
+fn expected_rows(rows: usize, read: u64, bytes: u64) -> usize {
+    let estimate = rows as u128 * bytes as u128 / read as u128;
+    (estimate + estimate / 16) as usize
 }
 
 /// A cell as text, the way a person reads it in the sheet.
@@ -471,6 +486,32 @@ mod tests {
         assert_eq!(whole.rejects[0].line, 57);
         std::fs::write(&path, text.replace("E9,", "\"E9\",")).unwrap();
         assert_eq!(line_ranges(&path, size + 2, 3).unwrap(), None, "a quote may hide a line break");
+    }
+
+    #[test]
+    fn a_file_wider_after_its_sample_rows_is_read_whole() {
+        use arrow::array::{Array, AsArray};
+        use arrow::datatypes::Decimal128Type;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("expenses.csv");
+        let mut text = String::from("expense_id,rep_id,date,amount\n");
+        // The columns are sized after SAMPLE_ROWS rows; the ids then grow far wider.
+        let id = |i: usize| if i <= 5000 { format!("E{i}") } else { format!("E{i}-{}", "长".repeat(20)) };
+        for i in 1..=10_000 {
+            text.push_str(&format!("{},R1,2026-07-01,{i}\n", id(i)));
+        }
+        std::fs::write(&path, &text).unwrap();
+        let source = Source { path, table: Table::Expenses, sheet: None, part: None };
+        let read = read_source(&source, &ReadOptions::default(), &|_| {}).unwrap();
+        assert_eq!(read.rows.num_rows(), 10_000);
+        let ids = read.rows.column(0).as_string::<i32>();
+        assert_eq!(ids.value(4999), "E5000");
+        assert_eq!(ids.value(9999), id(10_000));
+        let amounts = read.rows.column_by_name("amount").unwrap().as_primitive::<Decimal128Type>();
+        assert_eq!(amounts.null_count(), 0);
+        // 1 + 2 + … + 10 000 = 50 005 000, at four decimal places.
+        assert_eq!(amounts.iter().flatten().sum::<i128>(), 50_005_000 * 10_000);
+        assert_eq!(read.origins.last().map(|o| o.line), Some(10_001));
     }
 
     #[test]
