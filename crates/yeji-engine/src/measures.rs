@@ -330,12 +330,14 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
     // A customer's first confirmed line ever, credited to that line's rep and
     // unit: the first day is found by one aggregate, the line on that day by a
     // join limited to the customers new in this period. The few new customers
-    // are the join's first (build) side, so the orders stream past them.
+    // are the join's first (build) side, so the orders stream past them, only
+    // those of the period (where every first day is) reaching the join.
     let new_customers = format!(
         "WITH first AS (SELECT customer_id, MIN(order_date) AS day FROM orders WHERE status = 'confirmed' \
            GROUP BY customer_id HAVING MIN(order_date) >= {start} AND MIN(order_date) < {end}) \
          SELECT o.customer_id, o.order_id, o.line_no, o.rep_id, o.credited_unit_id FROM first f \
-           JOIN orders o ON o.customer_id = f.customer_id AND o.order_date = f.day WHERE o.status = 'confirmed'",
+           JOIN orders o ON o.customer_id = f.customer_id AND o.order_date = f.day \
+         WHERE o.status = 'confirmed' AND o.order_date >= {start} AND o.order_date < {end}",
         start = date(period.start()),
         end = date(end)
     );
