@@ -28,11 +28,7 @@ impl ColumnBuilder {
     fn new(ty: ColumnType) -> ColumnBuilder {
         match ty {
             ColumnType::Date => ColumnBuilder::Date(Date32Builder::new()),
-            ColumnType::Decimal => ColumnBuilder::Decimal(
-                Decimal128Builder::new()
-                    .with_precision_and_scale(DECIMAL_PRECISION, DECIMAL_SCALE as i8)
-                    .expect("valid decimal type"),
-            ),
+            ColumnType::Decimal => ColumnBuilder::Decimal(decimal_builder(0)),
             ColumnType::Integer => ColumnBuilder::Integer(Int64Builder::new()),
             ColumnType::Bool => ColumnBuilder::Bool(BooleanBuilder::new()),
             _ => ColumnBuilder::Text(StringBuilder::new()),
@@ -71,9 +67,7 @@ impl ColumnBuilder {
                 ColumnBuilder::Date(sized)
             }
             ColumnBuilder::Decimal(b) => {
-                let mut sized = Decimal128Builder::with_capacity(rows)
-                    .with_precision_and_scale(DECIMAL_PRECISION, DECIMAL_SCALE as i8)
-                    .expect("valid decimal type");
+                let mut sized = decimal_builder(rows);
                 sized.append_array(&b.finish());
                 ColumnBuilder::Decimal(sized)
             }
@@ -99,6 +93,13 @@ impl ColumnBuilder {
             ColumnBuilder::Bool(b) => Arc::new(b.finish()),
         }
     }
+}
+
+/// A builder of the stored decimal type with room for `rows` values.
+fn decimal_builder(rows: usize) -> Decimal128Builder {
+    Decimal128Builder::with_capacity(rows)
+        .with_precision_and_scale(DECIMAL_PRECISION, DECIMAL_SCALE as i8)
+        .expect("valid decimal type")
 }
 
 /// The `Decimal128(18, 4)` mantissa of a value already rounded to four places.
