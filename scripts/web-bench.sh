@@ -15,12 +15,15 @@ server=$!
 trap 'kill $server 2>/dev/null' EXIT
 until curl -s -o /dev/null "http://127.0.0.1:$port/assets/app.css"; do sleep 0.2; done
 base="http://127.0.0.1:$port"
-# The server computes the default period's overview when it starts: wait for it,
-# so the figures below are not those of two computations at once.
+# The server computes the default period's overview and the score history of
+# entity pages when it starts: wait for both, so the figures below are not those
+# of two computations at once.
 start=$(date +%s.%N)
 curl -s -o /dev/null "$base/api/v1/overview"
-echo "== warm-up (default period's overview): $(echo "$(date +%s.%N) - $start" | bc) s"
+echo "== warm-up, default period's overview: $(echo "$(date +%s.%N) - $start" | bc) s"
 rep="${3:-$(curl -s "$base/api/v1/evaluation?period=$period&level=rep" | python3 -c 'import json,sys; print(json.load(sys.stdin)["results"][0]["id"])')}"
+curl -s -o /dev/null "$base/api/v1/entities/$rep"
+echo "== warm-up, and the score history: $(echo "$(date +%s.%N) - $start" | bc) s"
 for path in "/api/v1/overview?period=$period" "/api/v1/entities/$rep?period=$period" "/?period=$period"; do
   start=$(date +%s.%N)
   curl -s -o /dev/null "$base$path"

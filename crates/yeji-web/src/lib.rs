@@ -66,13 +66,10 @@ fn app(state: Arc<AppState>) -> Router {
 pub async fn serve(workspace: Workspace, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let state = Arc::new(AppState::new(workspace));
-    // The first page most people open is computed while the URL is printed.
+    // The pages most people open first are computed while the URL is printed.
     let warm = state.clone();
-    tokio::spawn(async move {
-        if let Ok(period) = warm.default_period().await {
-            let _ = warm.overview(&period).await;
-        }
-    });
+    // A failure shows when its page is opened.
+    tokio::spawn(async move { _ = warm.warm_up().await });
     ready(listener.local_addr()?);
     axum::serve(listener, app(state))
         .with_graceful_shutdown(async {

@@ -126,8 +126,23 @@ pub struct Comparison {
 /// How many of the best and of the weakest reps the overview lists.
 const LEADERBOARD: usize = 20;
 const BOTTOM: usize = 10;
+/// Periods on an entity's score history: its period and those before it.
+const HISTORY: usize = 4;
 
 impl AppState {
+    /// Computes what the first visitors open: the default period's overview,
+    /// then the earlier periods every entity page's score history shows.
+    pub async fn warm_up(&self) -> Result<()> {
+        let period = self.default_period().await?;
+        self.overview(&period).await?;
+        let mut earlier = period;
+        for _ in 1..HISTORY {
+            earlier = earlier.previous();
+            self.scores(&earlier).await?;
+        }
+        Ok(())
+    }
+
     pub async fn overview(&self, period: &Period) -> Result<std::sync::Arc<Overview>> {
         self.cached(format!("overview/{period}"), self.build_overview(period)).await
     }
@@ -220,7 +235,7 @@ impl AppState {
                 .find(|r| r.id == entity.id && r.level == entity.level)
                 .map(|r| (r.score, r.grade.clone(), r.rank, r.rank_of))
         };
-        for _ in 0..4 {
+        for _ in 0..HISTORY {
             let same = if earlier == *period {
                 found(&evaluation.results)
             } else {

@@ -187,6 +187,33 @@ fn the_api_gives_the_cli_numbers_and_the_hand_computed_ones() {
 }
 
 #[test]
+fn the_server_computes_the_score_history_at_start() {
+    let (_dir, workspace) = tiny_workspace();
+    let _server = Server::start(&workspace);
+    // The default period is 2026-Q3 (October's O5 leaves Q4 incomplete); an
+    // entity page's score history shows it and the three quarters before it,
+    // which land in the evaluation cache (`<period>-<scheme key>.json`) before
+    // any page is asked for.
+    let cache = Path::new(&workspace).join("cache");
+    let periods = || -> Vec<String> {
+        let files = std::fs::read_dir(&cache).into_iter().flatten().flatten().flat_map(|data| {
+            std::fs::read_dir(data.path()).into_iter().flatten().flatten().map(|file| file.file_name())
+        });
+        let mut periods: Vec<String> = files
+            .filter_map(|name| name.to_str()?.strip_suffix(".json")?.rsplit_once('-').map(|(p, _)| p.to_owned()))
+            .collect();
+        periods.sort();
+        periods
+    };
+    let expected = ["2025-Q4", "2026-Q1", "2026-Q2"];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while periods() != expected && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(periods(), expected);
+}
+
+#[test]
 fn bad_requests_are_json_errors_with_4xx_codes() {
     let (_dir, ws) = tiny_workspace();
     let server = Server::start(&ws);
