@@ -3,7 +3,10 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder, StringBuilder};
+use arrow::array::{
+    Array, ArrayRef, BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder, PrimitiveBuilder, StringBuilder,
+};
+use arrow::datatypes::ArrowPrimitiveType;
 use arrow::record_batch::RecordBatch;
 use chrono::NaiveDate;
 use yeji_core::value::{DECIMAL_SCALE, ParseOptions, parse};
@@ -28,7 +31,11 @@ impl ColumnBuilder {
     fn new(ty: ColumnType) -> ColumnBuilder {
         match ty {
             ColumnType::Date => ColumnBuilder::Date(Date32Builder::new()),
-            ColumnType::Decimal => ColumnBuilder::Decimal(decimal_builder(0)),
+            ColumnType::Decimal => ColumnBuilder::Decimal(
+                Decimal128Builder::new()
+                    .with_precision_and_scale(DECIMAL_PRECISION, DECIMAL_SCALE as i8)
+                    .expect("valid decimal type"),
+            ),
             ColumnType::Integer => ColumnBuilder::Integer(Int64Builder::new()),
             ColumnType::Bool => ColumnBuilder::Bool(BooleanBuilder::new()),
             _ => ColumnBuilder::Text(StringBuilder::new()),
@@ -61,21 +68,9 @@ impl ColumnBuilder {
                 sized.append_array(&b.finish()).expect("the rows so far fit");
                 ColumnBuilder::Text(sized)
             }
-            ColumnBuilder::Date(b) => {
-                let mut sized = Date32Builder::with_capacity(rows);
-                sized.append_array(&b.finish());
-                ColumnBuilder::Date(sized)
-            }
-            ColumnBuilder::Decimal(b) => {
-                let mut sized = decimal_builder(rows);
-                sized.append_array(&b.finish());
-                ColumnBuilder::Decimal(sized)
-            }
-            ColumnBuilder::Integer(b) => {
-                let mut sized = Int64Builder::with_capacity(rows);
-                sized.append_array(&b.finish());
-                ColumnBuilder::Integer(sized)
-            }
+            ColumnBuilder::Date(b) => ColumnBuilder::Date(primitive_with_room(b, rows)),
+            ColumnBuilder::Decimal(b) => ColumnBuilder::Decimal(primitive_with_room(b, rows)),
+            ColumnBuilder::Integer(b) => ColumnBuilder::Integer(primitive_with_room(b, rows)),
             ColumnBuilder::Bool(b) => {
                 let mut sized = BooleanBuilder::with_capacity(rows);
                 sized.append_array(&b.finish());
@@ -95,11 +90,12 @@ impl ColumnBuilder {
     }
 }
 
-/// A builder of the stored decimal type with room for `rows` values.
-fn decimal_builder(rows: usize) -> Decimal128Builder {
-    Decimal128Builder::with_capacity(rows)
-        .with_precision_and_scale(DECIMAL_PRECISION, DECIMAL_SCALE as i8)
-        .expect("valid decimal type")
+/// The values of `builder` in a builder of the same type with room for `rows`.
+fn primitive_with_room<T: ArrowPrimitiveType>(builder: &mut PrimitiveBuilder<T>, rows: usize) -> PrimitiveBuilder<T> {
+    let values = builder.finish();
+    let mut sized = PrimitiveBuilder::<T>::with_capacity(rows).with_data_type(values.data_type().clone());
+    sized.append_array(&values);
+    sized
 }
 
 /// The `Decimal128(18, 4)` mantissa of a value already rounded to four places.
