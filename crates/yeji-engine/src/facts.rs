@@ -7,9 +7,13 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow::array::{Array, AsArray, Decimal128Array, RecordBatch, RecordBatchReader, StringArray};
-use arrow::compute::concat_batches;
+use arrow::array::{
+    Array, AsArray, BooleanArray, Decimal128Array, RecordBatch, RecordBatchReader, StringArray, UInt32Array,
+};
+use arrow::buffer::BooleanBuffer;
+use arrow::compute::{concat_batches, take_record_batch};
 use arrow::datatypes::{Date32Type, Decimal128Type, SchemaRef};
+use chrono::Datelike;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::arrow_writer::{ArrowColumnWriter, ArrowRowGroupWriterFactory, compute_leaves};
 use parquet::arrow::{ArrowSchemaConverter, add_encoded_arrow_schema_to_metadata};
@@ -20,6 +24,7 @@ use yeji_core::Table;
 use yeji_ingest::schema::{canonical_batch, stored_schema};
 
 use crate::changes::Rewrite;
+use crate::first_lines::{self, FirstLines};
 use crate::{EngineError, Result};
 
 fn facts_error(path: &Path, detail: impl std::fmt::Display) -> EngineError {
@@ -69,7 +74,8 @@ pub(crate) fn write(path: &Path, parts: &[RecordBatch]) -> Result<()> {
 }
 
 /// Writes a table's new version to `path`: the rows of `stored` that the
-/// rewrite keeps, then its added rows, each with its credited unit recomputed.
+/// rewrite keeps, then its added rows by month of their credit date, each with
+/// its derived columns recomputed.
 pub(crate) fn write_version(
     path: &Path,
     table: Table,
@@ -77,20 +83,113 @@ pub(crate) fn write_version(
     rewrite: &Rewrite,
     reps: &RepUnits,
 ) -> Result<usize> {
-    let columns: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
-    let kept: Box<dyn Iterator<Item = Result<RecordBatch>>> = match stored {
-        Some(stored) => Box::new(stream(stored, &columns)?.map(|rows| rows.map(|rows| rewrite.keep(table, &rows)))),
-        None => Box::new(std::iter::empty()),
-    };
-    let rows = std::cell::Cell::new(0);
-    let all = kept.chain(rewrite.added.iter().cloned().map(Ok)).map(|batch| {
-        batch.map(|batch| {
-            rows.set(rows.get() + batch.num_rows());
-            with_credited_units(table, &batch, reps)
+    let kept = |columns: &[&str]| -> Result<Box<dyn Iterator<Item = Result<RecordBatch>>>> {
+        Ok(match stored {
+            Some(stored) => Box::new(stream(stored, columns)?.map(|rows| rows.map(|rows| rewrite.keep(table, &rows)))),
+            None => Box::new(std::iter::empty()),
         })
+    };
+    // A first pass over the orders (kept, then added) finds each customer's
+    // first line; the second writes them in that order, so positions match.
+    let mut first_lines = FirstLines::default();
+    let mut kept_rows = 0;
+    if table == Table::Orders {
+        for rows in kept(&first_lines::COLUMNS)? {
+            first_lines.see(&rows?);
+        }
+        kept_rows = first_lines.seen();
+        rewrite.added.iter().for_each(|rows| first_lines.see(rows));
+    }
+    let marks = (table == Table::Orders).then(|| first_lines.marks());
+    let marks_at = |start: usize, rows: &RecordBatch| marks.as_ref().map(|m| m.slice(start, rows.num_rows()));
+    let mut added = Vec::with_capacity(rewrite.added.len());
+    let mut start = kept_rows;
+    for rows in &rewrite.added {
+        added.push(with_derived_columns(table, rows, reps, marks_at(start, rows)));
+        start += rows.num_rows();
+    }
+    let columns: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
+    let position = std::cell::Cell::new(0);
+    let kept = kept(&columns)?.map(|rows| {
+        rows.map(|rows| {
+            let start = position.replace(position.get() + rows.num_rows());
+            with_derived_columns(table, &rows, reps, marks_at(start, &rows))
+        })
+    });
+    let rows = std::cell::Cell::new(0);
+    let all = kept.chain(by_credit_date(table, added).map(Ok)).inspect(|batch| {
+        if let Ok(batch) = batch {
+            rows.set(rows.get() + batch.num_rows());
+        }
     });
     write_batches(path, stored_schema(table), all)?;
     Ok(rows.get())
+}
+
+/// Rows put in month order at a time: their columns stay in the caches.
+const STRETCH: usize = 1 << 14;
+
+/// `parts` (one schema) grouped by the month of the table's credit date, months
+/// in order (no date first), rows of a month in the order given: each row
+/// group of a fact file then spans a short stretch of time, and a query of a
+/// period skips the others by their statistics (on 10M lines over three
+/// years, an evaluation of a quarter reads ~¼ of the order lines). Each
+/// stretch of rows is put in month order by itself, in the caches, and each
+/// month then takes its run from every stretch: a gather across the whole
+/// table would miss the caches on every row. Parts already in order, as
+/// files often are, are passed through.
+fn by_credit_date(table: Table, parts: Vec<RecordBatch>) -> Box<dyn Iterator<Item = RecordBatch>> {
+    let Some(column) = table.credit_date() else {
+        return Box::new(parts.into_iter());
+    };
+    let month = |part: &RecordBatch| -> Vec<u32> {
+        let dates = part.column_by_name(column).expect("credit date").as_primitive::<Date32Type>();
+        (0..part.num_rows())
+            .map(|row| match dates.is_valid(row).then(|| Date32Type::to_naive_date_opt(dates.value(row))).flatten() {
+                // Order-preserving, above 0 (no date).
+                Some(date) => (date.year() * 12 + date.month0() as i32) as u32 ^ 1 << 31,
+                None => 0,
+            })
+            .collect()
+    };
+    let months: Vec<Vec<u32>> = parts.iter().map(month).collect();
+    if months.iter().flatten().is_sorted() {
+        return Box::new(parts.into_iter());
+    }
+    let stretches: Vec<(RecordBatch, &[u32])> = parts
+        .iter()
+        .zip(&months)
+        .flat_map(|(part, months)| {
+            (0..part.num_rows()).step_by(STRETCH).map(move |at| {
+                let rows = STRETCH.min(part.num_rows() - at);
+                (part.slice(at, rows), &months[at..at + rows])
+            })
+        })
+        .collect();
+    // Each stretch in month order, with the (month, start, rows) of its runs.
+    let sorted = yeji_ingest::parallel::map(stretches, |(stretch, months)| {
+        let mut order: Vec<u32> = (0..stretch.num_rows() as u32).collect();
+        order.sort_by_key(|&row| months[row as usize]);
+        let stretch = take_record_batch(&stretch, &UInt32Array::from(order.clone())).expect("rows of the stretch");
+        let mut runs: Vec<(u32, usize, usize)> = Vec::new();
+        for (at, &row) in order.iter().enumerate() {
+            match runs.last_mut() {
+                Some(run) if run.0 == months[row as usize] => run.2 += 1,
+                _ => runs.push((months[row as usize], at, 1)),
+            }
+        }
+        (stretch, runs)
+    });
+    let mut every_month: Vec<u32> = sorted.iter().flat_map(|(_, runs)| runs.iter().map(|run| run.0)).collect();
+    every_month.sort_unstable();
+    every_month.dedup();
+    Box::new(every_month.into_iter().flat_map(move |month| {
+        let runs = sorted.iter().filter_map(|(stretch, runs)| {
+            let run = runs.iter().find(|run| run.0 == month)?;
+            Some(stretch.slice(run.1, run.2))
+        });
+        runs.collect::<Vec<_>>()
+    }))
 }
 
 /// Rows in one Parquet row group.
@@ -204,8 +303,15 @@ impl RepUnits {
     }
 }
 
-/// Adds (or recomputes) the credited unit of every row of a table with a credit date.
-pub(crate) fn with_credited_units(table: Table, rows: &RecordBatch, reps: &RepUnits) -> RecordBatch {
+/// Adds (or recomputes) the derived columns of a table's rows: the credited
+/// unit of every row of a table with a credit date, and for orders the marks
+/// of the customers' first lines (`first_lines`, one per row).
+pub(crate) fn with_derived_columns(
+    table: Table,
+    rows: &RecordBatch,
+    reps: &RepUnits,
+    first_lines: Option<BooleanBuffer>,
+) -> RecordBatch {
     let schema = stored_schema(table);
     let Some(date_column) = table.credit_date() else {
         return rows.clone();
@@ -221,6 +327,9 @@ pub(crate) fn with_credited_units(table: Table, rows: &RecordBatch, reps: &RepUn
         })
         .collect();
     columns.push(Arc::new(units));
+    if let Some(marks) = first_lines {
+        columns.push(Arc::new(BooleanArray::new(marks, None)));
+    }
     RecordBatch::try_new(schema, columns).expect("stored schema")
 }
 
@@ -283,6 +392,36 @@ mod tests {
         };
         // A sale before the first row's date still belongs to that first unit.
         assert_eq!(later_start.unit_on("R2", Some(day("2026-01-15"))), Some("T3"));
+    }
+
+    #[test]
+    fn added_rows_are_written_by_month_of_their_credit_date_none_first_rows_of_a_month_as_given() {
+        use arrow::array::{ArrayRef, Date32Array, Int64Array};
+        let part = |days: Vec<Option<i32>>, ids: Vec<i64>| {
+            RecordBatch::try_from_iter([
+                ("date", Arc::new(Date32Array::from(days)) as ArrayRef),
+                ("id", Arc::new(Int64Array::from(ids))),
+            ])
+            .unwrap()
+        };
+        let ids = |batches: Vec<RecordBatch>| -> Vec<i64> {
+            batches
+                .iter()
+                .flat_map(|b| b.column(1).as_primitive::<arrow::datatypes::Int64Type>().values().to_vec())
+                .collect()
+        };
+        let (jan, jan_3, feb) = (day("2026-01-31"), day("2026-01-03"), day("2026-02-01"));
+        let parts =
+            [part(vec![Some(feb), None, Some(jan)], vec![0, 1, 2]), part(vec![Some(jan_3), Some(-1)], vec![3, 4])];
+        // Activities are credited on `date`: none, 1969-12, 2026-01 (ids 2 then
+        // 3, as given, though 3 is the earlier day), 2026-02.
+        assert_eq!(ids(by_credit_date(Table::Activities, parts.to_vec()).collect()), [1, 4, 2, 3, 0]);
+        // Parts already in order are the very batches given.
+        let sorted = [part(vec![None, Some(jan)], vec![0, 1]), part(vec![Some(jan_3), Some(feb)], vec![2, 3])];
+        let passed: Vec<RecordBatch> = by_credit_date(Table::Activities, sorted.to_vec()).collect();
+        assert_eq!(passed, sorted);
+        // Tables credited to no date (reps) are left as they are.
+        assert_eq!(ids(by_credit_date(Table::Reps, parts.to_vec()).collect()), [0, 1, 2, 3, 4]);
     }
 
     #[test]

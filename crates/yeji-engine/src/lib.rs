@@ -23,6 +23,7 @@ mod changes;
 mod evaluate;
 mod explain;
 mod facts;
+mod first_lines;
 mod history;
 mod import;
 mod measures;

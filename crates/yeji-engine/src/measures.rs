@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
-use yeji_ingest::checks::id_hash;
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{Float64Type, Int64Type};
@@ -327,19 +326,10 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
         end = date(end),
     );
     let members = spawn(context, members);
-    // A customer's first confirmed line ever, credited to that line's rep and
-    // unit: the first day is found by one aggregate, the line on that day by a
-    // join limited to the customers new in this period. The few new customers
-    // are the join's first (build) side, so the orders stream past them, only
-    // those of the period (where every first day is) reaching the join.
+    // A customer is new in the period of its first confirmed line (see `first_lines`).
     let new_customers = format!(
-        "WITH first AS (SELECT customer_id, MIN(order_date) AS day FROM orders WHERE status = 'confirmed' \
-           GROUP BY customer_id HAVING MIN(order_date) >= {start} AND MIN(order_date) < {end}) \
-         SELECT o.customer_id, o.order_id, o.line_no, o.rep_id, o.credited_unit_id FROM first f \
-           JOIN orders o ON o.customer_id = f.customer_id AND o.order_date = f.day \
-         WHERE o.status = 'confirmed' AND o.order_date >= {start} AND o.order_date < {end}",
-        start = date(period.start()),
-        end = date(end)
+        "SELECT rep_id, credited_unit_id, id_key(customer_id) FROM first_lines WHERE {}",
+        within("order_date", period)
     );
     let new_customers = spawn(context, new_customers);
 
@@ -355,26 +345,12 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
             }
         }
     }
-    let mut first_line: HashMap<String, (String, i64, Option<String>, Option<String>)> = HashMap::new();
     for batch in new_customers.rows().await? {
-        let lines = batch.column(2).as_primitive::<Int64Type>();
+        let customers = batch.column(2).as_primitive::<Int64Type>();
         for row in 0..batch.num_rows() {
-            let customer = text(&batch, 0, row).unwrap_or_default();
-            let order = text(&batch, 1, row).unwrap_or_default().to_owned();
-            let candidate = (
-                order,
-                lines.value(row),
-                text(&batch, 3, row).map(str::to_owned),
-                text(&batch, 4, row).map(str::to_owned),
-            );
-            match first_line.get(customer) {
-                Some(held) if (&held.0, held.1) <= (&candidate.0, candidate.1) => {}
-                _ => _ = first_line.insert(customer.to_owned(), candidate),
-            }
+            let customer = customers.value(row) as u64;
+            measures.insert(text(&batch, 0, row), text(&batch, 1, row), &[(Measure::NewCustomers, customer)]);
         }
-    }
-    for (customer, (_, _, rep, unit)) in &first_line {
-        measures.insert(rep.as_deref(), unit.as_deref(), &[(Measure::NewCustomers, id_hash(customer))]);
     }
     // The sums last: the receivables join finishes last, and the members are
     // counted while it runs.

@@ -105,6 +105,7 @@ impl Workspace {
                 }
             }
         }
+        crate::first_lines::register(&context, crate::first_lines::marked(&context).await?).await?;
         Ok(context)
     }
 

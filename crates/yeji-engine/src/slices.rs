@@ -110,7 +110,8 @@ impl SliceKey {
             context.deregister_table(table.name()).map_err(query_error)?;
             context.register_table(table.name(), view).map_err(query_error)?;
         }
-        Ok(())
+        // The customers' first lines in the slice, not the marked ones of all orders.
+        crate::first_lines::register(context, false).await
     }
 }
 

@@ -13,6 +13,10 @@ pub const DECIMAL_PRECISION: u8 = 18;
 /// The derived column holding the unit a row's rep belonged to on its credit date.
 pub const CREDITED_UNIT: &str = "credited_unit_id";
 
+/// The derived column of orders marking each customer's first confirmed line
+/// (the earliest by order date, order id, line number).
+pub const FIRST_LINE: &str = "first_line";
+
 pub fn data_type(ty: ColumnType) -> DataType {
     match ty {
         ColumnType::Code | ColumnType::Text | ColumnType::Period | ColumnType::Enum(_) => DataType::Utf8,
@@ -31,11 +35,14 @@ pub fn canonical_schema(table: Table) -> SchemaRef {
 }
 
 /// The columns of a table as stored: the canonical ones, then the derived
-/// [`CREDITED_UNIT`] for tables with a credit date.
+/// [`CREDITED_UNIT`] for tables with a credit date and [`FIRST_LINE`] for orders.
 pub fn stored_schema(table: Table) -> SchemaRef {
     let mut fields: Vec<Field> = canonical_schema(table).fields().iter().map(|f| f.as_ref().clone()).collect();
     if table.credit_date().is_some() {
         fields.push(Field::new(CREDITED_UNIT, DataType::Utf8, true));
+    }
+    if table == Table::Orders {
+        fields.push(Field::new(FIRST_LINE, DataType::Boolean, true));
     }
     Arc::new(Schema::new(fields))
 }

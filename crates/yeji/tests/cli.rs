@@ -747,6 +747,9 @@ fn sliced_evaluations_compute_each_slice_from_its_own_rows() {
     assert_eq!(kpi(&slices[1], "R1", "gross_margin"), 0.92);
     assert_eq!(kpi(&slices[1], "R2", "revenue"), 0.0, "no 耗材 sales: a sum over no rows is 0");
     assert_eq!(kpi(&slices[1], "R2", "gross_margin"), Value::Null, "and a margin of nothing has no value");
+    // New to the product line: K1's first line ever is 软件 (O1/1), its first
+    // 耗材 line (O1/2, same day) makes it new to 耗材 as well: 1 of R1's 1.
+    assert_eq!(kpi(&slices[1], "R1", "new_customer_rate"), 1.0);
     // Invoices and surveys carry no product line: their KPIs leave the slice.
     assert_eq!(kpi(&slices[0], "R1", "collection_rate"), Value::Null);
     assert!(slices[0]["results"][0]["kpis"].get("collection_rate").is_none());
@@ -787,6 +790,40 @@ fn sliced_evaluations_compute_each_slice_from_its_own_rows() {
         "{}",
         text(&refused.stderr)
     );
+}
+
+/// A customer's first line is found again whenever the orders change: an
+/// earlier line of K2 (2026-06-30, by R1) makes K2 new in Q2 under R1 instead
+/// of new in Q3 under R2 (whose only Q3 customer it is), and reverting that
+/// batch restores it.
+#[test]
+fn a_customers_first_line_moves_when_an_earlier_line_arrives_and_back_on_revert() {
+    let (dir, ws) = new_workspace();
+    import_json(&ws, &[fixtures().join("scored").to_str().unwrap()], &[], 0);
+    let new_rate = |period: &str, rep: &str| {
+        let json: Value =
+            serde_json::from_str(&ok(&["evaluate", "-w", &ws, "--period", period, "--format", "json"], 0)).unwrap();
+        let result = json["results"].as_array().unwrap().iter().find(|r| r["id"] == rep).unwrap().clone();
+        result["kpis"]["new_customer_rate"]["value"].as_f64()
+    };
+    assert_eq!(new_rate("2026-Q3", "R2"), Some(1.0));
+    assert_eq!(new_rate("2026-Q2", "R1"), None, "no customer in Q2: no rate");
+
+    let earlier = dir.path().join("earlier");
+    std::fs::create_dir(&earlier).unwrap();
+    std::fs::write(
+        earlier.join("orders.csv"),
+        "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,amount,cost,channel,status\n\
+         O0,1,2026-06-30,R1,K2,P1,1,400,100,online,confirmed\n",
+    )
+    .unwrap();
+    import_json(&ws, &[earlier.to_str().unwrap()], &[], 0);
+    assert_eq!(new_rate("2026-Q3", "R2"), Some(0.0));
+    assert_eq!(new_rate("2026-Q2", "R1"), Some(1.0));
+
+    ok(&["revert", "-w", &ws, "2"], 0);
+    assert_eq!(new_rate("2026-Q3", "R2"), Some(1.0));
+    assert_eq!(new_rate("2026-Q2", "R1"), None);
 }
 
 /// Sums roll up exactly: each unit's revenue is the sum of its children's, and
