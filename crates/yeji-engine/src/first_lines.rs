@@ -56,6 +56,33 @@ impl FirstLines {
         self.seen += rows.num_rows();
     }
 
+    /// Takes in the next order lines, in stretches spread over the cores.
+    pub fn see_all(&mut self, parts: &[RecordBatch]) {
+        const STRETCH: usize = 1 << 20;
+        let mut stretches = Vec::new();
+        for part in parts {
+            for at in (0..part.num_rows()).step_by(STRETCH) {
+                let stretch = part.slice(at, STRETCH.min(part.num_rows() - at));
+                self.seen += stretch.num_rows();
+                stretches.push((self.seen - stretch.num_rows(), stretch));
+            }
+        }
+        let found = yeji_ingest::parallel::map(stretches, |(seen, stretch)| {
+            let mut found = FirstLines { seen, ..FirstLines::default() };
+            found.see(&stretch);
+            found
+        });
+        // Places are unique (an order line's id and number are its key): the
+        // earliest wins, whatever the order of merging.
+        for (customer, place) in found.into_iter().flat_map(|found| found.by_customer) {
+            match self.by_customer.get_mut(&customer) {
+                Some(held) if (held.0, held.1.as_str(), held.2) <= (place.0, place.1.as_str(), place.2) => {}
+                Some(held) => *held = place,
+                None => _ = self.by_customer.insert(customer, place),
+            }
+        }
+    }
+
     /// How many lines were seen.
     pub fn seen(&self) -> usize {
         self.seen
@@ -182,6 +209,11 @@ mod tests {
         // A customer's first line may come in a later batch than its others.
         let marks = first.marks();
         assert_eq!(marks.iter().collect::<Vec<_>>(), [[false; 5], [true, true, false, false, true]].concat());
+        // Seen over the cores, after the first batch: the same marks.
+        let mut spread = FirstLines::default();
+        spread.see(&batches[0]);
+        spread.see_all(&batches[1..]);
+        assert_eq!(spread.marks(), marks);
 
         let expected =
             [["K1", "2026-07-05", "R3", "T3"], ["K2", "2026-08-01", "R2", "T2"], ["K4", "2025-01-01", "R1", "T1"]];
