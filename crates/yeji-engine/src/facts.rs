@@ -4,7 +4,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow::array::{
@@ -25,6 +25,7 @@ use yeji_ingest::schema::{canonical_batch, stored_schema};
 
 use crate::changes::Rewrite;
 use crate::first_lines::{self, FirstLines};
+use crate::paid::{self, Paid};
 use crate::{EngineError, Result};
 
 fn facts_error(path: &Path, detail: impl std::fmt::Display) -> EngineError {
@@ -73,6 +74,27 @@ pub(crate) fn write(path: &Path, parts: &[RecordBatch]) -> Result<()> {
     write_batches(path, parts[0].schema(), parts.iter().cloned().map(Ok))
 }
 
+/// The rows of a table's `stored` file that `rewrite` keeps (only `columns`), streamed.
+fn kept_rows<'a>(
+    table: Table,
+    stored: Option<&Path>,
+    rewrite: &'a Rewrite,
+    columns: &[&str],
+) -> Result<Box<dyn Iterator<Item = Result<RecordBatch>> + 'a>> {
+    Ok(match stored {
+        Some(stored) => Box::new(stream(stored, columns)?.map(move |rows| rows.map(|rows| rewrite.keep(table, &rows)))),
+        None => Box::new(std::iter::empty()),
+    })
+}
+
+/// What the derived columns of a table's rows are computed from, besides the
+/// rows themselves: the reps' history, and the payments as they will be (the
+/// stored file and the rewrite applied to it).
+pub(crate) struct Sources<'a> {
+    pub reps: RepUnits,
+    pub payments: (Option<PathBuf>, &'a Rewrite),
+}
+
 /// Writes a table's new version to `path`: the rows of `stored` that the
 /// rewrite keeps, then its added rows by month of their credit date, each with
 /// its derived columns recomputed.
@@ -81,14 +103,18 @@ pub(crate) fn write_version(
     table: Table,
     stored: Option<&Path>,
     rewrite: &Rewrite,
-    reps: &RepUnits,
+    sources: &Sources,
 ) -> Result<usize> {
-    let kept = |columns: &[&str]| -> Result<Box<dyn Iterator<Item = Result<RecordBatch>>>> {
-        Ok(match stored {
-            Some(stored) => Box::new(stream(stored, columns)?.map(|rows| rows.map(|rows| rewrite.keep(table, &rows)))),
-            None => Box::new(std::iter::empty()),
-        })
-    };
+    let kept = |columns: &[&str]| kept_rows(table, stored, rewrite, columns);
+    let mut paid = Paid::default();
+    if table == Table::Invoices {
+        let (stored, payments) = &sources.payments;
+        let added = payments.added.iter().cloned().map(Ok);
+        for rows in kept_rows(Table::Payments, stored.as_deref(), payments, &paid::COLUMNS)?.chain(added) {
+            paid.see(&rows?);
+        }
+    }
+    let reps = &sources.reps;
     // A first pass over the orders (kept, then added) finds each customer's
     // first line; the second writes them in that order, so positions match.
     let mut first_lines = FirstLines::default();
@@ -105,7 +131,7 @@ pub(crate) fn write_version(
     let mut added = Vec::with_capacity(rewrite.added.len());
     let mut start = kept_rows;
     for rows in &rewrite.added {
-        added.push(with_derived_columns(table, rows, reps, marks_at(start, rows)));
+        added.push(with_derived_columns(table, rows, reps, marks_at(start, rows), &paid));
         start += rows.num_rows();
     }
     let columns: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
@@ -113,7 +139,7 @@ pub(crate) fn write_version(
     let kept = kept(&columns)?.map(|rows| {
         rows.map(|rows| {
             let start = position.replace(position.get() + rows.num_rows());
-            with_derived_columns(table, &rows, reps, marks_at(start, &rows))
+            with_derived_columns(table, &rows, reps, marks_at(start, &rows), &paid)
         })
     });
     let rows = std::cell::Cell::new(0);
@@ -327,13 +353,15 @@ impl RepUnits {
 }
 
 /// Adds (or recomputes) the derived columns of a table's rows: the credited
-/// unit of every row of a table with a credit date, and for orders the marks
-/// of the customers' first lines (`first_lines`, one per row).
+/// unit of every row of a table with a credit date, for orders the marks of
+/// the customers' first lines (`first_lines`, one per row), for invoices what
+/// was `paid` on them.
 pub(crate) fn with_derived_columns(
     table: Table,
     rows: &RecordBatch,
     reps: &RepUnits,
     first_lines: Option<BooleanBuffer>,
+    paid: &Paid,
 ) -> RecordBatch {
     let schema = stored_schema(table);
     let Some(date_column) = table.credit_date() else {
@@ -352,6 +380,9 @@ pub(crate) fn with_derived_columns(
     columns.push(Arc::new(units));
     if let Some(marks) = first_lines {
         columns.push(Arc::new(BooleanArray::new(marks, None)));
+    }
+    if table == Table::Invoices {
+        columns.extend(paid.columns(rows));
     }
     RecordBatch::try_new(schema, columns).expect("stored schema")
 }

@@ -23,7 +23,8 @@ use yeji_ingest::schema::FIRST_LINE;
 use crate::Result;
 use crate::query::query_error;
 
-/// The columns of an order line that decide whether it is its customer's first.
+/// The columns of an order line that decide whether it is its customer's
+/// first (its natural key among them, which tells the rows a rewrite keeps).
 pub(crate) const COLUMNS: [&str; 5] = ["customer_id", "status", "order_date", "order_id", "line_no"];
 
 /// A confirmed line's place in its customer's history: (order date, order id, line number).

@@ -16,7 +16,7 @@ use yeji_ingest::{Encoding, Mapping, Parsed, ReadOptions, Reject, Source, discov
 use yeji_store::{NewBatch, TableChange, TableVersion};
 
 use crate::changes::{Applied, Rewrite, apply};
-use crate::facts::{self, RepUnits, with_default_costs};
+use crate::facts::{self, RepUnits, Sources, with_default_costs};
 use crate::workspace::{Workspace, remove};
 use crate::{EngineError, Result};
 
@@ -248,17 +248,28 @@ impl Workspace {
                 rewrites.entry(table).or_default();
             }
         }
+        // What was paid on each invoice is derived from the payments.
+        if rewrites.contains_key(&Table::Payments) && versions.contains_key(&Table::Invoices) {
+            rewrites.entry(Table::Invoices).or_default();
+        }
         let stored_reps = self.load_canonical(Table::Reps, versions)?;
         let reps = match rewrites.get(&Table::Reps) {
             Some(rewrite) => rewrite.apply_to(Table::Reps, &stored_reps),
             None => stored_reps,
         };
-        let rep_units = RepUnits::from_reps(&reps);
+        let no_change = Rewrite::default();
+        let sources = Sources {
+            reps: RepUnits::from_reps(&reps),
+            payments: (
+                versions.get(&Table::Payments).map(|v| self.root.join(&v.file)),
+                rewrites.get(&Table::Payments).unwrap_or(&no_change),
+            ),
+        };
         let generation = chrono::Utc::now().timestamp_micros();
         let written = yeji_ingest::parallel::map(rewrites.iter().collect(), |(&table, rewrite)| {
             let relative = format!("facts/{}/{batch_id}-{generation}.parquet", table.name());
             let stored = versions.get(&table).map(|v| self.root.join(&v.file));
-            let rows = facts::write_version(&self.root.join(&relative), table, stored.as_deref(), rewrite, &rep_units)?;
+            let rows = facts::write_version(&self.root.join(&relative), table, stored.as_deref(), rewrite, &sources)?;
             Ok(TableVersion { table: table.name().into(), file: relative, rows: rows as i64, batch_id })
         });
         written.into_iter().collect()

@@ -27,6 +27,7 @@ mod first_lines;
 mod history;
 mod import;
 mod measures;
+mod paid;
 mod query;
 mod revert;
 mod runs;

@@ -267,19 +267,29 @@ pub async fn compute(context: &SessionContext, tree: &Tree, period: &Period) -> 
             vec![Measure::Expenses],
         ),
         (
-            // Receivables in one pass: invoices due in P with what was paid on them
-            // by its end, and the unpaid rest of those more than 30 days past due
-            // on its last day. Payments meet their invoice by the id's key.
+            // Receivables: invoices due in P with what was paid on them by its
+            // end, and the unpaid rest of those more than 30 days past due on
+            // its last day. Paid by the end is an invoice's total when its last
+            // payment came before (see `paid`); only those paid later meet
+            // their payments, by the id's key.
             format!(
-                "SELECT i.rep_id, i.credited_unit_id, \
-                   CAST(SUM(CASE WHEN {due} THEN i.amount END) AS DOUBLE), \
-                   CAST(SUM(CASE WHEN {due} THEN COALESCE(p.paid, 0) END) AS DOUBLE), \
-                   CAST(SUM(CASE WHEN i.due_date < {limit} AND i.amount > COALESCE(p.paid, 0) THEN i.amount - COALESCE(p.paid, 0) END) AS DOUBLE) \
-                 FROM invoices i LEFT JOIN (SELECT id_key(invoice_id) AS invoice, SUM(amount) AS paid FROM payments \
-                   WHERE payment_date < {end} GROUP BY invoice) p ON id_key(i.invoice_id) = p.invoice \
-                 WHERE ({due}) OR i.due_date < {limit} GROUP BY i.rep_id, i.credited_unit_id ORDER BY 1, 2",
+                "WITH i AS (SELECT rep_id, credited_unit_id, invoice_id, due_date, amount, paid_total, last_payment_date \
+                   FROM invoices WHERE ({due}) OR due_date < {limit}), \
+                 late AS (SELECT id_key(invoice_id) AS invoice, SUM(amount) AS paid FROM payments \
+                   WHERE payment_date < {end} \
+                     AND id_key(invoice_id) IN (SELECT id_key(invoice_id) FROM i WHERE last_payment_date >= {end}) \
+                   GROUP BY invoice), \
+                 owed AS (SELECT rep_id, credited_unit_id, due_date, amount, paid_total AS paid FROM i \
+                     WHERE last_payment_date IS NULL OR last_payment_date < {end} \
+                   UNION ALL SELECT i.rep_id, i.credited_unit_id, i.due_date, i.amount, COALESCE(l.paid, 0) FROM i \
+                     LEFT JOIN late l ON id_key(i.invoice_id) = l.invoice WHERE i.last_payment_date >= {end}) \
+                 SELECT rep_id, credited_unit_id, \
+                   CAST(SUM(CASE WHEN {due} THEN amount END) AS DOUBLE), \
+                   CAST(SUM(CASE WHEN {due} THEN paid END) AS DOUBLE), \
+                   CAST(SUM(CASE WHEN due_date < {limit} AND amount > paid THEN amount - paid END) AS DOUBLE) \
+                 FROM owed GROUP BY rep_id, credited_unit_id ORDER BY 1, 2",
                 end = date(end),
-                due = within("i.due_date", period),
+                due = within("due_date", period),
                 limit = overdue_before,
             ),
             vec![Measure::Due, Measure::Collected, Measure::Overdue],

@@ -106,6 +106,7 @@ impl Workspace {
             }
         }
         crate::first_lines::register(&context, crate::first_lines::marked(&context).await?).await?;
+        crate::paid::register(&context).await?;
         Ok(context)
     }
 

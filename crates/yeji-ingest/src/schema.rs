@@ -17,6 +17,11 @@ pub const CREDITED_UNIT: &str = "credited_unit_id";
 /// (the earliest by order date, order id, line number).
 pub const FIRST_LINE: &str = "first_line";
 
+/// The derived columns of invoices: the total of their payments, and the day
+/// of the last one.
+pub const PAID_TOTAL: &str = "paid_total";
+pub const LAST_PAYMENT: &str = "last_payment_date";
+
 pub fn data_type(ty: ColumnType) -> DataType {
     match ty {
         ColumnType::Code | ColumnType::Text | ColumnType::Period | ColumnType::Enum(_) => DataType::Utf8,
@@ -35,7 +40,8 @@ pub fn canonical_schema(table: Table) -> SchemaRef {
 }
 
 /// The columns of a table as stored: the canonical ones, then the derived
-/// [`CREDITED_UNIT`] for tables with a credit date and [`FIRST_LINE`] for orders.
+/// [`CREDITED_UNIT`] for tables with a credit date, [`FIRST_LINE`] for orders,
+/// [`PAID_TOTAL`] and [`LAST_PAYMENT`] for invoices.
 pub fn stored_schema(table: Table) -> SchemaRef {
     let mut fields: Vec<Field> = canonical_schema(table).fields().iter().map(|f| f.as_ref().clone()).collect();
     if table.credit_date().is_some() {
@@ -43,6 +49,10 @@ pub fn stored_schema(table: Table) -> SchemaRef {
     }
     if table == Table::Orders {
         fields.push(Field::new(FIRST_LINE, DataType::Boolean, true));
+    }
+    if table == Table::Invoices {
+        fields.push(Field::new(PAID_TOTAL, data_type(ColumnType::Decimal), true));
+        fields.push(Field::new(LAST_PAYMENT, DataType::Date32, true));
     }
     Arc::new(Schema::new(fields))
 }

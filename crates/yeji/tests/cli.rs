@@ -826,6 +826,35 @@ fn a_customers_first_line_moves_when_an_earlier_line_arrives_and_back_on_revert(
     assert_eq!(new_rate("2026-Q2", "R1"), None);
 }
 
+/// What was paid on an invoice follows the payments, even when only payments
+/// are imported: R1's overdue in 2026-Q3 is I1's unpaid 800 (1000 of 1800
+/// paid by the end of September) and I4's 500 (nothing paid); a payment of
+/// 500 on I4 in September leaves 800, and reverting it restores 1300. I1's
+/// second payment (October, after the quarter) never counts for Q3.
+#[test]
+fn a_payments_only_batch_changes_what_is_overdue_and_its_revert_restores_it() {
+    let (dir, ws) = new_workspace();
+    import_json(&ws, &[fixtures().join("scored").to_str().unwrap()], &[], 0);
+    let overdue = || {
+        let json: Value =
+            serde_json::from_str(&ok(&["evaluate", "-w", &ws, "--period", "2026-Q3", "--format", "json"], 0)).unwrap();
+        let r1 = json["results"].as_array().unwrap().iter().find(|r| r["id"] == "R1").unwrap().clone();
+        (r1["kpis"]["overdue_amount"]["value"].as_f64(), r1["kpis"]["collection_rate"]["value"].as_f64())
+    };
+    let collection = Some(1000.0 / 1800.0);
+    assert_eq!(overdue(), (Some(1300.0), collection));
+
+    let paid = dir.path().join("paid");
+    std::fs::create_dir(&paid).unwrap();
+    std::fs::write(paid.join("payments.csv"), "payment_id,invoice_id,payment_date,amount\nY4,I4,2026-09-10,500\n")
+        .unwrap();
+    import_json(&ws, &[paid.to_str().unwrap()], &[], 0);
+    assert_eq!(overdue(), (Some(800.0), collection));
+
+    ok(&["revert", "-w", &ws, "2"], 0);
+    assert_eq!(overdue(), (Some(1300.0), collection));
+}
+
 /// Sums roll up exactly: each unit's revenue is the sum of its children's, and
 /// the company's the sum of every rep's (a rep who moved counts once, split
 /// between the units of the days of the sales). Checked on two demo companies.
