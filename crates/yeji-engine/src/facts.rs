@@ -171,8 +171,10 @@ const WAVE: usize = 2 * ROW_GROUP;
 /// passed through.
 fn by_credit_date(table: Table, parts: Vec<RecordBatch>) -> Box<dyn Iterator<Item = RecordBatch>> {
     match table.credit_date() {
-        Some(column) => by_month(parts, column, WAVE),
-        None => Box::new(parts.into_iter()),
+        // Invoices are read by due date and whole (overdue amounts reach back
+        // to the first): no row group would be skipped.
+        Some(column) if table != Table::Invoices => by_month(parts, column, WAVE),
+        _ => Box::new(parts.into_iter()),
     }
 }
 
@@ -476,8 +478,10 @@ mod tests {
         assert_eq!(passed, sorted);
         // Copied a month at a time, the same rows in the same order.
         assert_eq!(ids(by_month(parts.to_vec(), "date", 1).collect()), [1, 4, 2, 3, 0]);
-        // Tables credited to no date (reps) are left as they are.
+        // Tables credited to no date (reps), and invoices, are left as they are.
         assert_eq!(ids(by_credit_date(Table::Reps, parts.to_vec()).collect()), [0, 1, 2, 3, 4]);
+        let invoices = [part(vec![Some(feb), Some(jan)], vec![0, 1])];
+        assert_eq!(ids(by_credit_date(Table::Invoices, invoices.to_vec()).collect()), [0, 1]);
     }
 
     #[test]
