@@ -106,30 +106,20 @@ pub(crate) fn write_version(
     sources: &Sources,
 ) -> Result<usize> {
     let kept = |columns: &[&str]| kept_rows(table, stored, rewrite, columns);
-    let mut paid = Paid::default();
-    if table == Table::Invoices {
-        let (stored, payments) = &sources.payments;
-        let added = payments.added.iter().cloned().map(Ok);
-        for rows in kept_rows(Table::Payments, stored.as_deref(), payments, &paid::COLUMNS)?.chain(added) {
-            paid.see(&rows?);
-        }
-    }
-    let reps = &sources.reps;
-    // A first pass over the orders (kept, then added) finds each customer's
-    // first line; the second writes them in that order, so positions match.
-    let mut first_lines = FirstLines::default();
-    let mut kept_rows = 0;
-    if table == Table::Orders {
-        for rows in kept(&first_lines::COLUMNS)? {
-            first_lines.see(&rows?);
-        }
-        kept_rows = first_lines.seen();
-        first_lines.see_all(&rewrite.added);
-    }
-    let marks = (table == Table::Orders).then(|| first_lines.marks());
+    let paid = match table {
+        Table::Invoices => paid(&sources.payments)?,
+        _ => Paid::default(),
+    };
+    let marks = match table {
+        Table::Orders => Some(first_line_marks(kept(&first_lines::COLUMNS)?, &rewrite.added)?),
+        _ => None,
+    };
     let marks_at = |start: usize, rows: &RecordBatch| marks.as_ref().map(|m| m.slice(start, rows.num_rows()));
+    let reps = &sources.reps;
+    // The added rows come after the kept ones, in the marks as in the file.
+    let mut start =
+        marks.as_ref().map_or(0, |m| m.len() - rewrite.added.iter().map(RecordBatch::num_rows).sum::<usize>());
     let mut added = Vec::with_capacity(rewrite.added.len());
-    let mut start = kept_rows;
     for rows in &rewrite.added {
         added.push(with_derived_columns(table, rows, reps, marks_at(start, rows), &paid));
         start += rows.num_rows();
@@ -150,6 +140,27 @@ pub(crate) fn write_version(
     });
     write_batches(path, stored_schema(table), all)?;
     Ok(rows.get())
+}
+
+/// What was paid on each invoice by the payments as they will be.
+fn paid((stored, rewrite): &(Option<PathBuf>, &Rewrite)) -> Result<Paid> {
+    let mut paid = Paid::default();
+    let added = rewrite.added.iter().cloned().map(Ok);
+    for rows in kept_rows(Table::Payments, stored.as_deref(), rewrite, &paid::COLUMNS)?.chain(added) {
+        paid.see(&rows?);
+    }
+    Ok(paid)
+}
+
+/// Marks each customer's first line among the `kept` order lines, then the
+/// `added` ones, by position in that order (the order they are written in).
+fn first_line_marks(kept: impl Iterator<Item = Result<RecordBatch>>, added: &[RecordBatch]) -> Result<BooleanBuffer> {
+    let mut first_lines = FirstLines::default();
+    for rows in kept {
+        first_lines.see(&rows?);
+    }
+    first_lines.see_all(added);
+    Ok(first_lines.marks())
 }
 
 /// Rows put in month order at a time: their columns stay in the caches.

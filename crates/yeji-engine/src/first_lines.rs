@@ -84,11 +84,6 @@ impl FirstLines {
         }
     }
 
-    /// How many lines were seen.
-    pub fn seen(&self) -> usize {
-        self.seen
-    }
-
     /// Whether each line seen is its customer's first, by position.
     pub fn marks(&self) -> BooleanBuffer {
         let mut marks = BooleanBufferBuilder::new(self.seen);
