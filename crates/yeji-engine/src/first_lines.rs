@@ -116,14 +116,23 @@ pub(crate) async fn register(context: &SessionContext, marked: bool) -> Result<(
     let sql = if marked {
         format!("SELECT {columns} FROM orders WHERE {FIRST_LINE}")
     } else {
-        let first = |column: &str| format!("first_value({column} ORDER BY order_date, order_id, line_no) AS {column}");
+        // The first day of each customer, then the first line of that day: a
+        // period's filter on the view reaches the lines' scan.
+        let confirmed = |table: &str| {
+            let present =
+                ["customer_id", "order_date", "order_id", "line_no"].map(|c| format!("{table}{c} IS NOT NULL"));
+            format!("{table}status = 'confirmed' AND {}", present.join(" AND "))
+        };
+        let first = |column: &str| format!("first_value(o.{column} ORDER BY o.order_id, o.line_no) AS {column}");
         format!(
-            "SELECT customer_id, MIN(order_date) AS order_date, {}, {} FROM orders \
-             WHERE status = 'confirmed' AND customer_id IS NOT NULL AND order_date IS NOT NULL \
-               AND order_id IS NOT NULL AND line_no IS NOT NULL \
-             GROUP BY customer_id",
+            "SELECT o.customer_id, o.order_date, {}, {} FROM orders o \
+             JOIN (SELECT customer_id, MIN(order_date) AS day FROM orders WHERE {} GROUP BY customer_id) f \
+               ON o.customer_id = f.customer_id AND o.order_date = f.day \
+             WHERE {} GROUP BY o.customer_id, o.order_date",
             first("rep_id"),
-            first("credited_unit_id")
+            first("credited_unit_id"),
+            confirmed(""),
+            confirmed("o.")
         )
     };
     let view = context.sql(&sql).await.map_err(query_error)?.into_view();
