@@ -211,6 +211,40 @@ mod tests {
 
     use super::*;
 
+    /// Files written before the derived columns existed (no first-line marks
+    /// on orders, nothing paid on invoices: what a saved run of an earlier
+    /// version pins) evaluate exactly as files with them, the session adding
+    /// them by views.
+    #[tokio::test]
+    async fn files_without_the_derived_columns_evaluate_the_same() {
+        use yeji_ingest::schema::{FIRST_LINE, LAST_PAYMENT, PAID_TOTAL};
+        let dir = tempfile::tempdir().unwrap();
+        let mut workspace = Workspace::init(dir.path(), crate::Settings::default()).await.unwrap();
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../yeji/tests/fixtures/scored");
+        workspace.import(&[fixtures], &crate::ImportOptions::default(), &|_| {}).await.unwrap();
+        let (period, scheme) = ("2026-Q3".parse().unwrap(), yeji_core::scheme::Scheme::default_scheme());
+        let with_columns = workspace.evaluate_with_inputs(&period, &scheme).await.unwrap().evaluation;
+
+        let versions = workspace.versions().await.unwrap();
+        for (table, derived) in [(Table::Orders, vec![FIRST_LINE]), (Table::Invoices, vec![PAID_TOTAL, LAST_PAYMENT])] {
+            let path = workspace.root().join(&versions[&table].file);
+            let schema = stored_schema(table);
+            let kept: Vec<&str> =
+                schema.fields().iter().map(|f| f.name().as_str()).filter(|c| !derived.contains(c)).collect();
+            let rows = crate::facts::read_columns(&path, &kept).unwrap();
+            crate::facts::write(&path, &[rows]).unwrap();
+        }
+        let context = workspace.session().await.unwrap();
+        assert!(!crate::first_lines::marked(&context).await.unwrap(), "the marks are gone from the file");
+        let without = workspace.evaluate_with_inputs(&period, &scheme).await.unwrap().evaluation;
+        assert_eq!(without, with_columns);
+        // The values the views stand in for (see the CLI's scored fixture):
+        // K1 new under R1, and R1's 1300 overdue (I1 paid 1000 by the end, I4 nothing).
+        let r1 = without.results.iter().find(|r| r.id == "R1").unwrap();
+        assert_eq!(r1.kpis["new_customer_rate"].value, Some(1.0));
+        assert_eq!(r1.kpis["overdue_amount"].value, Some(1300.0));
+    }
+
     #[tokio::test]
     async fn id_keys_are_the_import_hashes_of_plain_and_view_strings_and_results_come_back_plain() {
         let context = SessionContext::new();
