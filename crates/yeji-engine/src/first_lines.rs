@@ -11,6 +11,8 @@
 //! product line, the channel or the segment) and in files written before the
 //! mark existed.
 
+use std::collections::hash_map::Entry;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use arrow::array::{Array, AsArray, BooleanBufferBuilder, RecordBatch};
@@ -44,16 +46,7 @@ impl FirstLines {
     /// Takes in the next order lines (a batch with at least [`COLUMNS`]).
     pub fn see(&mut self, rows: &RecordBatch) {
         let seen = self.seen;
-        for_each_place(rows, |row, customer, place| {
-            let position = seen + row;
-            match self.by_customer.get_mut(&id_hash(customer)) {
-                Some(held) if (held.0, held.1.as_str(), held.2) <= place => {}
-                Some(held) => *held = (place.0, place.1.to_owned(), place.2, position),
-                None => {
-                    _ = self.by_customer.insert(id_hash(customer), (place.0, place.1.to_owned(), place.2, position))
-                }
-            }
-        });
+        for_each_place(rows, |row, customer, place| self.offer(id_hash(customer), place, seen + row));
         self.seen += rows.num_rows();
     }
 
@@ -63,9 +56,9 @@ impl FirstLines {
         let mut stretches = Vec::new();
         for part in parts {
             for at in (0..part.num_rows()).step_by(STRETCH) {
-                let stretch = part.slice(at, STRETCH.min(part.num_rows() - at));
-                self.seen += stretch.num_rows();
-                stretches.push((self.seen - stretch.num_rows(), stretch));
+                let rows = STRETCH.min(part.num_rows() - at);
+                stretches.push((self.seen, part.slice(at, rows)));
+                self.seen += rows;
             }
         }
         let found = yeji_ingest::parallel::map(stretches, |(seen, stretch)| {
@@ -75,12 +68,17 @@ impl FirstLines {
         });
         // Places are unique (an order line's id and number are its key): the
         // earliest wins, whatever the order of merging.
-        for (customer, place) in found.into_iter().flat_map(|found| found.by_customer) {
-            match self.by_customer.get_mut(&customer) {
-                Some(held) if (held.0, held.1.as_str(), held.2) <= (place.0, place.1.as_str(), place.2) => {}
-                Some(held) => *held = place,
-                None => _ = self.by_customer.insert(customer, place),
-            }
+        for (customer, (day, order, line, position)) in found.into_iter().flat_map(|found| found.by_customer) {
+            self.offer(customer, (day, &order, line), position);
+        }
+    }
+
+    /// Holds `place` as the customer's first line unless an earlier one is held.
+    fn offer(&mut self, customer: u64, place: Place, position: usize) {
+        match self.by_customer.entry(customer) {
+            Entry::Occupied(held) if (held.get().0, held.get().1.as_str(), held.get().2) <= place => {}
+            Entry::Occupied(mut held) => _ = held.insert((place.0, place.1.to_owned(), place.2, position)),
+            Entry::Vacant(free) => _ = free.insert((place.0, place.1.to_owned(), place.2, position)),
         }
     }
 
