@@ -117,13 +117,11 @@ pub(crate) fn write_version(
     let marks_at = |start: usize, rows: &RecordBatch| marks.as_ref().map(|m| m.slice(start, rows.num_rows()));
     let reps = &sources.reps;
     // The added rows come after the kept ones, in the marks as in the file.
-    let mut start =
-        marks.as_ref().map_or(0, |m| m.len() - rewrite.added.iter().map(RecordBatch::num_rows).sum::<usize>());
-    let mut added = Vec::with_capacity(rewrite.added.len());
-    for rows in &rewrite.added {
-        added.push(with_derived_columns(table, rows, reps, marks_at(start, rows), &paid));
-        start += rows.num_rows();
-    }
+    let start = marks.as_ref().map_or(0, |m| m.len() - rewrite.added.iter().map(RecordBatch::num_rows).sum::<usize>());
+    // Derived over the cores, a row group's worth of rows at a time.
+    let added = yeji_ingest::parallel::map(slices(&rewrite.added, ROW_GROUP, start), |(start, rows)| {
+        with_derived_columns(table, &rows, reps, marks_at(start, &rows), &paid)
+    });
     let columns: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
     let position = std::cell::Cell::new(0);
     let kept = kept(&columns)?.map(|rows| {
@@ -140,6 +138,20 @@ pub(crate) fn write_version(
     });
     write_batches(path, stored_schema(table), all)?;
     Ok(rows.get())
+}
+
+/// `parts` cut into slices of at most `size` rows, each with the position of
+/// its first row, counting from `start`.
+pub(crate) fn slices(parts: &[RecordBatch], size: usize, mut start: usize) -> Vec<(usize, RecordBatch)> {
+    let mut slices = Vec::new();
+    for part in parts {
+        for at in (0..part.num_rows()).step_by(size) {
+            let rows = size.min(part.num_rows() - at);
+            slices.push((start, part.slice(at, rows)));
+            start += rows;
+        }
+    }
+    slices
 }
 
 /// What was paid on each invoice by the payments as they will be.
@@ -191,12 +203,9 @@ fn by_credit_date(table: Table, parts: Vec<RecordBatch>) -> Box<dyn Iterator<Ite
 
 /// [`by_credit_date`] on `column`, in waves of `wave_size` rows.
 fn by_month(parts: Vec<RecordBatch>, column: &str, wave_size: usize) -> Box<dyn Iterator<Item = RecordBatch>> {
-    let stretches: Vec<(RecordBatch, Vec<u32>)> = parts
-        .iter()
-        .flat_map(|part| {
-            (0..part.num_rows()).step_by(STRETCH).map(|at| part.slice(at, STRETCH.min(part.num_rows() - at)))
-        })
-        .map(|stretch| {
+    let stretches: Vec<(RecordBatch, Vec<u32>)> = slices(&parts, STRETCH, 0)
+        .into_iter()
+        .map(|(_, stretch)| {
             let months = months(&stretch, column);
             (stretch, months)
         })

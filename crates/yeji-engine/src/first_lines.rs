@@ -52,15 +52,8 @@ impl FirstLines {
 
     /// Takes in the next order lines, in stretches spread over the cores.
     pub fn see_all(&mut self, parts: &[RecordBatch]) {
-        const STRETCH: usize = 1 << 20;
-        let mut stretches = Vec::new();
-        for part in parts {
-            for at in (0..part.num_rows()).step_by(STRETCH) {
-                let rows = STRETCH.min(part.num_rows() - at);
-                stretches.push((self.seen, part.slice(at, rows)));
-                self.seen += rows;
-            }
-        }
+        let stretches = crate::facts::slices(parts, 1 << 20, self.seen);
+        self.seen += parts.iter().map(RecordBatch::num_rows).sum::<usize>();
         let found = yeji_ingest::parallel::map(stretches, |(seen, stretch)| {
             let mut found = FirstLines { seen, ..FirstLines::default() };
             found.see(&stretch);
