@@ -205,10 +205,7 @@ fn by_credit_date(table: Table, parts: Vec<RecordBatch>) -> Box<dyn Iterator<Ite
 fn by_month(parts: Vec<RecordBatch>, column: &str, wave_size: usize) -> Box<dyn Iterator<Item = RecordBatch>> {
     let stretches: Vec<(RecordBatch, Vec<u32>)> = slices(&parts, STRETCH, 0)
         .into_iter()
-        .map(|(_, stretch)| {
-            let months = months(&stretch, column);
-            (stretch, months)
-        })
+        .map(|(_, stretch)| (stretch.clone(), months(&stretch, column)))
         .collect();
     if stretches.iter().flat_map(|(_, months)| months).is_sorted() {
         return Box::new(parts.into_iter());
@@ -225,30 +222,32 @@ fn by_month(parts: Vec<RecordBatch>, column: &str, wave_size: usize) -> Box<dyn 
         waves.last_mut().expect("a wave").push(month);
         wave_rows += rows;
     }
+    // Each stretch's rows in month order (as given within a month), and
+    // their months in that order.
+    let stretches = yeji_ingest::parallel::map(stretches, |(stretch, months)| {
+        let mut order: Vec<u32> = (0..stretch.num_rows() as u32).collect();
+        order.sort_by_key(|&row| months[row as usize]);
+        let months: Vec<u32> = order.iter().map(|&row| months[row as usize]).collect();
+        (stretch, order, months)
+    });
+    // The rows of `months` (in order) from `first` to `last`.
+    let between = |months: &[u32], first: u32, last: u32| {
+        months.partition_point(|&m| m < first)..months.partition_point(|&m| m <= last)
+    };
     Box::new(waves.into_iter().flat_map(move |wave| {
         let (first, last) = (wave[0], wave[wave.len() - 1]);
-        // Each stretch's rows of the wave, in month order, and the (month,
-        // start, rows) of their runs.
-        let sorted = yeji_ingest::parallel::map(stretches.iter().collect(), |(stretch, months)| {
-            let mut order: Vec<u32> =
-                (0..stretch.num_rows() as u32).filter(|&row| (first..=last).contains(&months[row as usize])).collect();
-            order.sort_by_key(|&row| months[row as usize]);
-            let mut runs: Vec<(u32, usize, usize)> = Vec::new();
-            for (at, &row) in order.iter().enumerate() {
-                match runs.last_mut() {
-                    Some(run) if run.0 == months[row as usize] => run.2 += 1,
-                    _ => runs.push((months[row as usize], at, 1)),
-                }
-            }
-            (take_record_batch(stretch, &UInt32Array::from(order)).expect("rows of the stretch"), runs)
+        let taken = yeji_ingest::parallel::map(stretches.iter().collect(), |(stretch, order, months)| {
+            let rows = between(months, first, last);
+            let indices = UInt32Array::from(order[rows.clone()].to_vec());
+            (take_record_batch(stretch, &indices).expect("rows of the stretch"), &months[rows])
         });
         let runs_of = |month: u32| {
-            sorted.iter().filter_map(move |(stretch, runs)| {
-                let run = runs.iter().find(|run| run.0 == month)?;
-                Some(stretch.slice(run.1, run.2))
+            taken.iter().map(move |(rows, months)| {
+                let run = between(months, month, month);
+                rows.slice(run.start, run.len())
             })
         };
-        wave.iter().flat_map(|&month| runs_of(month)).collect::<Vec<_>>()
+        wave.iter().flat_map(|&month| runs_of(month)).filter(|rows| rows.num_rows() > 0).collect::<Vec<_>>()
     }))
 }
 
