@@ -23,7 +23,7 @@ use yeji_ingest::checks::id_hash;
 use yeji_ingest::schema::FIRST_LINE;
 
 use crate::Result;
-use crate::query::query_error;
+use crate::query::{has_column, query_error};
 
 /// The columns of an order line that decide whether it is its customer's
 /// first (its natural key among them, which tells the rows a rewrite keeps).
@@ -100,9 +100,20 @@ fn for_each_place<'a>(rows: &'a RecordBatch, mut f: impl FnMut(usize, &'a str, P
 }
 
 /// Registers the view `first_lines` (customer_id, order_date, rep_id,
-/// credited_unit_id) over the session's `orders`: the marked lines when
-/// `marked`, else the first lines found by an aggregate over them.
-pub(crate) async fn register(context: &SessionContext, marked: bool) -> Result<()> {
+/// credited_unit_id) over the session's `orders`: the marked lines when its
+/// file has the marks, else those found by an aggregate.
+pub(crate) async fn register(context: &SessionContext) -> Result<()> {
+    let marked = has_column(context, "orders", FIRST_LINE).await?;
+    register_view(context, marked).await
+}
+
+/// In a slice a customer's first line is its first in the slice: found by the
+/// aggregate over the slice's orders, whatever the marks say.
+pub(crate) async fn register_in_slice(context: &SessionContext) -> Result<()> {
+    register_view(context, false).await
+}
+
+async fn register_view(context: &SessionContext, marked: bool) -> Result<()> {
     let columns = "customer_id, order_date, rep_id, credited_unit_id";
     let sql = if marked {
         format!("SELECT {columns} FROM orders WHERE {FIRST_LINE}")
@@ -130,12 +141,6 @@ pub(crate) async fn register(context: &SessionContext, marked: bool) -> Result<(
     _ = context.deregister_table("first_lines").map_err(query_error)?;
     context.register_table("first_lines", view).map_err(query_error)?;
     Ok(())
-}
-
-/// Whether the session's `orders` carry the [`FIRST_LINE`] marks.
-pub(crate) async fn marked(context: &SessionContext) -> Result<bool> {
-    let orders = context.table_provider("orders").await.map_err(query_error)?;
-    Ok(orders.schema().column_with_name(FIRST_LINE).is_some())
 }
 
 #[cfg(test)]
@@ -169,11 +174,11 @@ mod tests {
         .unwrap()
     }
 
-    async fn first_lines_of(batches: Vec<RecordBatch>, marked: bool) -> Vec<Vec<String>> {
+    async fn first_lines_of(batches: Vec<RecordBatch>) -> Vec<Vec<String>> {
         let context = SessionContext::new();
         let table = MemTable::try_new(batches[0].schema(), vec![batches]).unwrap();
         context.register_table("orders", Arc::new(table)).unwrap();
-        register(&context, marked).await.unwrap();
+        register(&context).await.unwrap();
         let sql =
             "SELECT customer_id, CAST(order_date AS VARCHAR), rep_id, credited_unit_id FROM first_lines ORDER BY 1";
         crate::explain::rows_as_text(&crate::query::collect(&context, sql).await.unwrap()).unwrap().1
@@ -214,7 +219,7 @@ mod tests {
         let expected =
             [["K1", "2026-07-05", "R3", "T3"], ["K2", "2026-08-01", "R2", "T2"], ["K4", "2025-01-01", "R1", "T1"]];
         let expected: Vec<Vec<String>> = expected.iter().map(|r| r.map(str::to_owned).to_vec()).collect();
-        assert_eq!(first_lines_of(batches.to_vec(), false).await, expected);
+        assert_eq!(first_lines_of(batches.to_vec()).await, expected);
         let with_marks: Vec<RecordBatch> = batches
             .iter()
             .zip([0, 5])
@@ -230,6 +235,6 @@ mod tests {
                 RecordBatch::try_new(Arc::new(arrow::datatypes::Schema::new(fields)), columns).unwrap()
             })
             .collect();
-        assert_eq!(first_lines_of(with_marks, true).await, expected);
+        assert_eq!(first_lines_of(with_marks).await, expected);
     }
 }

@@ -20,7 +20,7 @@ use yeji_ingest::checks::id_hash;
 use yeji_ingest::schema::{DECIMAL_PRECISION, LAST_PAYMENT, PAID_TOTAL};
 
 use crate::Result;
-use crate::query::query_error;
+use crate::query::{has_column, query_error};
 
 /// The columns of a payment that count here, with its natural key (which
 /// tells the rows a rewrite keeps).
@@ -66,8 +66,7 @@ impl Paid {
 /// Replaces the session's `invoices` by a view adding the paid columns from
 /// the payments when its file lacks them.
 pub(crate) async fn register(context: &SessionContext) -> Result<()> {
-    let invoices = context.table_provider("invoices").await.map_err(query_error)?;
-    if invoices.schema().column_with_name(PAID_TOTAL).is_some() {
+    if has_column(context, "invoices", PAID_TOTAL).await? {
         return Ok(());
     }
     let sql = format!(

@@ -23,6 +23,13 @@ pub(crate) fn query_error(error: impl std::fmt::Display) -> EngineError {
     EngineError::Query(error.to_string())
 }
 
+/// Whether the session's `table` has `column` (files written before a derived
+/// column existed lack it).
+pub(crate) async fn has_column(context: &SessionContext, table: &str, column: &str) -> Result<bool> {
+    let provider = context.table_provider(table).await.map_err(query_error)?;
+    Ok(provider.schema().column_with_name(column).is_some())
+}
+
 /// `id_key(text)`: an id's 64-bit key, as the import's reference checks know
 /// ids (`yeji_ingest::checks::id_hash`). Joining and grouping millions of rows
 /// on it is about twice as fast as on the text.
@@ -105,7 +112,7 @@ impl Workspace {
                 }
             }
         }
-        crate::first_lines::register(&context, crate::first_lines::marked(&context).await?).await?;
+        crate::first_lines::register(&context).await?;
         crate::paid::register(&context).await?;
         Ok(context)
     }
@@ -235,7 +242,7 @@ mod tests {
             crate::facts::write(&path, &[rows]).unwrap();
         }
         let context = workspace.session().await.unwrap();
-        assert!(!crate::first_lines::marked(&context).await.unwrap(), "the marks are gone from the file");
+        assert!(!has_column(&context, "orders", FIRST_LINE).await.unwrap(), "the marks are gone from the file");
         let without = workspace.evaluate_with_inputs(&period, &scheme).await.unwrap().evaluation;
         assert_eq!(without, with_columns);
         // The values the views stand in for (see the CLI's scored fixture):

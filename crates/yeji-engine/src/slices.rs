@@ -110,8 +110,7 @@ impl SliceKey {
             context.deregister_table(table.name()).map_err(query_error)?;
             context.register_table(table.name(), view).map_err(query_error)?;
         }
-        // The customers' first lines in the slice, not the marked ones of all orders.
-        crate::first_lines::register(context, false).await
+        crate::first_lines::register_in_slice(context).await
     }
 }
 
