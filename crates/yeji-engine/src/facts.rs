@@ -443,10 +443,11 @@ pub(crate) fn with_default_costs(orders: &RecordBatch, products: &RecordBatch) -
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn day(s: &str) -> i32 {
+    /// A day as Arrow's Date32 holds it (days since 1970-01-01).
+    pub(crate) fn day(s: &str) -> i32 {
         let date: chrono::NaiveDate = s.parse().unwrap();
         (date - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days() as i32
     }

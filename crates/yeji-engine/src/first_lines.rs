@@ -23,7 +23,7 @@ use yeji_ingest::checks::id_hash;
 use yeji_ingest::schema::FIRST_LINE;
 
 use crate::Result;
-use crate::query::{has_column, query_error};
+use crate::query::{has_column, register_view};
 
 /// The columns of an order line that decide whether it is its customer's
 /// first (its natural key among them, which tells the rows a rewrite keeps).
@@ -104,16 +104,16 @@ fn for_each_place<'a>(rows: &'a RecordBatch, mut f: impl FnMut(usize, &'a str, P
 /// file has the marks, else those found by an aggregate.
 pub(crate) async fn register(context: &SessionContext) -> Result<()> {
     let marked = has_column(context, "orders", FIRST_LINE).await?;
-    register_view(context, marked).await
+    register_first_lines(context, marked).await
 }
 
 /// In a slice a customer's first line is its first in the slice: found by the
 /// aggregate over the slice's orders, whatever the marks say.
 pub(crate) async fn register_in_slice(context: &SessionContext) -> Result<()> {
-    register_view(context, false).await
+    register_first_lines(context, false).await
 }
 
-async fn register_view(context: &SessionContext, marked: bool) -> Result<()> {
+async fn register_first_lines(context: &SessionContext, marked: bool) -> Result<()> {
     let columns = "customer_id, order_date, rep_id, credited_unit_id";
     let sql = if marked {
         format!("SELECT {columns} FROM orders WHERE {FIRST_LINE}")
@@ -137,10 +137,7 @@ async fn register_view(context: &SessionContext, marked: bool) -> Result<()> {
             confirmed("o.")
         )
     };
-    let view = context.sql(&sql).await.map_err(query_error)?.into_view();
-    _ = context.deregister_table("first_lines").map_err(query_error)?;
-    context.register_table("first_lines", view).map_err(query_error)?;
-    Ok(())
+    register_view(context, "first_lines", &sql).await
 }
 
 #[cfg(test)]
@@ -151,11 +148,7 @@ mod tests {
     use datafusion::datasource::MemTable;
 
     use super::*;
-
-    fn day(s: &str) -> i32 {
-        let date: chrono::NaiveDate = s.parse().unwrap();
-        (date - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days() as i32
-    }
+    use crate::facts::tests::day;
 
     /// Order lines: (customer, status, date, order, line, rep, unit).
     type Line = (Option<&'static str>, &'static str, &'static str, &'static str, i64, &'static str, &'static str);

@@ -20,7 +20,7 @@ use yeji_ingest::checks::id_hash;
 use yeji_ingest::schema::{DECIMAL_PRECISION, LAST_PAYMENT, PAID_TOTAL};
 
 use crate::Result;
-use crate::query::{has_column, query_error};
+use crate::query::{has_column, register_view};
 
 /// The columns of a payment that count here, with its natural key (which
 /// tells the rows a rewrite keeps).
@@ -75,10 +75,7 @@ pub(crate) async fn register(context: &SessionContext) -> Result<()> {
          LEFT JOIN (SELECT invoice_id, SUM(amount) AS paid, MAX(payment_date) AS last FROM payments GROUP BY invoice_id) p \
            ON i.invoice_id = p.invoice_id"
     );
-    let view = context.sql(&sql).await.map_err(query_error)?.into_view();
-    context.deregister_table("invoices").map_err(query_error)?;
-    context.register_table("invoices", view).map_err(query_error)?;
-    Ok(())
+    register_view(context, "invoices", &sql).await
 }
 
 #[cfg(test)]
@@ -87,11 +84,7 @@ mod tests {
     use datafusion::datasource::MemTable;
 
     use super::*;
-
-    fn day(s: &str) -> i32 {
-        let date: chrono::NaiveDate = s.parse().unwrap();
-        (date - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days() as i32
-    }
+    use crate::facts::tests::day;
 
     fn money(values: &[i128]) -> ArrayRef {
         let scale = 10i128.pow(DECIMAL_SCALE);

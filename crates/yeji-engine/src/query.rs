@@ -30,6 +30,15 @@ pub(crate) async fn has_column(context: &SessionContext, table: &str, column: &s
     Ok(provider.schema().column_with_name(column).is_some())
 }
 
+/// Registers the result of `sql` as the view `name`, in place of any table
+/// of that name (the view reads the one it replaces).
+pub(crate) async fn register_view(context: &SessionContext, name: &str, sql: &str) -> Result<()> {
+    let view = context.sql(sql).await.map_err(query_error)?.into_view();
+    context.deregister_table(name).map_err(query_error)?;
+    context.register_table(name, view).map_err(query_error)?;
+    Ok(())
+}
+
 /// `id_key(text)`: an id's 64-bit key, as the import's reference checks know
 /// ids (`yeji_ingest::checks::id_hash`). Joining and grouping millions of rows
 /// on it is about twice as fast as on the text.
