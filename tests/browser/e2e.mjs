@@ -96,6 +96,14 @@ try {
   const moved = await page.locator('#preview table.preview tbody tr').count();
   check(moved > 0, `the preview lists ${moved} reps under the new weights`);
   await page.screenshot({ path: join(shots, 'scheme-preview.png'), fullPage: true });
+  // Add a KPI (unsaved until saved), then remove it again.
+  await page.selectOption('#add-kpi', 'win_rate');
+  await page.click('#add');
+  await page.waitForSelector('tr[data-kpi="win_rate"]');
+  check(await page.isVisible('#unsaved'), 'an added KPI is shown as not saved yet');
+  await page.click('tr[data-kpi="win_rate"] button.remove');
+  await page.waitForSelector('#weights');
+  check(await page.locator('tr[data-kpi="win_rate"]').count() === 0, 'a removed KPI leaves the form');
 
   // Upload a file with a bad row: nothing lands, the reject is shown.
   await page.goto(base + '/imports');

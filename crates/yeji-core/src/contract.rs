@@ -27,7 +27,7 @@ pub enum Table {
 /// How a raw cell becomes a typed value (see [`crate::value`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColumnType {
-    /// An identifier: trimmed, full-width folded, upper-cased (`k01 ` → `K01`).
+    /// An identifier: trimmed and full-width folded, its case kept (see [`crate::value::IdCase`]).
     Code,
     /// Free text: trimmed, inner white space collapsed.
     Text,
@@ -398,6 +398,13 @@ impl Table {
             Table::Reviews => &["cycle", "reviewee_rep_id", "reviewer_id", "competency"],
             other => std::slice::from_ref(&other.columns()[0].name),
         }
+    }
+
+    /// Whether the table holds facts, whose dates and periods must lie in the
+    /// workspace's plausible range (SPEC §3). Master data (org units, reps,
+    /// products, customers) may carry old hire and creation dates.
+    pub fn is_fact(self) -> bool {
+        !matches!(self, Table::OrgUnits | Table::Reps | Table::Products | Table::Customers | Table::Reviews)
     }
 
     /// The date on which a row's rep is credited to a unit: facts with a rep store

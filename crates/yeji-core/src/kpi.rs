@@ -61,6 +61,8 @@ pub enum Measure {
     Qualified,
     Proposals,
     Negotiations,
+    /// Of the opportunities created in P, those won (the funnel's last stage).
+    CreatedWon,
     /// Opportunities won / lost with closed_date in P.
     Won,
     Lost,
@@ -73,6 +75,76 @@ pub enum Measure {
 }
 
 impl Measure {
+    pub const ALL: [Measure; 28] = [
+        Measure::Revenue,
+        Measure::Cost,
+        Measure::RevenueYearAgo,
+        Measure::RevenuePrevious,
+        Measure::RevenueTarget,
+        Measure::Expenses,
+        Measure::Collected,
+        Measure::Due,
+        Measure::Overdue,
+        Measure::NewCustomers,
+        Measure::Customers,
+        Measure::PreviousCustomers,
+        Measure::RetainedCustomers,
+        Measure::SatisfactionPoints,
+        Measure::Surveys,
+        Measure::MarketSize,
+        Measure::Orders,
+        Measure::Activities,
+        Measure::Leads,
+        Measure::Qualified,
+        Measure::Proposals,
+        Measure::Negotiations,
+        Measure::CreatedWon,
+        Measure::Won,
+        Measure::Lost,
+        Measure::WonCycleDays,
+        Measure::OpenPipeline,
+        Measure::RemainingNextTarget,
+    ];
+
+    /// The measure's name, as explanations print it and queries name their columns.
+    pub fn name(self) -> &'static str {
+        use Measure::*;
+        match self {
+            Revenue => "revenue",
+            Cost => "cost",
+            RevenueYearAgo => "revenue_year_ago",
+            RevenuePrevious => "revenue_previous",
+            RevenueTarget => "revenue_target",
+            Expenses => "expenses",
+            Collected => "collected",
+            Due => "due",
+            Overdue => "overdue",
+            NewCustomers => "new_customers",
+            Customers => "customers",
+            PreviousCustomers => "previous_customers",
+            RetainedCustomers => "retained_customers",
+            SatisfactionPoints => "satisfaction_points",
+            Surveys => "surveys",
+            MarketSize => "market_size",
+            Orders => "orders",
+            Activities => "activities",
+            Leads => "leads",
+            Qualified => "qualified",
+            Proposals => "proposals",
+            Negotiations => "negotiations",
+            CreatedWon => "created_won",
+            Won => "won",
+            Lost => "lost",
+            WonCycleDays => "won_cycle_days",
+            OpenPipeline => "open_pipeline",
+            RemainingNextTarget => "remaining_next_target",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Measure> {
+        Measure::ALL.into_iter().find(|m| m.name() == name)
+    }
+
     /// The tables a measure is computed from: a KPI appears in an evaluation
     /// when the workspace holds rows in all the tables of its measures.
     pub fn tables(self) -> &'static [Table] {
@@ -86,7 +158,7 @@ impl Measure {
             SatisfactionPoints | Surveys => &[Table::Surveys],
             MarketSize => &[Table::Market],
             Activities => &[Table::Activities],
-            Leads | Qualified | Proposals | Negotiations | Won | Lost | WonCycleDays | OpenPipeline => {
+            Leads | Qualified | Proposals | Negotiations | CreatedWon | Won | Lost | WonCycleDays | OpenPipeline => {
                 &[Table::Opportunities]
             }
         }
@@ -402,6 +474,16 @@ pub static CATALOGUE: &[Kpi] = &[
         "003 §3",
     ),
     kpi(
+        "stage_conversion_won",
+        "成交转化率",
+        "Negotiation → won",
+        "won / reached negotiation, of opportunities created in P",
+        Ratio(Ms::CreatedWon, Ms::Negotiations),
+        Unit::Ratio,
+        Up,
+        "003 §3",
+    ),
+    kpi(
         "win_rate",
         "赢单率",
         "Win rate",
@@ -487,6 +569,14 @@ mod tests {
         let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
         assert_eq!(overdue_before(&"2026-Q3".parse::<Period>().unwrap()), day("2026-08-31"));
         assert_eq!(overdue_before(&"2026-02".parse::<Period>().unwrap()), day("2026-01-29"));
+    }
+
+    #[test]
+    fn measure_names_are_their_serde_names_and_parse_back() {
+        for measure in Measure::ALL {
+            assert_eq!(serde_json::to_value(measure).unwrap(), measure.name());
+            assert_eq!(Measure::from_name(measure.name()), Some(measure));
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! yeji's pure domain: the data contract (canonical tables and their columns),
-//! cleaning of raw values into typed ones, and periods.
+//! cleaning of raw values into typed ones, periods, the organisation, the KPI
+//! catalogue, scoring schemes and market sizes.
 //!
 //! Nothing here does I/O. Everything that reads files, queries or stores builds on
 //! these definitions, so a table's columns, a date's accepted forms or a period's
@@ -16,11 +17,16 @@
 pub mod contract;
 pub mod formula;
 pub mod kpi;
+pub mod level;
+pub mod market;
+pub mod org;
 pub mod period;
 pub mod scheme;
 pub mod value;
 
 pub use contract::{Column, ColumnType, Table};
 pub use kpi::{CATALOGUE, Kpi, KpiId};
+pub use level::Level;
+pub use org::Org;
 pub use period::{Period, PeriodError};
 pub use value::{Value, ValueError};

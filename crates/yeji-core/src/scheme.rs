@@ -4,10 +4,11 @@
 //! collection rate 20, new customer rate 15, satisfaction 15.
 //!
 //! ```
+//! use yeji_core::kpi::Direction;
 //! use yeji_core::scheme::{Scheme, Scored, composite};
 //! let scheme = Scheme::default_scheme();
 //! // seed 002: 219,000 of a 200,000 revenue target scores 109.5 points.
-//! let revenue = scheme.kpis[0].rule.score(219_000.0, Some(200_000.0), &[]).unwrap();
+//! let revenue = scheme.kpis[0].rule.score(219_000.0, Some(200_000.0), &[], Direction::HigherIsBetter).unwrap();
 //! assert!((revenue - 109.5).abs() < 1e-9);
 //! let composite = composite(&[Scored { weight: 30.0, score: Some(109.5) }, Scored { weight: 20.0, score: None }]);
 //! assert_eq!(composite, Some(109.5)); // the missing KPI's weight is spread over the others
@@ -68,17 +69,114 @@ fn default_stretch_score() -> f64 {
     120.0
 }
 
+/// The parameters of a rule; each rule reads those it has.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RuleParams {
+    pub cap: Option<f64>,
+    pub floor: Option<f64>,
+    pub stretch: Option<f64>,
+    pub stretch_score: Option<f64>,
+}
+
+/// The rule names a scheme writes, in the order pages offer them.
+pub const RULE_NAMES: [&str; 6] = ["ratio_to_target", "lower_is_better", "linear", "percentile", "min_max", "z_score"];
+
 impl Rule {
+    /// The rule's name as schemes write it (`ratio_to_target`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Rule::RatioToTarget { .. } => "ratio_to_target",
+            Rule::LowerIsBetter { .. } => "lower_is_better",
+            Rule::Linear { .. } => "linear",
+            Rule::Percentile => "percentile",
+            Rule::MinMax => "min_max",
+            Rule::ZScore { .. } => "z_score",
+        }
+    }
+
+    /// The rule `name` with its default parameters; `None` for an unknown
+    /// name and for `linear`, which has no default floor and stretch.
+    pub fn from_name(name: &str) -> Option<Rule> {
+        Some(match name {
+            "ratio_to_target" => Rule::RatioToTarget { cap: default_cap() },
+            "lower_is_better" => Rule::LowerIsBetter { cap: default_cap() },
+            "percentile" => Rule::Percentile,
+            "min_max" => Rule::MinMax,
+            "z_score" => Rule::ZScore { cap: default_cap() },
+            _ => return None,
+        })
+    }
+
+    /// The rule `name` with these parameters (the defaults where `None`);
+    /// `linear` needs its floor and stretch.
+    pub fn build(name: &str, params: RuleParams) -> Result<Rule, SchemeError> {
+        let cap = params.cap.unwrap_or_else(default_cap);
+        if !(cap.is_finite() && cap > 0.0) {
+            return Err(SchemeError::Invalid(format!("a cap must be a positive number, not {cap}")));
+        }
+        Ok(match name {
+            "ratio_to_target" => Rule::RatioToTarget { cap },
+            "lower_is_better" => Rule::LowerIsBetter { cap },
+            "z_score" => Rule::ZScore { cap },
+            "linear" => {
+                let (Some(floor), Some(stretch)) = (params.floor, params.stretch) else {
+                    return Err(SchemeError::Invalid("linear needs a floor and a stretch".into()));
+                };
+                Rule::Linear {
+                    floor,
+                    stretch,
+                    stretch_score: params.stretch_score.unwrap_or_else(default_stretch_score),
+                }
+            }
+            other => Rule::from_name(other).ok_or_else(|| {
+                SchemeError::Invalid(format!("unknown rule '{other}'; expected one of {}", RULE_NAMES.join(", ")))
+            })?,
+        })
+    }
+
+    /// The rule's parameters, as [`Rule::build`] takes them.
+    pub fn params(&self) -> RuleParams {
+        match *self {
+            Rule::RatioToTarget { cap } | Rule::LowerIsBetter { cap } | Rule::ZScore { cap } => {
+                RuleParams { cap: Some(cap), ..RuleParams::default() }
+            }
+            Rule::Linear { floor, stretch, stretch_score } => RuleParams {
+                floor: Some(floor),
+                stretch: Some(stretch),
+                stretch_score: Some(stretch_score),
+                ..RuleParams::default()
+            },
+            Rule::Percentile | Rule::MinMax => RuleParams::default(),
+        }
+    }
+
+    /// The names of a rule, Chinese and English, for pages and reports.
+    pub fn label(name: &str) -> (&'static str, &'static str) {
+        match name {
+            "ratio_to_target" => ("目标达成比", "Ratio to target"),
+            "lower_is_better" => ("越低越好（目标/实际）", "Lower is better (target / actual)"),
+            "linear" => ("线性（底线/目标/挑战）", "Linear (floor / target / stretch)"),
+            "percentile" => ("同组百分位", "Percentile in peer group"),
+            "min_max" => ("同组最小-最大归一", "Min–max in peer group"),
+            "z_score" => ("同组标准分", "Z-score in peer group"),
+            _ => ("", ""),
+        }
+    }
+
     /// Whether the score depends on the peer group's values, not only on the
     /// entity's own value and target.
     pub fn is_relative(&self) -> bool {
         matches!(self, Rule::Percentile | Rule::MinMax | Rule::ZScore { .. })
     }
 
-    /// The score of `value`, given its target and the values of its peer group
-    /// (itself included). `None` when the rule needs a target and there is none,
-    /// or the peer group cannot rank it.
-    pub fn score(&self, value: f64, target: Option<f64>, peers: &[f64]) -> Option<f64> {
+    /// The score of `value` for a KPI of `direction`, given its target and the
+    /// values of its peer group (itself included). The best value scores
+    /// highest whichever way the KPI points. `None` when the rule needs a
+    /// target and there is none, or the peer group cannot rank it.
+    pub fn score(&self, value: f64, target: Option<f64>, peers: &[f64], direction: Direction) -> Option<f64> {
+        // Relative rules and `linear` see lower-is-better values negated, so
+        // "higher" always means "better" below.
+        let oriented = |v: f64| if direction == Direction::LowerIsBetter { -v } else { v };
         let score = match *self {
             Rule::RatioToTarget { cap } => {
                 let target = target.filter(|t| *t > 0.0)?;
@@ -89,7 +187,8 @@ impl Rule {
                 if value <= 0.0 { cap } else { (target / value * 100.0).clamp(0.0, cap) }
             }
             Rule::Linear { floor, stretch, stretch_score } => {
-                let target = target?;
+                let (value, target, floor, stretch) =
+                    (oriented(value), oriented(target?), oriented(floor), oriented(stretch));
                 if value <= floor {
                     0.0
                 } else if value <= target {
@@ -100,19 +199,16 @@ impl Rule {
                     100.0 + (value - target) / (stretch - target) * (stretch_score - 100.0)
                 }
             }
-            Rule::Percentile => {
-                if peers.len() < 2 {
-                    return None;
-                }
-                let below = peers.iter().filter(|p| **p < value).count() as f64;
-                below / (peers.len() - 1) as f64 * 100.0
-            }
+            Rule::Percentile => percentile(value, peers, direction)?,
             Rule::MinMax => {
                 let (min, max) = min_max(peers)?;
                 if max == min {
                     return None;
                 }
-                (value - min) / (max - min) * 100.0
+                match direction {
+                    Direction::HigherIsBetter => (value - min) / (max - min) * 100.0,
+                    Direction::LowerIsBetter => (max - value) / (max - min) * 100.0,
+                }
             }
             Rule::ZScore { cap } => {
                 let n = peers.len() as f64;
@@ -124,7 +220,7 @@ impl Rule {
                 if sd == 0.0 {
                     return None;
                 }
-                (100.0 + 20.0 * (value - mean) / sd).clamp(0.0, cap)
+                (100.0 + 20.0 * (oriented(value) - oriented(mean)) / sd).clamp(0.0, cap)
             }
         };
         score.is_finite().then_some(score)
@@ -133,6 +229,46 @@ impl Rule {
     pub fn needs_target(&self) -> bool {
         matches!(self, Rule::RatioToTarget { .. } | Rule::LowerIsBetter { .. } | Rule::Linear { .. })
     }
+
+    /// Why this rule cannot score a KPI of `direction`, if it cannot.
+    fn refusal(&self, kpi: &str, direction: Direction) -> Option<String> {
+        match (self, direction) {
+            (Rule::RatioToTarget { .. }, Direction::LowerIsBetter) => Some(format!(
+                "{kpi} is lower-is-better: ratio_to_target would reward a higher value; use lower_is_better (target / actual), linear, percentile, min_max or z_score"
+            )),
+            (Rule::LowerIsBetter { .. }, Direction::HigherIsBetter) => Some(format!(
+                "{kpi} is higher-is-better: lower_is_better would reward a lower value; use ratio_to_target"
+            )),
+            (Rule::Linear { floor, stretch, .. }, Direction::HigherIsBetter)
+                if floor.partial_cmp(stretch) != Some(std::cmp::Ordering::Less) =>
+            {
+                Some(format!("{kpi}: linear needs floor < stretch (higher is better)"))
+            }
+            (Rule::Linear { floor, stretch, .. }, Direction::LowerIsBetter)
+                if floor.partial_cmp(stretch) != Some(std::cmp::Ordering::Greater) =>
+            {
+                Some(format!("{kpi}: linear needs floor > stretch (lower is better: the floor is the worst value)"))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The share (0–100) of an entity's peers that do worse than `value`, ties
+/// counting half: 100 × (worse + (equal − 1) / 2) / (n − 1), where `peers`
+/// holds the n values of the peer group, the entity's own among them. The
+/// one percentile of yeji: scoring by `percentile` and the pages' peer
+/// percentiles both use it. `None` with fewer than two peers.
+pub fn percentile(value: f64, peers: &[f64], direction: Direction) -> Option<f64> {
+    if peers.len() < 2 {
+        return None;
+    }
+    let worse = match direction {
+        Direction::HigherIsBetter => peers.iter().filter(|p| **p < value).count(),
+        Direction::LowerIsBetter => peers.iter().filter(|p| **p > value).count(),
+    } as f64;
+    let others_equal = peers.iter().filter(|p| **p == value).count().saturating_sub(1) as f64;
+    Some(100.0 * (worse + others_equal / 2.0) / (peers.len() - 1) as f64)
 }
 
 fn min_max(values: &[f64]) -> Option<(f64, f64)> {
@@ -295,9 +431,8 @@ impl Scheme {
                     entry.kpi, entry.weight
                 )));
             }
-            if matches!(entry.rule, Rule::Linear { floor, stretch, .. } if floor.is_nan() || stretch.is_nan() || floor >= stretch)
-            {
-                return Err(SchemeError::Invalid(format!("{}: linear needs floor < stretch", entry.kpi)));
+            if let Some(reason) = entry.rule.refusal(&entry.kpi, self.direction_of(&entry.kpi)) {
+                return Err(SchemeError::Invalid(reason));
             }
         }
         let total: f64 = self.kpis.iter().map(|k| k.weight).sum();
@@ -309,6 +444,17 @@ impl Scheme {
             return Err(SchemeError::Invalid("grade bands must go from the highest score down".into()));
         }
         Ok(())
+    }
+
+    /// Whether more or less of a catalogue KPI or of one of this scheme's
+    /// formula KPIs is better (higher for an unknown id).
+    pub fn direction_of(&self, id: &str) -> Direction {
+        CATALOGUE
+            .iter()
+            .find(|k| k.id == id)
+            .map(|k| k.direction)
+            .or_else(|| self.formula(id).map(|f| f.direction))
+            .unwrap_or(Direction::HigherIsBetter)
     }
 
     /// The unit of a catalogue KPI or of one of this scheme's formula KPIs.
@@ -502,24 +648,81 @@ mod tests {
 
     #[test]
     fn rules_score_by_hand() {
+        use Direction::{HigherIsBetter as Up, LowerIsBetter as Down};
         let ratio = Rule::RatioToTarget { cap: 150.0 };
         // seed 002: 219,000 against a 200,000 target is 109.5%.
-        assert!((ratio.score(219_000.0, Some(200_000.0), &[]).unwrap() - 109.5).abs() < 1e-9);
-        assert_eq!(ratio.score(500.0, Some(100.0), &[]), Some(150.0));
-        assert_eq!(ratio.score(1.0, None, &[]), None);
+        assert!((ratio.score(219_000.0, Some(200_000.0), &[], Up).unwrap() - 109.5).abs() < 1e-9);
+        assert_eq!(ratio.score(500.0, Some(100.0), &[], Up), Some(150.0));
+        assert_eq!(ratio.score(1.0, None, &[], Up), None);
         let lower = Rule::LowerIsBetter { cap: 150.0 };
-        assert_eq!(lower.score(0.05, Some(0.04), &[]), Some(80.0));
+        assert_eq!(lower.score(0.05, Some(0.04), &[], Down), Some(80.0));
         let linear = Rule::Linear { floor: 0.5, stretch: 1.2, stretch_score: 120.0 };
-        assert_eq!(linear.score(0.75, Some(1.0), &[]), Some(50.0));
-        assert!((linear.score(1.1, Some(1.0), &[]).unwrap() - 110.0).abs() < 1e-9);
-        assert_eq!(linear.score(2.0, Some(1.0), &[]), Some(120.0));
-        assert_eq!(linear.score(0.4, Some(1.0), &[]), Some(0.0));
+        assert_eq!(linear.score(0.75, Some(1.0), &[], Up), Some(50.0));
+        assert!((linear.score(1.1, Some(1.0), &[], Up).unwrap() - 110.0).abs() < 1e-9);
+        assert_eq!(linear.score(2.0, Some(1.0), &[], Up), Some(120.0));
+        assert_eq!(linear.score(0.4, Some(1.0), &[], Up), Some(0.0));
         let peers = [10.0, 20.0, 30.0, 40.0, 50.0];
-        assert_eq!(Rule::Percentile.score(40.0, None, &peers), Some(75.0));
-        assert_eq!(Rule::MinMax.score(20.0, None, &peers), Some(25.0));
+        assert_eq!(Rule::Percentile.score(40.0, None, &peers, Up), Some(75.0));
+        assert_eq!(Rule::MinMax.score(20.0, None, &peers, Up), Some(25.0));
         // mean 30, population sd √200 ≈ 14.142: z(50) = 1.414, 100 + 28.28.
-        assert!((Rule::ZScore { cap: 150.0 }.score(50.0, None, &peers).unwrap() - 128.284_271).abs() < 1e-5);
-        assert_eq!(Rule::MinMax.score(5.0, None, &[5.0, 5.0]), None);
+        assert!((Rule::ZScore { cap: 150.0 }.score(50.0, None, &peers, Up).unwrap() - 128.284_271).abs() < 1e-5);
+        assert_eq!(Rule::MinMax.score(5.0, None, &[5.0, 5.0], Up), None);
+    }
+
+    #[test]
+    fn lower_is_better_kpis_score_the_lowest_value_best_under_every_rule() {
+        use Direction::LowerIsBetter as Down;
+        // Expense ratios of five reps: 10% is the cheapest, 50% the most expensive.
+        let peers = [0.10, 0.20, 0.30, 0.40, 0.50];
+        assert_eq!(Rule::Percentile.score(0.10, None, &peers, Down), Some(100.0), "better than all 4 others");
+        assert_eq!(Rule::Percentile.score(0.50, None, &peers, Down), Some(0.0));
+        assert_eq!(Rule::Percentile.score(0.40, None, &peers, Down), Some(25.0), "better than 1 of 4");
+        assert_eq!(Rule::MinMax.score(0.10, None, &peers, Down), Some(100.0));
+        assert!((Rule::MinMax.score(0.20, None, &peers, Down).unwrap() - 75.0).abs() < 1e-9, "(0.5 − 0.2) / 0.4");
+        // z(0.10) = (0.10 − 0.30) / 0.1414 = −1.414: lower is better, so 100 + 28.28.
+        let z = Rule::ZScore { cap: 150.0 }.score(0.10, None, &peers, Down).unwrap();
+        assert!((z - 128.284_271).abs() < 1e-5, "{z}");
+        // linear for a lower-is-better KPI: 0 at the floor 60 days, 100 at the
+        // target 30, 120 at the stretch 20; 45 days is halfway to the target.
+        let linear = Rule::Linear { floor: 60.0, stretch: 20.0, stretch_score: 120.0 };
+        assert_eq!(linear.score(45.0, Some(30.0), &[], Down), Some(50.0));
+        assert_eq!(linear.score(25.0, Some(30.0), &[], Down), Some(110.0));
+        assert_eq!(linear.score(70.0, Some(30.0), &[], Down), Some(0.0));
+    }
+
+    #[test]
+    fn percentiles_count_worse_peers_and_half_the_ties() {
+        use Direction::HigherIsBetter as Up;
+        // Of the 4 others, 1 is worse (10) and 2 tie (20, 20): (1 + 2/2) / 4.
+        assert_eq!(percentile(20.0, &[10.0, 20.0, 20.0, 20.0, 40.0], Up), Some(50.0));
+        assert_eq!(percentile(20.0, &[20.0], Up), None, "no peer to compare with");
+    }
+
+    #[test]
+    fn schemes_refuse_a_rule_that_rewards_the_wrong_direction() {
+        let with = |kpi: &str, rule: &str| {
+            DEFAULT_SCHEME.replace(
+                "kpi = \"satisfaction\"\nweight = 15\nrule = \"ratio_to_target\"",
+                &format!("kpi = \"{kpi}\"\nweight = 15\n{rule}"),
+            )
+        };
+        let error = Scheme::parse(&with("expense_ratio", "rule = \"ratio_to_target\"")).unwrap_err().to_string();
+        assert!(
+            error.contains("expense_ratio is lower-is-better: ratio_to_target would reward a higher value"),
+            "{error}"
+        );
+        let error = Scheme::parse(&with("orders", "rule = \"lower_is_better\"")).unwrap_err().to_string();
+        assert!(error.contains("orders is higher-is-better"), "{error}");
+        let error =
+            Scheme::parse(&with("sales_cycle_days", "rule = \"linear\"\nfloor = 20\nstretch = 60")).unwrap_err();
+        assert!(error.to_string().contains("linear needs floor > stretch"), "{error}");
+        for ok in ["rule = \"lower_is_better\"", "rule = \"percentile\"", "rule = \"linear\"\nfloor = 60\nstretch = 20"]
+        {
+            Scheme::parse(&with("sales_cycle_days", ok)).unwrap();
+        }
+        assert_eq!(Rule::from_name("z_score"), Some(Rule::ZScore { cap: 150.0 }));
+        assert_eq!(Rule::from_name("linear"), None);
+        assert!(RULE_NAMES.iter().all(|n| !Rule::label(n).0.is_empty()));
     }
 
     #[test]

@@ -68,15 +68,69 @@ pub enum ValueError {
     NotALabel(String),
     #[error("{0}")]
     BadPeriod(String),
+    #[error(
+        "outside the accepted dates {earliest} to {latest} (a typo? the range is earliest_date and latest_date in workspace.toml)"
+    )]
+    OutOfRange { earliest: NaiveDate, latest: NaiveDate },
 }
 
-/// Options that change how cells are read, from the column mapping file.
+/// Options that change how cells are read, from the column mapping file and
+/// the workspace's settings.
 #[derive(Clone, Debug, Default)]
 pub struct ParseOptions {
     /// A chrono format tried before the built-in date forms, e.g. `%d/%m/%Y`.
     pub date_format: Option<String>,
     /// The fiscal year's first month, for `FY2026-Q1` periods.
     pub fiscal_first_month: u32,
+    pub ids: IdCase,
+    /// The dates a fact may carry (none for master data, whose hire and
+    /// creation dates may be old).
+    pub dates: Option<DateRange>,
+}
+
+/// The plausible dates of a workspace's facts (SPEC §3: a date out of range
+/// is rejected, not stored): a year-1900 or year-2999 order is a typo.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DateRange {
+    pub earliest: NaiveDate,
+    pub latest: NaiveDate,
+}
+
+impl DateRange {
+    fn check(&self, first: NaiveDate, last: NaiveDate) -> Result<(), ValueError> {
+        if first < self.earliest || last > self.latest {
+            return Err(ValueError::OutOfRange { earliest: self.earliest, latest: self.latest });
+        }
+        Ok(())
+    }
+}
+
+/// How ids are kept. They are keys other systems know, so they are kept as
+/// given (trimmed, full-width characters folded to half-width). Workspaces of
+/// format 1 stored them upper-cased and keep doing so, so that their stored
+/// ids and newly imported rows still meet; there ids are matched
+/// case-insensitively everywhere (every id given to a command or a URL is
+/// upper-cased the same way).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdCase {
+    #[default]
+    AsGiven,
+    Upper,
+}
+
+impl IdCase {
+    /// An id as this workspace stores it: `k01 `, `Ｋ01` → `k01` (as given)
+    /// or `K01` (upper).
+    pub fn normalise(self, raw: &str) -> String {
+        let raw = trimmed(raw);
+        let folded = if raw.is_ascii() { Cow::Borrowed(raw) } else { Cow::Owned(fold_width(raw).trim().to_owned()) };
+        match self {
+            IdCase::AsGiven => folded.into_owned(),
+            IdCase::Upper if folded.is_ascii() => folded.to_ascii_uppercase(),
+            IdCase::Upper => folded.to_uppercase(),
+        }
+    }
 }
 
 /// Cleans `raw` into a value of type `ty`; an empty cell is [`Value::Null`].
@@ -86,15 +140,24 @@ pub fn parse(raw: &str, ty: ColumnType, options: &ParseOptions) -> Result<Value,
         return Ok(Value::Null);
     }
     Ok(match ty {
-        ColumnType::Code => Value::Text(normalise_code(raw)),
+        ColumnType::Code => Value::Text(options.ids.normalise(raw)),
         ColumnType::Text => Value::Text(normalise_text(raw)),
-        ColumnType::Date => Value::Date(parse_date(raw, options.date_format.as_deref())?),
+        ColumnType::Date => {
+            let date = parse_date(raw, options.date_format.as_deref())?;
+            if let Some(range) = &options.dates {
+                range.check(date, date)?;
+            }
+            Value::Date(date)
+        }
         ColumnType::Decimal => Value::Decimal(parse_decimal(raw)?),
         ColumnType::Integer => Value::Integer(parse_integer(raw)?),
         ColumnType::Bool => Value::Bool(parse_bool(raw)?),
         ColumnType::Period => {
             let period = Period::parse_fiscal(&fold_width(raw), options.fiscal_first_month)
                 .map_err(|e| ValueError::BadPeriod(e.to_string()))?;
+            if let Some(range) = &options.dates {
+                range.check(period.start(), period.last_day())?;
+            }
             Value::Text(period.to_string())
         }
         ColumnType::Enum(labels) => {
@@ -127,16 +190,6 @@ pub fn fold_width(s: &str) -> String {
             c => c,
         })
         .collect()
-}
-
-/// Codes are compared as written by different systems: `k01`, ` K01` and `Ｋ01` are one.
-pub fn normalise_code(raw: &str) -> String {
-    let raw = trimmed(raw);
-    if raw.is_ascii() {
-        return raw.to_ascii_uppercase();
-    }
-    let folded = fold_width(raw);
-    folded.trim().to_uppercase()
 }
 
 /// Names keep their case but lose stray white space: `张  三 ` → `张 三`.
@@ -353,9 +406,26 @@ mod tests {
     }
 
     #[test]
-    fn codes_and_names_are_normalised() {
-        assert_eq!(normalise_code(" ｋ01 "), "K01");
+    fn ids_are_kept_as_given_and_names_are_normalised() {
+        assert_eq!(IdCase::AsGiven.normalise(" ｋ01 "), "k01");
+        assert_eq!(IdCase::AsGiven.normalise("darcel_schlecht"), "darcel_schlecht");
+        assert_eq!(IdCase::AsGiven.normalise("客户-Ａ1"), "客户-A1");
+        assert_eq!(IdCase::Upper.normalise(" ｋ01 "), "K01");
+        assert_eq!(IdCase::Upper.normalise("darcel_schlecht"), "DARCEL_SCHLECHT");
         assert_eq!(normalise_text("  张　 三 "), "张 三");
+    }
+
+    #[test]
+    fn fact_dates_outside_the_range_are_rejected() {
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let range = DateRange { earliest: day("2000-01-01"), latest: day("2028-12-31") };
+        let options = ParseOptions { dates: Some(range), ..ParseOptions::default() };
+        let out = ValueError::OutOfRange { earliest: range.earliest, latest: range.latest };
+        assert_eq!(parse("1900-01-01", ColumnType::Date, &options), Err(out.clone()));
+        assert_eq!(parse("2999-03-01", ColumnType::Date, &options), Err(out.clone()));
+        assert_eq!(parse("2026-03-01", ColumnType::Date, &options), Ok(Value::Date(day("2026-03-01"))));
+        assert_eq!(parse("2029", ColumnType::Period, &options), Err(out));
+        assert!(parse("1900-01-01", ColumnType::Date, &ParseOptions::default()).is_ok(), "master data: no range");
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub struct Known {
     pub ids: HashMap<Table, IdSet>,
     /// The stored org tree.
     pub units: HashMap<String, Unit>,
+    /// How the workspace keeps ids (a region given by a unit's id is one).
+    pub id_case: yeji_core::value::IdCase,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -387,7 +389,7 @@ fn classify_regions(parsed: &mut Parsed, known: &Known, batch_units: &HashMap<St
     let classified: Vec<Option<String>> = (0..regions.len())
         .map(|row| {
             text(regions, row).map(|region| {
-                let code = yeji_core::value::normalise_code(region);
+                let code = known.id_case.normalise(region);
                 if known.units.contains_key(&code) || batch_units.values().any(|id| *id == code) {
                     code
                 } else {

@@ -89,6 +89,9 @@ pub struct ReadOptions {
     pub mapping: Mapping,
     /// The workspace's fiscal year's first month, for `FY…` periods.
     pub fiscal_first_month: u32,
+    pub ids: yeji_core::value::IdCase,
+    /// The plausible dates of facts; `None` accepts any.
+    pub dates: Option<yeji_core::value::DateRange>,
 }
 
 /// A file that cannot be read at all. Row-level problems are [`Reject`]s instead.

@@ -130,6 +130,8 @@ impl RowSink {
             options: ParseOptions {
                 date_format: options.mapping.date_format(table),
                 fiscal_first_month: options.fiscal_first_month.max(1),
+                ids: options.ids,
+                dates: options.dates.filter(|_| table.is_fact()),
             },
             rules: Rules::new(table),
             values: vec![Value::Null; columns.len()],

@@ -34,7 +34,8 @@ fn a_gbk_file_with_chinese_headers_reads_like_utf8() {
     assert!(!failed);
     std::fs::write(&path, &bytes).unwrap();
     let parsed = read(&path).unwrap();
-    assert_eq!(texts(&parsed, "customer_id"), [Some("K01".to_owned())]);
+    // Ids are trimmed and kept as given (their case is the source system's).
+    assert_eq!(texts(&parsed, "customer_id"), [Some("k01".to_owned())]);
     assert_eq!(texts(&parsed, "name"), [Some("华东 甲公司".to_owned())]);
     assert_eq!(texts(&parsed, "segment"), [Some("大客户".to_owned())]);
     assert_eq!(decimals(&parsed, "credit_limit"), [1000_0000]);

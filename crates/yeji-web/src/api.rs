@@ -6,17 +6,20 @@ use std::sync::Arc;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
-use yeji_core::kpi::CATALOGUE;
-use yeji_engine::{CurrentScheme, Evaluation, Explanation};
+use yeji_core::Level;
+use yeji_eval::report::{KpiInfo, kpi_listing};
+use yeji_eval::{Evaluation, Explanation};
+use yeji_facts::CurrentScheme;
 
 use crate::error::{Result, WebError};
-use crate::state::AppState;
+use crate::extract::{Path, Query};
+use crate::state::{AppState, Key};
 use crate::views::{Comparison, EntityView, Overview};
 
 #[derive(OpenApi)]
@@ -55,20 +58,20 @@ pub struct PeriodQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/overview", params(PeriodQuery),
-    responses((status = 200, body = Overview), (status = 400, body = WebError)))]
+    responses((status = 200, body = Overview), (status = 400, body = WebError), (status = 404, body = WebError), (status = 500, body = WebError)))]
 async fn overview(State(state): State<Arc<AppState>>, Query(q): Query<PeriodQuery>) -> Result<Response> {
     let period = state.period(q.period.as_deref()).await?;
-    cached_json(&state, format!("overview/{period}"), state.overview(&period)).await
+    cached_json(&state, Key::Overview(period), state.overview(&period)).await
 }
 
 /// A view as JSON, serialized once per view and shared by every request for it.
 async fn cached_json<T: Serialize>(
     state: &AppState,
-    key: String,
+    key: Key,
     view: impl std::future::Future<Output = Result<Arc<T>>>,
 ) -> Result<Response> {
     let bytes = state
-        .cached(format!("json/{key}"), async {
+        .cached(Key::Json(Box::new(key)), async {
             let view = view.await?;
             serde_json::to_vec(&*view).map(Bytes::from).map_err(WebError::internal)
         })
@@ -85,17 +88,13 @@ pub struct EvaluationQuery {
 
 /// The evaluation of a period, as `yeji evaluate --format json` prints it (SPEC §14).
 #[utoipa::path(get, path = "/api/v1/evaluation", params(EvaluationQuery),
-    responses((status = 200, body = Evaluation), (status = 400, body = WebError)))]
+    responses((status = 200, body = Evaluation), (status = 400, body = WebError), (status = 500, body = WebError)))]
 async fn evaluation(State(state): State<Arc<AppState>>, Query(q): Query<EvaluationQuery>) -> Result<Json<Evaluation>> {
     let period = state.period(q.period.as_deref()).await?;
+    let level = q.level.as_deref().map(str::parse::<Level>).transpose();
+    let level = level.map_err(|e| WebError::bad_request("bad_level", e.to_string()))?;
     let mut evaluation = state.evaluation(&period).await?.evaluation.clone();
-    if let Some(level) = q.level.as_deref() {
-        if !["rep", "unit", "company"].contains(&level) {
-            return Err(WebError::bad_request(
-                "bad_level",
-                format!("unknown level '{level}'; expected rep, unit or company"),
-            ));
-        }
+    if let Some(level) = level {
         evaluation.results.retain(|r| r.level == level);
     }
     Ok(Json(evaluation))
@@ -103,14 +102,15 @@ async fn evaluation(State(state): State<Arc<AppState>>, Query(q): Query<Evaluati
 
 /// The scorecard page of a rep or unit (a rep id is looked up first).
 #[utoipa::path(get, path = "/api/v1/entities/{id}", params(("id" = String, Path), PeriodQuery),
-    responses((status = 200, body = EntityView), (status = 404, body = WebError)))]
+    responses((status = 200, body = EntityView), (status = 400, body = WebError), (status = 404, body = WebError), (status = 500, body = WebError)))]
 async fn entity(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response> {
     let period = state.period(q.period.as_deref()).await?;
-    cached_json(&state, format!("entity/{period}/{id}"), state.entity(&period, &id)).await
+    let id = state.id(&id);
+    cached_json(&state, Key::Entity(period, id.clone()), state.entity(&period, &id)).await
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -122,14 +122,14 @@ pub struct ExplainQuery {
 
 /// An entity's score explained, as `yeji explain --format json` prints it.
 #[utoipa::path(get, path = "/api/v1/entities/{id}/explain", params(("id" = String, Path), ExplainQuery),
-    responses((status = 200, body = Explanation), (status = 404, body = WebError)))]
+    responses((status = 200, body = Explanation), (status = 400, body = WebError), (status = 404, body = WebError), (status = 500, body = WebError)))]
 async fn explain(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
     Query(q): Query<ExplainQuery>,
 ) -> Result<Json<Explanation>> {
     let period = state.period(q.period.as_deref()).await?;
-    let explanation = state.evaluation(&period).await?.explain(&id, q.kpi.as_deref())?;
+    let explanation = state.evaluation(&period).await?.explain(&state.id(&id), q.kpi.as_deref())?;
     Ok(Json(explanation))
 }
 
@@ -154,7 +154,7 @@ pub struct RowsQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/entities/{id}/kpis/{kpi}/rows", params(("id" = String, Path), ("kpi" = String, Path), RowsQuery),
-    responses((status = 200, body = Rows), (status = 404, body = WebError)))]
+    responses((status = 200, body = Rows), (status = 400, body = WebError), (status = 404, body = WebError), (status = 500, body = WebError)))]
 async fn rows(
     State(state): State<Arc<AppState>>,
     Path((id, kpi)): Path<(String, String)>,
@@ -166,7 +166,7 @@ async fn rows(
         return Err(WebError::bad_request("bad_page_size", "page_size must be 1 to 1000"));
     }
     let page = q.page.unwrap_or(1).max(1);
-    let behind = state.rows_behind(&period, &id, &kpi, (page - 1) * page_size, page_size).await?;
+    let behind = state.rows_behind(&period, &state.id(&id), &kpi, (page - 1) * page_size, page_size).await?;
     Ok(Json(Rows {
         table: behind.table.clone(),
         columns: behind.header.clone(),
@@ -187,43 +187,20 @@ pub struct CompareQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/compare", params(CompareQuery),
-    responses((status = 200, body = Comparison), (status = 404, body = WebError)))]
+    responses((status = 200, body = Comparison), (status = 400, body = WebError), (status = 404, body = WebError), (status = 500, body = WebError)))]
 async fn compare(State(state): State<Arc<AppState>>, Query(q): Query<CompareQuery>) -> Result<Json<Comparison>> {
     let (periods, ids) = state.comparison_request(q.period.as_deref(), q.period_b.as_deref(), &q.ids).await?;
     Ok(Json(state.compare(&periods, &ids).await?))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct KpiInfo {
-    pub id: &'static str,
-    pub name_zh: &'static str,
-    pub name_en: &'static str,
-    pub definition: &'static str,
-    pub unit: String,
-    pub direction: String,
-}
-
 /// The KPI catalogue.
 #[utoipa::path(get, path = "/api/v1/kpis", responses((status = 200, body = Vec<KpiInfo>)))]
 async fn kpis() -> Json<Vec<KpiInfo>> {
-    let text = |v: serde_json::Value| v.as_str().unwrap_or_default().to_owned();
-    Json(
-        CATALOGUE
-            .iter()
-            .map(|k| KpiInfo {
-                id: k.id,
-                name_zh: k.name_zh,
-                name_en: k.name_en,
-                definition: k.definition,
-                unit: text(serde_json::json!(k.unit)),
-                direction: text(serde_json::json!(k.direction)),
-            })
-            .collect(),
-    )
+    Json(kpi_listing(None))
 }
 
 /// The current scheme and its version (`null`: the built-in default).
-#[utoipa::path(get, path = "/api/v1/scheme", responses((status = 200, body = CurrentScheme)))]
+#[utoipa::path(get, path = "/api/v1/scheme", responses((status = 200, body = CurrentScheme), (status = 500, body = WebError)))]
 async fn scheme(State(state): State<Arc<AppState>>) -> Result<Json<CurrentScheme>> {
     Ok(Json(CurrentScheme::clone(&*state.scheme().await?)))
 }
@@ -240,8 +217,8 @@ pub struct BatchInfo {
     pub rejected: i64,
 }
 
-impl From<yeji_engine::Batch> for BatchInfo {
-    fn from(b: yeji_engine::Batch) -> BatchInfo {
+impl From<yeji_facts::Batch> for BatchInfo {
+    fn from(b: yeji_facts::Batch) -> BatchInfo {
         BatchInfo {
             id: b.id,
             at: b.at.to_rfc3339(),
@@ -254,7 +231,7 @@ impl From<yeji_engine::Batch> for BatchInfo {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/batches", responses((status = 200, body = Vec<BatchInfo>)))]
+#[utoipa::path(get, path = "/api/v1/batches", responses((status = 200, body = Vec<BatchInfo>), (status = 500, body = WebError)))]
 async fn batches(State(state): State<Arc<AppState>>) -> Result<Json<Vec<BatchInfo>>> {
     let batches = state.read().await.batches().await?;
     Ok(Json(batches.into_iter().map(BatchInfo::from).collect()))
@@ -265,7 +242,7 @@ async fn batches(State(state): State<Arc<AppState>>) -> Result<Json<Vec<BatchInf
 #[derive(Serialize, ToSchema)]
 pub struct Imported {
     #[schema(value_type = Object)]
-    pub report: yeji_engine::ImportReport,
+    pub report: yeji_facts::ImportReport,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -278,7 +255,7 @@ pub struct ImportQuery {
 /// orders.csv, …). A batch with rejected rows is refused (422, nothing lands)
 /// unless `allow_rejects=true`.
 #[utoipa::path(post, path = "/api/v1/imports", params(ImportQuery), request_body(content_type = "multipart/form-data"),
-    responses((status = 200, body = Imported), (status = 422, body = WebError)))]
+    responses((status = 200, body = Imported), (status = 400, body = WebError), (status = 409, body = WebError), (status = 413, body = WebError), (status = 422, body = WebError), (status = 500, body = WebError)))]
 async fn import(
     State(state): State<Arc<AppState>>,
     Query(q): Query<ImportQuery>,
@@ -291,7 +268,7 @@ async fn import(
 
 /// Reverts a batch exactly (refused while a later batch depends on it).
 #[utoipa::path(post, path = "/api/v1/batches/{id}/revert", params(("id" = i64, Path)),
-    responses((status = 200, body = BatchInfo), (status = 404, body = WebError), (status = 409, body = WebError)))]
+    responses((status = 200, body = BatchInfo), (status = 400, body = WebError), (status = 404, body = WebError), (status = 409, body = WebError), (status = 500, body = WebError)))]
 async fn revert(State(state): State<Arc<AppState>>, Path(id): Path<i64>) -> Result<Json<BatchInfo>> {
-    Ok(Json(BatchInfo::from(state.write().await.revert(id, "web").await?)))
+    Ok(Json(BatchInfo::from(state.revert(id, "web").await?)))
 }

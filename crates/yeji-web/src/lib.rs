@@ -3,22 +3,24 @@
 //!
 //! ```text
 //! lib.rs      the router and the page handlers
-//! state.rs    the open workspace and the cache of evaluations and views
+//! state.rs    the open workspace, its facts and the cache of evaluations and views
+//! extract.rs  path, query and form extractors answering JSON errors
 //! views.rs    what each page shows, as data (the API returns the same)
 //! api.rs      JSON handlers and the OpenAPI document
 //! pages/      HTML rendering, one module per page
+//! scheme_form.rs  the scheme page's form turned into a scheme
 //! i18n.rs     zh-CN / en labels and number formats
 //! upload.rs   streaming uploads to a temporary folder
 //! assets.rs   the vendored scripts and the style sheet
-//! export.rs   rows as CSV and XLSX downloads
 //! ```
 
 mod api;
 mod assets;
 mod error;
-mod export;
+mod extract;
 mod i18n;
 mod pages;
+mod scheme_form;
 mod state;
 mod upload;
 mod views;
@@ -27,15 +29,16 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION, SET_COOKIE};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use yeji_engine::{EngineError, Workspace};
+use yeji_facts::{FactsError, Workspace};
 
 pub use error::WebError;
+use extract::{Form, Path, Query};
 use i18n::Lang;
 use pages::{Ctx, respond};
 use state::AppState;
@@ -65,7 +68,7 @@ fn app(state: Arc<AppState>) -> Router {
 /// Serves the app on `addr` until Ctrl-C; `ready` is told the bound address.
 pub async fn serve(workspace: Workspace, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    let state = Arc::new(AppState::new(workspace));
+    let state = Arc::new(AppState::new(workspace).await.map_err(std::io::Error::other)?);
     // The pages most people open first are computed while the URL is printed.
     let warm = state.clone();
     // A failure shows when its page is opened.
@@ -99,7 +102,7 @@ async fn context(
         (Err(_), Some(text)) => text.to_owned(),
         (Err(_), None) => String::new(),
     };
-    let company = state.read().await.settings().name.clone();
+    let company = state.facts().settings().name.clone();
     let here = uri.path_and_query().map_or("/".into(), |p| p.to_string());
     (Ctx { lang, period: shown, periods, here, company }, parsed)
 }
@@ -124,7 +127,7 @@ async fn entity(
 ) -> Response {
     let (ctx, period) = context(&state, lang, &uri, q.period.as_deref()).await;
     let page = async {
-        let view = state.entity(&period?, &id).await?;
+        let view = state.entity(&period?, &state.id(&id)).await?;
         let kpis = pages::SchemeColumn::of(&state.scheme().await?.scheme);
         let title = format!("{} · {}", view.entity.name, view.period);
         Ok(pages::layout(&ctx, "", &title, pages::entity::render(&ctx, &view, &kpis)))
@@ -144,6 +147,7 @@ async fn kpi(
     let (ctx, period) = context(&state, lang, &uri, q.period.as_deref()).await;
     let page = async {
         let period = period?;
+        let id = state.id(&id);
         let view = state.entity(&period, &id).await?;
         let explained = view.explanation.kpis.iter().find(|k| k.kpi == kpi).ok_or_else(|| {
             WebError::not_found("unknown_kpi", format!("'{kpi}' is not a KPI of this evaluation; see /api/v1/kpis"))
@@ -184,6 +188,7 @@ async fn rows_download(
     xlsx: bool,
 ) -> Result<Response, WebError> {
     let period = state.period(period).await?;
+    let id = &state.id(id);
     let behind = state.rows_behind(&period, id, kpi, 0, MAX_DOWNLOAD_ROWS).await?;
     if behind.total > MAX_DOWNLOAD_ROWS {
         let message = format!(
@@ -196,10 +201,13 @@ async fn rows_download(
     let (content_type, body) = if xlsx {
         (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            export::xlsx(&behind.header, &behind.rows)?,
+            yeji_eval::report::rows_xlsx(&behind.header, &behind.rows).map_err(WebError::internal)?,
         )
     } else {
-        ("text/csv; charset=utf-8", export::csv(&behind.header, &behind.rows)?)
+        (
+            "text/csv; charset=utf-8",
+            yeji_eval::report::rows_csv(&behind.header, &behind.rows, true).map_err(WebError::internal)?,
+        )
     };
     let disposition = format!("attachment; filename=\"{}\"", name.replace(['"', '\\'], "_"));
     Ok(([(CONTENT_TYPE, content_type.to_owned()), (CONTENT_DISPOSITION, disposition)], body).into_response())
@@ -272,9 +280,9 @@ async fn upload(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, multip
         Err(error) => Outcome::Failed(error.message),
         Ok(upload) => match state.import(&upload, upload.allow_rejects, "web").await {
             Ok(report) => Outcome::Landed(report),
-            Err(EngineError::Rejected { report, .. }) => {
+            Err(FactsError::Rejected { report, .. }) => {
                 let message = lang.t("nothing_imported").to_owned();
-                match yeji_engine::read_reject_report(std::path::Path::new(&report), SHOWN_REJECTS) {
+                match yeji_facts::read_reject_report(std::path::Path::new(&report), SHOWN_REJECTS) {
                     Ok((rejects, total)) => Outcome::Refused { rejects, total, message },
                     Err(error) => Outcome::Failed(error.to_string()),
                 }
@@ -296,7 +304,7 @@ async fn upload(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, multip
 
 async fn revert(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, Path(batch): Path<i64>) -> Response {
     use pages::imports::Outcome;
-    let outcome = match state.write().await.revert(batch, "web").await {
+    let outcome = match state.revert(batch, "web").await {
         Ok(_) => Outcome::Reverted(batch),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -304,63 +312,46 @@ async fn revert(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, Path(b
     respond(&ctx, imports_page(&state, &ctx, Some(outcome)).await)
 }
 
-async fn scheme_page(state: &AppState, ctx: &Ctx, error: Option<&str>) -> Result<maud::Markup, WebError> {
+async fn scheme_page(
+    state: &AppState,
+    ctx: &Ctx,
+    draft: Option<&yeji_core::scheme::Scheme>,
+    error: Option<&str>,
+) -> Result<maud::Markup, WebError> {
     let current = state.scheme().await?;
     let versions = state.read().await.scheme_versions().await?;
-    let body = pages::scheme::render(ctx, &current.scheme, current.version, &versions, error);
+    let page = pages::scheme::Page {
+        version: current.version,
+        versions: &versions,
+        error,
+        unsaved: draft.is_some_and(|d| *d != current.scheme),
+    };
+    let body = pages::scheme::render(ctx, draft.unwrap_or(&current.scheme), &page);
     Ok(pages::layout(ctx, "scheme", ctx.lang.t("scheme"), body))
 }
 
 async fn scheme(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri, Query(q): Query<PeriodQuery>) -> Response {
     let (ctx, _) = context(&state, lang, &uri, q.period.as_deref()).await;
-    respond(&ctx, scheme_page(&state, &ctx, None).await)
-}
-
-/// The current scheme with the weights and rules of a submitted form
-/// (`w_<kpi>` and `r_<kpi>` fields); a changed rule takes its default parameters.
-async fn scheme_from_form(state: &AppState, form: &[(String, String)]) -> Result<yeji_core::scheme::Scheme, WebError> {
-    let mut scheme = state.scheme().await?.scheme.clone();
-    for k in &mut scheme.kpis {
-        let rule = form.iter().find(|(name, _)| name.strip_prefix("r_") == Some(k.kpi.as_str())).map(|(_, r)| r);
-        if let Some(rule) = rule.filter(|r| **r != pages::scheme::rule_name(&k.rule)) {
-            if !pages::scheme::RULES.contains(&rule.as_str()) {
-                return Err(WebError::bad_request("bad_rule", format!("unknown rule '{rule}' for {}", k.kpi)));
-            }
-            k.rule = serde_json::from_value(serde_json::json!({ "rule": rule }))
-                .map_err(|e| WebError::bad_request("bad_rule", e.to_string()))?;
-        }
-        if let Some((_, text)) = form.iter().find(|(name, _)| name.strip_prefix("w_") == Some(k.kpi.as_str())) {
-            k.weight = text.trim().parse().ok().filter(|w: &f64| w.is_finite() && *w >= 0.0).ok_or_else(|| {
-                WebError::bad_request(
-                    "bad_weight",
-                    format!("the weight of {} must be a number from 0 to 100, not '{text}'", k.kpi),
-                )
-            })?;
-        }
-    }
-    scheme.validate()?;
-    Ok(scheme)
+    respond(&ctx, scheme_page(&state, &ctx, None, None).await)
 }
 
 async fn preview_scheme(
     State(state): State<Arc<AppState>>,
     lang: Lang,
     uri: Uri,
-    axum::Form(form): axum::Form<Vec<(String, String)>>,
+    Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let period_text = form.iter().find(|(k, _)| k == "period").map(|(_, v)| v.clone());
     let (ctx, period) = context(&state, lang, &uri, period_text.as_deref()).await;
     let fragment = async {
         let period = period?;
-        let proposed = scheme_from_form(&state, &form).await?;
+        let proposed = scheme_form::draft(&state.scheme().await?.scheme, &form)?;
+        proposed.validate()?;
         let current = state.evaluation(&period).await?;
-        let label = format!(
-            "preview-{}",
-            serde_json::to_string(&proposed.kpis.iter().map(|k| k.weight).collect::<Vec<_>>()).unwrap_or_default()
-        );
-        let previewed = state.evaluate_with(&period, &proposed, &label).await?;
-        let reps =
-            |e: &yeji_engine::Evaluation| e.results.iter().filter(|r| r.level == "rep").cloned().collect::<Vec<_>>();
+        let previewed = state.evaluate_with(&period, &proposed).await?;
+        let reps = |e: &yeji_eval::Evaluation| {
+            e.results.iter().filter(|r| r.level == yeji_core::Level::Rep).cloned().collect::<Vec<_>>()
+        };
         Ok::<_, WebError>(pages::scheme::preview(&ctx, &reps(&current.evaluation), &reps(&previewed.evaluation)))
     };
     match fragment.await {
@@ -371,25 +362,36 @@ async fn preview_scheme(
     }
 }
 
+/// Saves the scheme of the form, or shows it with a KPI added or removed.
 async fn save_scheme(
     State(state): State<Arc<AppState>>,
     lang: Lang,
     uri: Uri,
-    axum::Form(form): axum::Form<Vec<(String, String)>>,
+    Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let (ctx, _) = context(&state, lang, &uri, None).await;
-    let saved = async {
-        let scheme = scheme_from_form(&state, &form).await?;
-        Ok::<_, WebError>(state.write().await.save_scheme(&scheme, "web").await?)
+    let draft = match state.scheme().await.and_then(|current| scheme_form::draft(&current.scheme, &form)) {
+        Ok(draft) => draft,
+        Err(error) => return pages::error_page(&ctx, &error),
     };
-    match saved.await {
-        Ok(_) => (StatusCode::SEE_OTHER, [(LOCATION, "/scheme")]).into_response(),
-        Err(error) => {
-            let mut response = respond(&ctx, scheme_page(&state, &ctx, Some(&error.message)).await);
-            *response.status_mut() = error.status;
-            response
-        }
+    let saved = match scheme_form::action(&form) {
+        scheme_form::Action::Save => match draft.validate() {
+            Ok(()) => state.save_scheme(&draft, "web").await.map(Some).map_err(WebError::from),
+            Err(error) => Err(error.into()),
+        },
+        _ => Ok(None),
+    };
+    let error = match saved {
+        Ok(Some(_)) => return (StatusCode::SEE_OTHER, [(LOCATION, "/scheme")]).into_response(),
+        Ok(None) => None,
+        Err(error) => Some(error),
+    };
+    let page = scheme_page(&state, &ctx, Some(&draft), error.as_ref().map(|e| e.message.as_str())).await;
+    let mut response = respond(&ctx, page);
+    if let Some(error) = error {
+        *response.status_mut() = error.status;
     }
+    response
 }
 
 async fn docs(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri) -> Response {

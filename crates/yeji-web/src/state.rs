@@ -1,19 +1,22 @@
-//! The server's state: the open workspace and a cache of what pages and the
-//! API show. Evaluations and views are computed once per (period, scheme
-//! version) and shared; an import, a revert or a new scheme version clears the
-//! cache, so every answer is computed from the data as it stands.
+//! The server's state: the open workspace, the snapshot of its facts that
+//! every read uses, and a bounded cache of what pages and the API show.
+//! Evaluations and views are computed once per key and shared; an import, a
+//! revert or a new scheme version takes a new snapshot and clears the cache,
+//! so every answer is computed from the data as it stands.
 
 use std::any::Any;
-use std::collections::HashMap;
 use std::future::Future;
+use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::{OnceCell, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use tokio::sync::{OnceCell, RwLock, RwLockReadGuard};
+use xxhash_rust::xxh3::xxh3_128;
 use yeji_core::Period;
 use yeji_core::scheme::Scheme;
-use yeji_engine::{CurrentScheme, EngineError, Evaluated, Evaluation, ImportOptions, ImportReport, Workspace};
+use yeji_eval::{Evaluated, Evaluation, Facts};
+use yeji_facts::{Batch, CurrentScheme, FactsError, ImportOptions, ImportReport, Workspace};
 
-use crate::error::Result;
+use crate::error::{Result, WebError};
 use crate::upload::Upload;
 
 /// A page of the fact rows behind a KPI value, as text.
@@ -25,44 +28,93 @@ pub struct RowsPage {
     pub total: usize,
 }
 
+/// What the cache holds, by what it was computed from. An evaluation is keyed
+/// by the whole scheme (its TOML's hash), so a preview that changes only a
+/// rule is a new evaluation, and the current scheme's is shared with any
+/// preview equal to it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Key {
+    Scheme,
+    OrderDates,
+    Evaluation(Period, u128),
+    Scores(Period, u128),
+    Overview(Period),
+    Entity(Period, String),
+    Rows {
+        period: Period,
+        id: String,
+        kpi: String,
+        offset: usize,
+        limit: usize,
+    },
+    /// A view serialized as JSON, once for every request of it.
+    Json(Box<Key>),
+}
+
+/// The most entries the cache keeps; the least recently used go first.
+const CACHE_ENTRIES: usize = 512;
+
 type Cell = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;
 
 pub struct AppState {
     workspace: RwLock<Workspace>,
-    cache: Mutex<HashMap<String, Cell>>,
+    facts: std::sync::RwLock<Arc<Facts>>,
+    cache: Mutex<lru::LruCache<Key, Cell>>,
+}
+
+/// A scheme's key in the cache.
+pub fn scheme_key(scheme: &Scheme) -> u128 {
+    xxh3_128(scheme.to_toml().as_bytes())
 }
 
 impl AppState {
-    pub fn new(workspace: Workspace) -> AppState {
-        AppState { workspace: RwLock::new(workspace), cache: Mutex::new(HashMap::new()) }
+    pub async fn new(workspace: Workspace) -> std::result::Result<AppState, FactsError> {
+        let facts = Arc::new(workspace.facts().await?);
+        let entries = NonZeroUsize::new(CACHE_ENTRIES).expect("a positive bound");
+        Ok(AppState {
+            workspace: RwLock::new(workspace),
+            facts: std::sync::RwLock::new(facts),
+            cache: Mutex::new(lru::LruCache::new(entries)),
+        })
     }
 
     pub async fn read(&self) -> RwLockReadGuard<'_, Workspace> {
         self.workspace.read().await
     }
 
-    /// The workspace for a change (import, revert, scheme); the cache is
-    /// cleared when the guard is taken, and nothing reads while it is held.
-    pub async fn write(&self) -> RwLockWriteGuard<'_, Workspace> {
-        let guard = self.workspace.write().await;
+    /// The current state of the data.
+    pub fn facts(&self) -> Arc<Facts> {
+        self.facts.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Runs a change (import, revert, scheme) with the workspace to itself;
+    /// then takes the new state of the data and clears the cache.
+    async fn change<T>(
+        &self,
+        change: impl AsyncFnOnce(&mut Workspace) -> std::result::Result<T, FactsError>,
+    ) -> std::result::Result<T, FactsError> {
+        let mut workspace = self.workspace.write().await;
+        let outcome = change(&mut workspace).await;
+        let facts = workspace.facts().await;
         self.cache.lock().unwrap_or_else(|e| e.into_inner()).clear();
-        guard
+        *self.facts.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(facts?);
+        outcome
     }
 
     /// The value cached under `key`, computed by `build` on first use; one
     /// computation serves concurrent requests for the same key. Errors are not cached.
-    pub async fn cached<T, F>(&self, key: String, build: F) -> Result<Arc<T>>
+    pub async fn cached<T, F>(&self, key: Key, build: F) -> Result<Arc<T>>
     where
         T: Send + Sync + 'static,
         F: Future<Output = Result<T>>,
     {
-        let cell: Cell = self.cache.lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_default().clone();
+        let cell: Cell = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(key, Cell::default).clone();
         // Views nest many awaits: their state lives on the heap, not the worker's stack.
         let build = Box::pin(build);
         let value = cell
             .get_or_try_init(|| async {
                 let value: Arc<dyn Any + Send + Sync> = Arc::new(build.await?);
-                Ok::<_, crate::error::WebError>(value)
+                Ok::<_, WebError>(value)
             })
             .await?;
         Ok(value.clone().downcast::<T>().expect("one type per cache key"))
@@ -70,14 +122,14 @@ impl AppState {
 
     /// The current scheme, cached.
     pub async fn scheme(&self) -> Result<Arc<CurrentScheme>> {
-        self.cached("scheme".into(), async { Ok(self.read().await.current_scheme().await?) }).await
+        self.cached(Key::Scheme, async { Ok(self.read().await.current_scheme().await?) }).await
     }
 
     /// The evaluation of `period` by the current scheme, with its inputs for
     /// explanations, cached.
     pub async fn evaluation(&self, period: &Period) -> Result<Arc<Evaluated>> {
         let scheme = self.scheme().await?;
-        self.evaluate_with(period, &scheme.scheme, &format!("v{:?}", scheme.version)).await
+        self.evaluate_with(period, &scheme.scheme).await
     }
 
     /// The evaluation of `period` by the current scheme without its inputs
@@ -85,16 +137,18 @@ impl AppState {
     /// it outlives a restart of the server.
     pub async fn scores(&self, period: &Period) -> Result<Arc<Evaluation>> {
         let scheme = self.scheme().await?;
-        self.cached(format!("scores/{period}/v{:?}", scheme.version), async {
-            Ok(self.read().await.evaluate(period, &scheme.scheme).await?)
+        let facts = self.facts();
+        self.cached(Key::Scores(*period, scheme_key(&scheme.scheme)), async {
+            Ok(yeji_eval::evaluate_cached(&facts, period, &scheme.scheme).await?)
         })
         .await
     }
 
-    /// The evaluation of `period` by `scheme`, cached under the scheme's `label`.
-    pub async fn evaluate_with(&self, period: &Period, scheme: &Scheme, label: &str) -> Result<Arc<Evaluated>> {
-        self.cached(format!("evaluation/{period}/{label}"), async {
-            Ok(self.read().await.evaluate_with_inputs(period, scheme).await?)
+    /// The evaluation of `period` by `scheme`, cached by the whole scheme.
+    pub async fn evaluate_with(&self, period: &Period, scheme: &Scheme) -> Result<Arc<Evaluated>> {
+        let facts = self.facts();
+        self.cached(Key::Evaluation(*period, scheme_key(scheme)), async {
+            Ok(yeji_eval::evaluate(&facts, period, scheme).await?)
         })
         .await
     }
@@ -108,7 +162,8 @@ impl AppState {
 
     /// The first and last order dates, cached.
     pub async fn order_dates(&self) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>> {
-        Ok(*self.cached("order_dates".into(), async { Ok(self.read().await.order_dates().await?) }).await?)
+        let facts = self.facts();
+        Ok(*self.cached(Key::OrderDates, async { Ok(yeji_eval::order_dates(&facts).await?) }).await?)
     }
 
     /// Rows behind an entity's KPI value, as text: `limit` of them from
@@ -122,25 +177,37 @@ impl AppState {
         limit: usize,
     ) -> Result<Arc<RowsPage>> {
         let scheme = self.scheme().await?;
-        self.cached(format!("rows/{period}/{id}/{kpi}/{offset}/{limit}"), async {
+        let facts = self.facts();
+        let key = Key::Rows { period: *period, id: id.to_owned(), kpi: kpi.to_owned(), offset, limit };
+        self.cached(key, async {
             let kpi = scheme.scheme.rows_kpi(kpi);
-            let behind = self.read().await.rows_behind(period, id, kpi, Some((offset, limit))).await?;
-            let (header, rows) = yeji_engine::rows_as_text(&behind.batches)?;
+            let behind = yeji_eval::rows_behind(&facts, period, id, kpi, Some((offset, limit))).await?;
+            let (header, rows) = yeji_eval::rows_as_text(&behind.batches)?;
             Ok(RowsPage { table: behind.table.name().to_owned(), header, rows, total: behind.total })
         })
         .await
     }
 
-    /// Imports an upload as one batch; the cache is cleared.
+    /// Imports an upload as one batch.
     pub async fn import(
         &self,
         upload: &Upload,
         allow_rejects: bool,
         actor: &str,
-    ) -> std::result::Result<ImportReport, EngineError> {
+    ) -> std::result::Result<ImportReport, FactsError> {
         let options = ImportOptions { allow_rejects, actor: actor.to_owned(), ..ImportOptions::default() };
-        let mut workspace = self.write().await;
-        workspace.import(&[upload.dir.path().to_owned()], &options, &|_| {}).await
+        let dir = upload.dir.path().to_owned();
+        self.change(async move |workspace| workspace.import(&[dir], &options, &|_| {}).await).await
+    }
+
+    /// Reverts a batch.
+    pub async fn revert(&self, batch: i64, actor: &str) -> std::result::Result<Batch, FactsError> {
+        self.change(async move |workspace| workspace.revert(batch, actor).await).await
+    }
+
+    /// Saves a scheme as the next version (then current).
+    pub async fn save_scheme(&self, scheme: &Scheme, actor: &str) -> std::result::Result<i64, FactsError> {
+        self.change(async move |workspace| workspace.save_scheme(scheme, actor).await).await
     }
 
     /// The periods and entity ids of a comparison request: one or two periods,
@@ -155,13 +222,11 @@ impl AppState {
         if let Some(b) = period_b.map(str::trim).filter(|b| !b.is_empty()) {
             periods.push(self.period(Some(b)).await?);
         }
+        let settings = self.facts().settings().clone();
         let ids: Vec<String> =
-            ids.split([',', ' ', '，']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+            ids.split([',', ' ', '，']).map(str::trim).filter(|s| !s.is_empty()).map(|id| settings.id(id)).collect();
         if ids.is_empty() || ids.len() > 8 {
-            return Err(crate::error::WebError::bad_request(
-                "bad_ids",
-                "name one to eight reps or units, comma separated",
-            ));
+            return Err(WebError::bad_request("bad_ids", "name one to eight reps or units, comma separated"));
         }
         Ok((periods, ids))
     }
@@ -171,10 +236,15 @@ impl AppState {
     pub async fn period(&self, text: Option<&str>) -> Result<Period> {
         match text.map(str::trim).filter(|t| !t.is_empty()) {
             Some(text) => {
-                let first_month = self.read().await.settings().fiscal_year_first_month;
+                let first_month = self.facts().settings().fiscal_year_first_month;
                 Ok(Period::parse_fiscal(text, first_month)?)
             }
             None => self.default_period().await,
         }
+    }
+
+    /// An entity id from a URL, as this workspace keeps ids.
+    pub fn id(&self, raw: &str) -> String {
+        self.facts().settings().id(raw)
     }
 }

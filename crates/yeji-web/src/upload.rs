@@ -37,14 +37,11 @@ pub async fn receive(mut multipart: Multipart) -> Result<Upload> {
         while let Some(chunk) = field.chunk().await.map_err(bad_upload)? {
             total += chunk.len() as u64;
             if total > MAX_UPLOAD_BYTES {
-                return Err(WebError {
-                    status: StatusCode::PAYLOAD_TOO_LARGE,
-                    code: "too_large",
-                    message: format!(
-                        "the upload is larger than {} GiB; import it with `yeji import`",
-                        MAX_UPLOAD_BYTES >> 30
-                    ),
-                });
+                return Err(WebError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    format!("the upload is larger than {} GiB; import it with `yeji import`", MAX_UPLOAD_BYTES >> 30),
+                ));
             }
             file.write_all(&chunk).await.map_err(|e| WebError::internal(format!("{name}: {e}")))?;
         }
@@ -72,11 +69,7 @@ fn base_name(raw: &str) -> Result<String> {
 }
 
 fn bad_upload(error: axum::extract::multipart::MultipartError) -> WebError {
-    WebError {
-        status: error.status(),
-        code: "bad_upload",
-        message: format!("the upload could not be read: {}", error.body_text()),
-    }
+    WebError::new(error.status(), "bad_upload", format!("the upload could not be read: {}", error.body_text()))
 }
 
 #[cfg(test)]

@@ -6,35 +6,33 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use utoipa::ToSchema;
-use yeji_core::Period;
-use yeji_core::kpi::{CATALOGUE, Direction};
-use yeji_engine::{
-    CustomerRevenue, Dimension, EntityResult, Evaluation, Explanation, Funnel, LostCustomer, OverdueInvoice, Slice,
+use yeji_core::kpi::CATALOGUE;
+use yeji_core::scheme::percentile;
+use yeji_core::{Level, Period};
+use yeji_eval::report::{GradeCount, by_rank, grade_counts};
+use yeji_eval::{
+    CustomerRevenue, Dimension, EntityResult, Evaluation, Explanation, Facts, Funnel, LostCustomer, OverdueInvoice,
+    Slice,
 };
 
 use crate::error::{Result, WebError};
-use crate::state::AppState;
+use crate::state::{AppState, Key};
 
 /// Revenue month by month over the 12 months that end with the period, beside
-/// the same months a year earlier.
+/// the same months a year earlier; `null` for a month before the data starts
+/// (a gap in the chart, not a fall to 0).
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Trend {
     pub months: Vec<String>,
-    pub revenue: Vec<f64>,
-    pub revenue_last_year: Vec<f64>,
-    pub gross_profit: Vec<f64>,
+    pub revenue: Vec<Option<f64>>,
+    pub revenue_last_year: Vec<Option<f64>>,
+    pub gross_profit: Vec<Option<f64>>,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Breakdown {
     pub dimension: Dimension,
     pub slices: Vec<Slice>,
-}
-
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct GradeCount {
-    pub grade: String,
-    pub reps: usize,
 }
 
 /// The overview of a period (company dashboard).
@@ -144,35 +142,31 @@ impl AppState {
     }
 
     pub async fn overview(&self, period: &Period) -> Result<std::sync::Arc<Overview>> {
-        self.cached(format!("overview/{period}"), self.build_overview(period)).await
+        self.cached(Key::Overview(*period), self.build_overview(period)).await
     }
 
     async fn build_overview(&self, period: &Period) -> Result<Overview> {
         let evaluated = self.evaluation(period).await?;
         let evaluation = &evaluated.evaluation;
         let company =
-            evaluation.results.iter().find(|r| r.level == "company").cloned().ok_or_else(|| {
+            evaluation.results.iter().find(|r| r.level == Level::Company).cloned().ok_or_else(|| {
                 WebError::not_found("no_data", "the workspace holds no org units yet: import data first")
             })?;
-        let mut leaderboard = by_rank(evaluation, |r| r.level == "rep");
+        let mut leaderboard = by_rank(evaluation, |r| r.level == Level::Rep);
         leaderboard.retain(|r| r.score.is_some());
         let scored_reps = leaderboard.len();
-        let mut grades: Vec<GradeCount> = Vec::new();
-        let scheme = self.scheme().await?;
-        let grade_names = scheme.scheme.grades.bands.iter().map(|(g, _)| g).chain([&scheme.scheme.grades.lowest]);
-        for grade in grade_names {
-            let reps = leaderboard.iter().filter(|r| r.grade.as_deref() == Some(grade)).count();
-            grades.push(GradeCount { grade: grade.clone(), reps });
-        }
+        let grades = grade_counts(evaluation, &self.scheme().await?.scheme);
         let teams =
-            by_rank(evaluation, |r| r.level == "unit" && r.kind.as_deref() == Some("team") && r.score.is_some());
+            by_rank(evaluation, |r| r.level == Level::Unit && r.kind.as_deref() == Some("team") && r.score.is_some());
         let rest = leaderboard.split_off(LEADERBOARD.min(scored_reps));
         let bottom = rest[rest.len().saturating_sub(BOTTOM)..].to_vec();
-        let workspace = self.read().await;
+        let facts = self.facts();
         let mut breakdowns = Vec::new();
         for dimension in Dimension::ALL {
-            breakdowns
-                .push(Breakdown { dimension, slices: workspace.breakdown(period, &company.id, dimension).await? });
+            breakdowns.push(Breakdown {
+                dimension,
+                slices: yeji_eval::breakdown(&facts, period, &company.id, dimension).await?,
+            });
         }
         Ok(Overview {
             period: period.to_string(),
@@ -181,13 +175,13 @@ impl AppState {
             units: evaluation
                 .results
                 .iter()
-                .filter(|r| r.level != "rep")
+                .filter(|r| r.level != Level::Rep)
                 .map(|r| (r.id.clone(), r.name.clone()))
                 .collect(),
             regions: by_rank(evaluation, |r| r.kind.as_deref() == Some("region")),
-            trend: trend(&workspace, period, &company.id).await?,
+            trend: trend(&facts, period, &company.id).await?,
             breakdowns,
-            funnel: workspace.funnel(period, &company.id).await?,
+            funnel: evaluated.funnel(&company.id),
             strongest: teams.iter().take(3).cloned().collect(),
             weakest: teams.iter().rev().take(3).cloned().collect(),
             company,
@@ -199,33 +193,30 @@ impl AppState {
     }
 
     pub async fn entity(&self, period: &Period, id: &str) -> Result<std::sync::Arc<EntityView>> {
-        self.cached(format!("entity/{period}/{id}"), self.build_entity(period, id)).await
+        self.cached(Key::Entity(*period, id.to_owned()), self.build_entity(period, id)).await
     }
 
     async fn build_entity(&self, period: &Period, id: &str) -> Result<EntityView> {
         let evaluated = self.evaluation(period).await?;
         let evaluation = &evaluated.evaluation;
-        let find = |id: &str, rep_first: bool| {
-            let mut candidates = evaluation.results.iter().filter(|r| r.id == id);
-            if rep_first { candidates.find(|r| r.level == "rep") } else { candidates.find(|r| r.level != "rep") }
-        };
-        let entity = find(id, true)
-            .or_else(|| find(id, false))
+        let find_unit = |id: &str| evaluation.results.iter().find(|r| r.id == id && r.level.is_unit());
+        let entity = evaluated
+            .result(id)
             .cloned()
             .ok_or_else(|| WebError::not_found("unknown_entity", format!("no rep or unit '{id}' in this workspace")))?;
         let mut path = Vec::new();
         let mut above = entity.unit_id.clone();
-        while let Some(unit) = above.and_then(|u| find(&u, false)) {
+        while let Some(unit) = above.and_then(|u| find_unit(&u)) {
             if path.iter().any(|c: &Crumb| c.id == unit.id) {
                 break;
             }
             path.insert(0, Crumb { id: unit.id.clone(), name: unit.name.clone() });
             above = unit.unit_id.clone();
         }
-        let members = if entity.level == "rep" {
+        let members = if entity.level == Level::Rep {
             Vec::new()
         } else {
-            by_rank(evaluation, |r| r.unit_id.as_deref() == Some(id) && r.level != "company")
+            by_rank(evaluation, |r| r.unit_id.as_deref() == Some(id) && r.level != Level::Company)
         };
         let mut history = Vec::new();
         let mut earlier = *period;
@@ -245,38 +236,35 @@ impl AppState {
             history.insert(0, HistoryPoint { period: earlier.to_string(), score, grade, rank, rank_of });
             earlier = earlier.previous();
         }
-        let company_id = evaluation.results.iter().find(|r| r.level == "company").map(|r| r.id.clone());
-        let workspace = self.read().await;
-        let funnel = workspace.funnel(period, id).await?;
-        let company_funnel = match &company_id {
-            Some(company) => workspace.funnel(period, company).await?,
-            None => Funnel::default(),
-        };
-        let all_customers = workspace.customers(period, id).await?;
+        let facts = self.facts();
+        let funnel = evaluated.funnel(id);
+        let company_funnel = facts.org().root().map_or_else(Funnel::default, |company| evaluated.funnel(company));
+        let all_customers = yeji_eval::customers(&facts, period, id).await?;
         let mut classes = BTreeMap::new();
         for customer in &all_customers {
             *classes.entry(customer.class).or_insert(0) += 1;
         }
         let mut dimensions = vec![Dimension::ProductLine, Dimension::Channel, Dimension::Segment];
-        if entity.level != "rep" {
+        if entity.level != Level::Rep {
             dimensions.insert(0, Dimension::Region);
         }
         let mut breakdowns = Vec::new();
         for dimension in dimensions {
-            breakdowns.push(Breakdown { dimension, slices: workspace.breakdown(period, id, dimension).await? });
+            breakdowns
+                .push(Breakdown { dimension, slices: yeji_eval::breakdown(&facts, period, id, dimension).await? });
         }
         Ok(EntityView {
             period: period.to_string(),
             percentiles: percentiles(evaluation, &entity),
             explanation: evaluated.explain(id, None)?,
-            trend: trend(&workspace, period, id).await?,
+            trend: trend(&facts, period, id).await?,
             weakest_stage: weakest_stage(&funnel, &company_funnel),
             customers: Customers {
                 count: all_customers.len(),
                 top: all_customers.into_iter().take(20).collect(),
                 classes,
-                lost: workspace.lost_customers(period, id).await?,
-                overdue: workspace.overdue_invoices(period, id).await?,
+                lost: yeji_eval::lost_customers(&facts, period, id).await?,
+                overdue: yeji_eval::overdue_invoices(&facts, period, id).await?,
             },
             funnel,
             company_funnel,
@@ -293,11 +281,8 @@ impl AppState {
         let mut columns = Vec::new();
         for period in periods {
             let evaluated = self.evaluation(period).await?;
-            let evaluation = &evaluated.evaluation;
             for id in ids {
-                let found = evaluation.results.iter().find(|r| &r.id == id && r.level == "rep");
-                let found = found.or_else(|| evaluation.results.iter().find(|r| &r.id == id));
-                let entity = found.ok_or_else(|| {
+                let entity = evaluated.result(id).ok_or_else(|| {
                     WebError::not_found("unknown_entity", format!("no rep or unit '{id}' in this workspace"))
                 })?;
                 columns.push(entity.clone());
@@ -307,15 +292,8 @@ impl AppState {
     }
 }
 
-/// Results that pass `keep`, best rank first (unranked last, then by id).
-fn by_rank(evaluation: &Evaluation, keep: impl Fn(&EntityResult) -> bool) -> Vec<EntityResult> {
-    let mut out: Vec<EntityResult> = evaluation.results.iter().filter(|r| keep(r)).cloned().collect();
-    out.sort_by(|a, b| (a.rank.unwrap_or(usize::MAX), &a.id).cmp(&(b.rank.unwrap_or(usize::MAX), &b.id)));
-    out
-}
-
-async fn trend(workspace: &yeji_engine::Workspace, period: &Period, id: &str) -> Result<Trend> {
-    let points = workspace.monthly(period, id, 24).await?;
+async fn trend(facts: &Facts, period: &Period, id: &str) -> Result<Trend> {
+    let points = yeji_eval::monthly(facts, period, id, 24).await?;
     let (last_year, this_year) = points.split_at(points.len().saturating_sub(12));
     Ok(Trend {
         months: this_year.iter().map(|p| p.month.clone()).collect(),
@@ -326,8 +304,8 @@ async fn trend(workspace: &yeji_engine::Workspace, period: &Period, id: &str) ->
 }
 
 /// For each KPI with a value: the share (0–100) of the entity's peers (same
-/// level and unit kind) whose value is worse, by the KPI's direction; ties
-/// count half. KPIs no peer has a value of are left out.
+/// level and unit kind) that do worse, by the KPI's direction, ties counting
+/// half (the percentile scoring uses). KPIs no peer has a value of are left out.
 fn percentiles(evaluation: &Evaluation, entity: &EntityResult) -> BTreeMap<String, f64> {
     let peers: Vec<&EntityResult> = evaluation
         .results
@@ -337,14 +315,11 @@ fn percentiles(evaluation: &Evaluation, entity: &EntityResult) -> BTreeMap<Strin
     let mut out = BTreeMap::new();
     for kpi in CATALOGUE {
         let Some(mine) = entity.kpis.get(kpi.id).and_then(|k| k.value) else { continue };
-        let values: Vec<f64> = peers.iter().filter_map(|p| p.kpis.get(kpi.id).and_then(|k| k.value)).collect();
-        if values.is_empty() {
-            continue;
+        let mut values: Vec<f64> = peers.iter().filter_map(|p| p.kpis.get(kpi.id).and_then(|k| k.value)).collect();
+        values.push(mine);
+        if let Some(share) = percentile(mine, &values, kpi.direction) {
+            out.insert(kpi.id.to_owned(), share);
         }
-        let better = |a: f64, b: f64| if kpi.direction == Direction::LowerIsBetter { a < b } else { a > b };
-        let worse = values.iter().filter(|v| better(mine, **v)).count() as f64;
-        let ties = values.iter().filter(|v| **v == mine).count() as f64;
-        out.insert(kpi.id.to_owned(), 100.0 * (worse + ties / 2.0) / values.len() as f64);
     }
     out
 }
@@ -373,10 +348,10 @@ mod tests {
 
     #[test]
     fn the_weakest_stage_is_the_largest_conversion_gap_below_the_company() {
-        let company = Funnel { created: 100, qualified: 60, proposal: 30, negotiation: 20, won: 10, lost: 50 };
+        let company = Funnel { created: 100, qualified: 60, proposal: 30, negotiation: 20, won: 10 };
         // Rates: qualified 0.5 vs 0.6 (−0.1), proposal 0.4 vs 0.5 (−0.1 − ε: 4/10),
         // negotiation 0.25 vs 0.667 (−0.417), won 1.0 vs 0.5 (+0.5).
-        let rep = Funnel { created: 20, qualified: 10, proposal: 4, negotiation: 1, won: 1, lost: 3 };
+        let rep = Funnel { created: 20, qualified: 10, proposal: 4, negotiation: 1, won: 1 };
         assert_eq!(weakest_stage(&rep, &company).as_deref(), Some("negotiation"));
         // Better than the company everywhere: no weakest stage.
         assert_eq!(weakest_stage(&company, &Funnel { created: 100, qualified: 10, ..Funnel::default() }), None);

@@ -5,9 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use chrono::NaiveDate;
+use yeji_core::Level;
 use yeji_core::Period;
 use yeji_demo::DemoOptions;
-use yeji_engine::{Dimension, EntityResult, ImportOptions, Settings, Workspace};
+use yeji_eval::{Dimension, EntityResult};
+use yeji_facts::{ImportOptions, Settings, Workspace};
 
 use crate::WorkspaceArg;
 use crate::import::Bar;
@@ -141,8 +143,9 @@ pub async fn summary(root: &Path, period: &str, format: Format) -> anyhow::Resul
 }
 
 async fn print_summary(workspace: &Workspace, period: &Period, format: Format) -> anyhow::Result<()> {
-    let regions = match workspace.company_id(period).await? {
-        Some(company) => workspace.breakdown(period, &company, Dimension::Region).await?,
+    let facts = workspace.facts().await?;
+    let regions = match facts.org().root() {
+        Some(company) => yeji_eval::breakdown(&facts, period, company, Dimension::Region).await?,
         None => Vec::new(),
     };
     if format == Format::Json {
@@ -171,26 +174,16 @@ async fn print_summary(workspace: &Workspace, period: &Period, format: Format) -
 /// the reps' grades spread.
 async fn print_leaderboard(workspace: &Workspace, period: &Period) -> anyhow::Result<()> {
     let scheme = workspace.current_scheme().await?.scheme;
-    let mut evaluation = workspace.evaluate(period, &scheme).await?;
-    let mut reps: Vec<EntityResult> = evaluation.results.iter().filter(|r| r.level == "rep").cloned().collect();
-    reps.sort_by_key(|r| r.rank.unwrap_or(usize::MAX));
-    let mut grades: Vec<(String, usize)> = Vec::new();
-    for rep in &reps {
-        let grade = rep.grade.clone().unwrap_or_else(|| "–".into());
-        match grades.iter_mut().find(|(g, _)| *g == grade) {
-            Some((_, n)) => *n += 1,
-            None => grades.push((grade, 1)),
-        }
-    }
-    let order = |grade: &str| scheme.grades.bands.iter().position(|(g, _)| g == grade).unwrap_or(usize::MAX);
-    grades.sort_by_key(|(grade, _)| order(grade));
+    let mut evaluation = yeji_eval::evaluate_cached(&workspace.facts().await?, period, &scheme).await?;
+    let grades = yeji_eval::report::grade_counts(&evaluation, &scheme);
+    let mut reps = yeji_eval::report::by_rank(&evaluation, |r| r.level == Level::Rep);
     let weakest: Vec<EntityResult> = reps.iter().rev().take(3).rev().cloned().collect();
     reps.truncate(5);
     reps.extend(weakest.into_iter().filter(|w| !reps.iter().any(|r| r.id == w.id)).collect::<Vec<_>>());
-    evaluation.results.retain(|r| r.level == "company" || r.kind.as_deref() == Some("region"));
+    evaluation.results.retain(|r| r.level == Level::Company || r.kind.as_deref() == Some("region"));
     evaluation.results.extend(reps);
     say!("\n{}", crate::evaluate::scorecard(&evaluation, &scheme));
-    let spread: Vec<String> = grades.iter().map(|(g, n)| format!("{g} {n}")).collect();
+    let spread: Vec<String> = grades.iter().map(|g| format!("{} {}", g.grade, g.reps)).collect();
     say!("reps by grade: {}", spread.join(" · "));
     Ok(())
 }

@@ -4,20 +4,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use yeji_core::Period;
 use yeji_core::kpi::Unit;
 use yeji_core::scheme::Scheme;
-use yeji_engine::{EntityResult, Evaluation, Workspace};
+use yeji_core::{Level, Period};
+use yeji_eval::report::{evaluations_csv, evaluations_xlsx, slice_label};
+use yeji_eval::{EntityResult, Evaluation};
+use yeji_facts::Workspace;
 
 use crate::WorkspaceArg;
 use crate::output::{table, thousands};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Level {
-    Rep,
-    Unit,
-    Company,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum EvaluationFormat {
@@ -47,14 +42,14 @@ pub struct EvaluateArgs {
     /// One evaluation per product line, channel, customer segment or customer
     /// region, from its rows only (product_line | channel | segment | region).
     #[arg(long, value_name = "DIMENSION")]
-    by: Option<yeji_engine::Dimension>,
+    by: Option<yeji_eval::Dimension>,
 }
 
 /// How an evaluation is printed (`evaluate`, `show`).
 #[derive(clap::Args)]
 pub struct OutputArgs {
-    /// Only this level (all levels by default).
-    #[arg(long, value_enum)]
+    /// Only this level: rep, unit or company (all levels by default).
+    #[arg(long)]
     level: Option<Level>,
     #[arg(long, value_enum, default_value_t = EvaluationFormat::Table)]
     format: EvaluationFormat,
@@ -85,13 +80,13 @@ pub async fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
     let period = Period::parse_fiscal(&args.period, workspace.settings().fiscal_year_first_month)?;
     let (scheme, version) = load_scheme(&workspace, args.scheme.as_ref()).await?;
     let evaluations = if let Some(by) = args.by {
-        workspace.evaluate_by(&period, &scheme, by).await?
+        yeji_eval::evaluate_by(&workspace.facts().await?, &period, &scheme, by).await?
     } else if args.save {
-        let (id, evaluation) = workspace.save_run(&period, &scheme, version, &crate::actor()).await?;
+        let (id, evaluation) = yeji_eval::save_run(&workspace, &period, &scheme, version, &crate::actor()).await?;
         eprintln!("saved as run {id} (yeji show {id}; yeji diff {id} LATER_RUN)");
         vec![evaluation]
     } else {
-        vec![workspace.evaluate(&period, &scheme).await?]
+        vec![yeji_eval::evaluate_cached(&workspace.facts().await?, &period, &scheme).await?]
     };
     print(evaluations, &scheme, &args.output)?;
     Ok(ExitCode::SUCCESS)
@@ -103,128 +98,26 @@ pub async fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
 /// `slice` column and a workbook with a sheet each.
 pub fn print(mut evaluations: Vec<Evaluation>, scheme: &Scheme, output: &OutputArgs) -> anyhow::Result<()> {
     if let Some(level) = output.level {
-        let name = match level {
-            Level::Rep => "rep",
-            Level::Unit => "unit",
-            Level::Company => "company",
-        };
-        evaluations.iter_mut().for_each(|e| e.results.retain(|r| r.level == name));
+        evaluations.iter_mut().for_each(|e| e.results.retain(|r| r.level == level));
     }
     match output.format {
         EvaluationFormat::Json => match evaluations.as_slice() {
             [one] if one.slice.is_none() => say!("{}", serde_json::to_string_pretty(one)?),
             all => say!("{}", serde_json::to_string_pretty(all)?),
         },
-        EvaluationFormat::Csv => say!("{}", csv_text(&evaluations)?),
+        EvaluationFormat::Csv => say!("{}", evaluations_csv(&evaluations)?),
         EvaluationFormat::Table => {
             let tables: Vec<String> = evaluations.iter().map(|e| scorecard(e, scheme)).collect();
             say!("{}", tables.join("\n\n"));
         }
         EvaluationFormat::Xlsx => {
             let out = output.out.as_deref().context("--format xlsx needs --out FILE")?;
-            workbook(&evaluations)?.save(out).with_context(|| format!("writing {}", out.display()))?;
+            std::fs::write(out, evaluations_xlsx(&evaluations)?)
+                .with_context(|| format!("writing {}", out.display()))?;
             let results: usize = evaluations.iter().map(|e| e.results.len()).sum();
             say!("wrote {results} results to {}", out.display());
         }
     }
-    Ok(())
-}
-
-/// The KPI columns: every KPI any result has, in id order.
-fn kpi_ids(evaluations: &[Evaluation]) -> Vec<String> {
-    let ids: std::collections::BTreeSet<&String> =
-        evaluations.iter().flat_map(|e| e.results.iter().flat_map(|r| r.kpis.keys())).collect();
-    ids.into_iter().cloned().collect()
-}
-
-/// `product_line=家电` for a slice.
-fn slice_label(evaluation: &Evaluation) -> Option<String> {
-    evaluation.slice.as_ref().map(|s| format!("{}={}", s.by.name(), s.key))
-}
-
-/// The columns of an entity's row in CSV and XLSX, before one per KPI.
-const ENTITY_COLUMNS: [&str; 8] = ["level", "id", "name", "unit_id", "score", "grade", "rank", "rank_of"];
-
-/// One row per entity, one value column per KPI (and first the slice, if any).
-fn csv_text(evaluations: &[Evaluation]) -> anyhow::Result<String> {
-    let ids = kpi_ids(evaluations);
-    let sliced = evaluations.iter().any(|e| e.slice.is_some());
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut header = if sliced { vec!["slice"] } else { vec![] };
-    header.extend(ENTITY_COLUMNS);
-    header.extend(ids.iter().map(String::as_str));
-    writer.write_record(&header)?;
-    for (evaluation, r) in evaluations.iter().flat_map(|e| e.results.iter().map(move |r| (e, r))) {
-        let number = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-        let mut row =
-            if sliced { vec![evaluation.slice.as_ref().map_or(String::new(), |s| s.key.clone())] } else { vec![] };
-        row.extend([
-            r.level.clone(),
-            r.id.clone(),
-            r.name.clone(),
-            r.unit_id.clone().unwrap_or_default(),
-            number(r.score),
-            r.grade.clone().unwrap_or_default(),
-            r.rank.map(|v| v.to_string()).unwrap_or_default(),
-            r.rank_of.to_string(),
-        ]);
-        row.extend(ids.iter().map(|id| number(r.kpis.get(id).and_then(|k| k.value))));
-        writer.write_record(&row)?;
-    }
-    Ok(String::from_utf8(writer.into_inner()?)?.trim_end().to_owned())
-}
-
-/// The evaluations as a workbook, a sheet each (named by the period or the
-/// slice): one row per entity, numbers as numbers.
-fn workbook(evaluations: &[Evaluation]) -> Result<rust_xlsxwriter::Workbook, rust_xlsxwriter::XlsxError> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    for evaluation in evaluations {
-        // Sheet names are at most 31 characters, without []:*?/\.
-        let name: String = slice_label(evaluation)
-            .unwrap_or_else(|| evaluation.period.clone())
-            .chars()
-            .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
-            .take(31)
-            .collect();
-        sheet(book.add_worksheet(), &name, evaluation)?;
-    }
-    Ok(book)
-}
-
-fn sheet(
-    sheet: &mut rust_xlsxwriter::Worksheet,
-    name: &str,
-    evaluation: &Evaluation,
-) -> Result<(), rust_xlsxwriter::XlsxError> {
-    let ids = kpi_ids(std::slice::from_ref(evaluation));
-    sheet.set_name(name)?;
-    let mut header = ENTITY_COLUMNS.to_vec();
-    header.extend(ids.iter().map(String::as_str));
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (column, title) in header.iter().enumerate() {
-        sheet.write_string_with_format(0, column as u16, *title, &bold)?;
-    }
-    for (index, r) in evaluation.results.iter().enumerate() {
-        let row = index as u32 + 1;
-        let texts = [&r.level, &r.id, &r.name];
-        for (column, value) in texts.iter().enumerate() {
-            sheet.write_string(row, column as u16, value.as_str())?;
-        }
-        sheet.write_string(row, 3, r.unit_id.as_deref().unwrap_or(""))?;
-        let numbers = [r.score, None, r.rank.map(|v| v as f64), Some(r.rank_of as f64)];
-        for (offset, value) in numbers.iter().enumerate() {
-            if let Some(value) = value {
-                sheet.write_number(row, 4 + offset as u16, *value)?;
-            }
-        }
-        sheet.write_string(row, 5, r.grade.as_deref().unwrap_or(""))?;
-        for (offset, id) in ids.iter().enumerate() {
-            if let Some(value) = r.kpis.get(id).and_then(|k| k.value) {
-                sheet.write_number(row, 8 + offset as u16, value)?;
-            }
-        }
-    }
-    sheet.set_freeze_panes(1, 3)?;
     Ok(())
 }
 
@@ -241,7 +134,7 @@ pub fn scorecard(evaluation: &Evaluation, scheme: &Scheme) -> String {
         .iter()
         .map(|r: &EntityResult| {
             let mut row = vec![
-                r.level.clone(),
+                r.level.to_string(),
                 r.id.clone(),
                 r.name.clone(),
                 r.rank.map_or("–".into(), |rank| format!("{rank}/{}", r.rank_of)),
@@ -288,15 +181,9 @@ pub struct ExplainArgs {
 
 /// Writes result batches as CSV, values as Arrow displays them.
 fn write_rows(path: &std::path::Path, batches: &[arrow::array::RecordBatch]) -> anyhow::Result<usize> {
-    let (header, rows) = yeji_engine::rows_as_text(batches)?;
-    let mut writer = csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
-    if !header.is_empty() {
-        writer.write_record(&header)?;
-    }
-    for row in &rows {
-        writer.write_record(row)?;
-    }
-    writer.flush()?;
+    let (header, rows) = yeji_eval::rows_as_text(batches)?;
+    let bytes = yeji_eval::report::rows_csv(&header, &rows, false)?;
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
     Ok(rows.len())
 }
 
@@ -304,10 +191,12 @@ pub async fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let workspace = Workspace::open(&args.workspace.workspace).await?;
     let period = Period::parse_fiscal(&args.period, workspace.settings().fiscal_year_first_month)?;
     let (scheme, _) = load_scheme(&workspace, args.scheme.as_ref()).await?;
-    let explanation = workspace.explain(&period, &scheme, &args.entity, args.kpi.as_deref()).await?;
+    let facts = workspace.facts().await?;
+    let entity = facts.settings().id(&args.entity);
+    let explanation = yeji_eval::evaluate(&facts, &period, &scheme).await?.explain(&entity, args.kpi.as_deref())?;
     if args.format == crate::output::Format::Json {
         say!("{}", serde_json::to_string_pretty(&explanation)?);
-        write_rows_behind(&workspace, &period, &scheme, &args).await?;
+        write_rows_behind(&facts, &period, &scheme, &entity, &args).await?;
         return Ok(ExitCode::SUCCESS);
     }
     let e = &explanation.entity;
@@ -352,19 +241,20 @@ pub async fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     if !e.redistributed.is_empty() {
         say!("no score for {}: their weight is spread over the others in proportion", e.redistributed.join(", "));
     }
-    write_rows_behind(&workspace, &period, &scheme, &args).await?;
+    write_rows_behind(&facts, &period, &scheme, &entity, &args).await?;
     Ok(ExitCode::SUCCESS)
 }
 
 async fn write_rows_behind(
-    workspace: &Workspace,
+    facts: &yeji_eval::Facts,
     period: &Period,
     scheme: &Scheme,
+    entity: &str,
     args: &ExplainArgs,
 ) -> anyhow::Result<()> {
     if let Some(path) = &args.rows {
         let kpi = args.kpi.as_deref().unwrap_or("revenue");
-        let behind = workspace.rows_behind(period, &args.entity, scheme.rows_kpi(kpi), None).await?;
+        let behind = yeji_eval::rows_behind(facts, period, entity, scheme.rows_kpi(kpi), None).await?;
         let rows = write_rows(path, &behind.batches)?;
         eprintln!("{rows} {} row(s) behind {kpi} written to {}", behind.table, path.display());
     }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use yeji_engine::{ImportOptions, ImportReport, Progress, Workspace};
+use yeji_facts::{FactsError, ImportOptions, ImportReport, Progress, Workspace};
 use yeji_ingest::{Encoding, Mapping};
 
 use crate::WorkspaceArg;
@@ -97,9 +97,9 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
             print_report(&report, args.format)?;
             Ok(if report.rejected_rows > 0 { ExitCode::from(EXIT_PARTIAL) } else { ExitCode::SUCCESS })
         }
-        Err(yeji_engine::EngineError::Rejected { rejected, report }) => {
+        Err(FactsError::Rejected { rejected, report }) => {
             print_rejects_file(Path::new(&report))?;
-            anyhow::bail!(yeji_engine::EngineError::Rejected { rejected, report })
+            anyhow::bail!(FactsError::Rejected { rejected, report })
         }
         Err(error) => Err(error.into()),
     }
@@ -107,7 +107,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
 
 /// Prints the first rejects of a refused import from its report file.
 fn print_rejects_file(path: &Path) -> anyhow::Result<()> {
-    let (rejects, total) = yeji_engine::read_reject_report(path, SHOWN_REJECTS)?;
+    let (rejects, total) = yeji_facts::read_reject_report(path, SHOWN_REJECTS)?;
     eprintln!("rejected rows:");
     for reject in &rejects {
         eprintln!("  {reject}");

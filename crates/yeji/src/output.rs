@@ -55,34 +55,23 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 /// `yeji kpis`: the catalogue as the engine computes it, then the formula
 /// KPIs of `scheme` (their `source` is the scheme).
 pub fn kpis(format: Format, scheme: Option<&std::path::Path>) -> anyhow::Result<std::process::ExitCode> {
-    let mut entries: Vec<serde_json::Value> =
-        yeji_core::CATALOGUE.iter().map(serde_json::to_value).collect::<Result<_, _>>()?;
-    if let Some(path) = scheme {
-        let scheme = crate::evaluate::read_scheme(path)?;
-        for f in &scheme.formulas {
-            entries.push(serde_json::json!({
-                "id": f.id,
-                "name_zh": f.name_zh.as_deref().unwrap_or(&f.id),
-                "name_en": f.name_en.as_deref().unwrap_or(&f.id),
-                "definition": f.formula.to_string(),
-                "unit": f.unit,
-                "direction": f.direction,
-                "source": format!("scheme {}", scheme.name),
-            }));
-        }
-    }
+    let scheme = scheme.map(crate::evaluate::read_scheme).transpose()?;
+    let entries = yeji_eval::report::kpi_listing(scheme.as_ref());
     if format == Format::Json {
         say!("{}", serde_json::to_string_pretty(&entries)?);
         return Ok(std::process::ExitCode::SUCCESS);
     }
-    let text = |entry: &serde_json::Value, field: &str| entry[field].as_str().unwrap_or_default().replace('_', " ");
     let rows: Vec<Vec<String>> = entries
         .iter()
         .map(|k| {
-            let id = k["id"].as_str().unwrap_or_default().to_owned();
-            let names = [k["name_zh"].as_str(), k["name_en"].as_str()].map(|n| n.unwrap_or_default().to_owned());
-            let [zh, en] = names;
-            vec![id, zh, en, text(k, "unit"), text(k, "direction"), k["definition"].as_str().unwrap_or_default().into()]
+            vec![
+                k.id.clone(),
+                k.name_zh.clone(),
+                k.name_en.clone(),
+                k.unit.label().into(),
+                k.direction.label().into(),
+                k.definition.clone(),
+            ]
         })
         .collect();
     say!("{}", table(&["id", "名称", "name", "unit", "direction", "formula"], &rows));

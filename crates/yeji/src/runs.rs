@@ -3,7 +3,8 @@
 
 use std::process::ExitCode;
 
-use yeji_engine::{Cause, EntityChange, KpiResult, RunDiff, Workspace};
+use yeji_eval::{Cause, EntityChange, KpiResult, RunDiff};
+use yeji_facts::Workspace;
 
 use crate::WorkspaceArg;
 use crate::evaluate::OutputArgs;
@@ -24,7 +25,7 @@ pub struct ShowArgs {
 }
 
 pub async fn list(workspace: &WorkspaceArg, format: Format) -> anyhow::Result<ExitCode> {
-    let runs = Workspace::open(&workspace.workspace).await?.runs().await?;
+    let runs = Workspace::open(&workspace.workspace).await?.catalog().runs().await?;
     if format == Format::Json {
         say!("{}", serde_json::to_string_pretty(&runs)?);
         return Ok(ExitCode::SUCCESS);
@@ -54,10 +55,10 @@ pub async fn list(workspace: &WorkspaceArg, format: Format) -> anyhow::Result<Ex
 
 pub async fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
     let workspace = Workspace::open(&args.workspace.workspace).await?;
-    let run = workspace.run(args.run).await?;
+    let run = yeji_eval::run(&workspace, args.run).await?;
     if args.verify {
-        let again = workspace.recompute_run(args.run).await?;
-        let changes = yeji_engine::compare((&run.evaluation, &run.scheme), (&again, &run.scheme));
+        let again = yeji_eval::recompute_run(&workspace, args.run).await?;
+        let changes = yeji_eval::compare((&run.evaluation, &run.scheme), (&again, &run.scheme));
         if !changes.is_empty() {
             eprintln!("run {} does NOT reproduce: {} result(s) differ", args.run, changes.len());
             say!("{}", entity_lines(&changes).join("\n"));
@@ -71,7 +72,8 @@ pub async fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub async fn diff(workspace: &WorkspaceArg, a: i64, b: i64, format: Format) -> anyhow::Result<ExitCode> {
-    let diff = Workspace::open(&workspace.workspace).await?.diff_runs(a, b).await?;
+    let workspace = Workspace::open(&workspace.workspace).await?;
+    let diff = yeji_eval::diff_runs(&workspace, a, b).await?;
     if format == Format::Json {
         say!("{}", serde_json::to_string_pretty(&diff)?);
     } else {
@@ -149,7 +151,7 @@ fn entity_lines(changes: &[EntityChange]) -> Vec<String> {
                 .filter_map(|(name, f)| {
                     let (before, after) = (k.before.as_ref().and_then(f), k.after.as_ref().and_then(f));
                     let side = |v: Option<f64>| v.map_or("–".to_owned(), |v| format!("{}", (v * 1e4).round() / 1e4));
-                    (!yeji_engine::same(before, after)).then(|| format!("{name} {} → {}", side(before), side(after)))
+                    (!yeji_eval::same(before, after)).then(|| format!("{name} {} → {}", side(before), side(after)))
                 })
                 .collect();
             let causes: Vec<&str> = k

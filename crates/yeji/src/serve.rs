@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use yeji_engine::Workspace;
+use yeji_facts::Workspace;
 
 use crate::WorkspaceArg;
 

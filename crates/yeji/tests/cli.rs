@@ -65,13 +65,13 @@ fn the_workspace_comes_from_the_environment_and_newer_formats_are_refused() {
     let again = run(&["init"]);
     assert!(text(&again.stderr).contains("already holds a workspace"), "{}", text(&again.stderr));
     let settings = ws.join("workspace.toml");
-    let newer = std::fs::read_to_string(&settings).unwrap().replace("format = 1", "format = 2");
+    let newer = std::fs::read_to_string(&settings).unwrap().replace("format = 2", "format = 3");
     std::fs::write(&settings, newer).unwrap();
     let refused = run(&["batches"]);
     assert_eq!(refused.status.code(), Some(1));
     assert_eq!(
         text(&refused.stderr).trim(),
-        "error: the workspace has format 2; this yeji reads format 1: upgrade yeji"
+        "error: the workspace has format 3; this yeji reads format 2: upgrade yeji"
     );
 }
 

@@ -377,27 +377,48 @@ fn a_scheme_saved_on_the_page_is_the_next_version_and_scores_by_it() {
     let post = |path: &str, form: &[(&str, &str)]| {
         read(ureq::post(&format!("{}{path}", server.base)).set("Accept-Language", "en").send_form(form))
     };
+    // The form lists the scheme's KPIs (`kpi`) with their fields by KPI id.
     let weights = [
+        ("kpi", "revenue"),
         ("w_revenue", "40"),
+        ("kpi", "gross_margin"),
         ("w_gross_margin", "10"),
+        ("kpi", "collection_rate"),
         ("w_collection_rate", "20"),
+        ("kpi", "new_customer_rate"),
         ("w_new_customer_rate", "15"),
+        ("kpi", "satisfaction"),
         ("w_satisfaction", "15"),
     ];
+    // The page shows rules by name and ratio targets as percentages.
+    let (_, page) = server.get("/scheme", "en");
+    assert!(page.contains("Ratio to target") && !page.contains(">ratio_to_target<"), "rule names, not ids");
+    assert!(page.contains("name=\"t_gross_margin\" value=\"30\""), "0.30 shows as 30 %");
     // Weights that do not add up to 100 are refused with the reason.
     let mut bad = weights.to_vec();
-    bad[0].1 = "50";
+    bad[1].1 = "50";
     let (status, page) = post("/scheme", &bad);
     assert_eq!(status, 422);
     assert!(page.contains("110"), "the sum is named: {page}");
     let (status, fragment) = post("/scheme/preview", &bad);
     assert_eq!(status, 200);
     assert!(fragment.contains("preview-error"));
+    // Adding a KPI shows it unsaved, with the rule its direction needs;
+    // removing one takes it off; neither saves.
+    let (status, page) = post("/scheme", &[&weights[..], &[("action", "add"), ("add", "expense_ratio")]].concat());
+    assert_eq!(status, 200);
+    assert!(page.contains("data-kpi=\"expense_ratio\"") && page.contains("id=\"unsaved\""), "{page}");
+    assert!(page.contains("<option value=\"lower_is_better\" selected>"), "expense_ratio is lower-is-better");
+    let (_, page) = post("/scheme", &[&weights[..], &[("remove", "satisfaction")]].concat());
+    assert!(!page.contains("data-kpi=\"satisfaction\"") && page.contains("data-kpi=\"revenue\""));
+    assert_eq!(server.json("/api/v1/scheme")["version"], serde_json::Value::Null, "nothing saved yet");
     // A valid preview lists the reps, and saving makes version 1 current.
     let (_, fragment) =
         post("/scheme/preview", &[&weights[..], &[("period", "2026-Q3"), ("r_satisfaction", "percentile")]].concat());
     assert!(fragment.contains("data-id=\"R1\"") && fragment.contains("data-id=\"R2\""), "{fragment}");
-    let (status, _) = post("/scheme", &[&weights[..], &[("r_gross_margin", "percentile")]].concat());
+    let form =
+        [&weights[..], &[("r_gross_margin", "percentile"), ("t_collection_rate", "90"), ("action", "save")]].concat();
+    let (status, _) = post("/scheme", &form);
     assert_eq!(status, 200, "saved, then back on the scheme page");
     let scheme = server.json("/api/v1/scheme");
     assert_eq!(scheme["version"], 1);
@@ -415,6 +436,7 @@ fn a_scheme_saved_on_the_page_is_the_next_version_and_scores_by_it() {
         .collect();
     assert_eq!(saved[0], ("revenue".into(), 40.0, "ratio_to_target".into()));
     assert_eq!(saved[1], ("gross_margin".into(), 10.0, "percentile".into()));
+    close(&scheme["scheme"]["kpis"][2]["default_target"], 0.9);
     // The evaluation now weighs by it.
     let evaluation = server.json("/api/v1/evaluation?period=2026-Q3&level=rep");
     close(&evaluation["results"][0]["kpis"]["gross_margin"]["weight"], 0.10);

@@ -3,7 +3,7 @@
 
 use maud::{Markup, html};
 use serde_json::json;
-use yeji_engine::{ExplainedKpi, Explanation};
+use yeji_eval::{ExplainedKpi, Explanation};
 
 use super::overview::{funnel_chart, pie_chart, slices_chart, trend_chart};
 use super::{Ctx, chart, encode, grade, leaderboard};
@@ -12,10 +12,10 @@ use crate::views::EntityView;
 pub fn render(ctx: &Ctx, view: &EntityView, scheme_kpis: &[super::SchemeColumn]) -> Markup {
     let t = |key| ctx.lang.t(key);
     let e = &view.entity;
-    let level = match e.level.as_str() {
-        "rep" => t("rep"),
-        "company" => t("company"),
-        _ => e.kind.as_deref().unwrap_or(t("unit")),
+    let level = match e.level {
+        yeji_core::Level::Rep => t("rep"),
+        yeji_core::Level::Company => t("company"),
+        yeji_core::Level::Unit => e.kind.as_deref().unwrap_or(t("unit")),
     };
     html! {
         nav.crumbs {
@@ -107,7 +107,7 @@ pub fn render(ctx: &Ctx, view: &EntityView, scheme_kpis: &[super::SchemeColumn])
             @for breakdown in &view.breakdowns {
                 div.card {
                     h2 { (t(match breakdown.dimension.name() { "region" => "by_region", "product_line" => "by_product_line", "channel" => "by_channel", _ => "by_segment" })) }
-                    @if breakdown.dimension == yeji_engine::Dimension::Region {
+                    @if breakdown.dimension == yeji_eval::Dimension::Region {
                         (chart(&slices_chart(ctx, Some(breakdown)), ""))
                     } @else {
                         (chart(&pie_chart(ctx.lang, Some(breakdown)), ""))

@@ -2,7 +2,7 @@
 //! history, and revert a batch.
 
 use maud::{Markup, html};
-use yeji_engine::{Batch, ImportReport, Reject};
+use yeji_facts::{Batch, ImportReport, Reject};
 
 use super::Ctx;
 

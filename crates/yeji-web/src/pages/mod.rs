@@ -16,7 +16,7 @@ use serde_json::Value;
 use yeji_core::Period;
 use yeji_core::kpi::{CATALOGUE, Kpi, Unit};
 use yeji_core::scheme::Scheme;
-use yeji_engine::EntityResult;
+use yeji_eval::EntityResult;
 
 use crate::error::WebError;
 use crate::i18n::Lang;

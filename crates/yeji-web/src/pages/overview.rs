@@ -3,7 +3,7 @@
 
 use maud::{Markup, html};
 use serde_json::{Value, json};
-use yeji_engine::{Dimension, EntityResult, Funnel};
+use yeji_eval::{Dimension, EntityResult, Funnel};
 
 use super::{Ctx, chart, encode, entity_link, grade, growth, kpi, kpi_value, leaderboard};
 use crate::i18n::Lang;

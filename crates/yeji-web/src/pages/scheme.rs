@@ -1,50 +1,55 @@
-//! The scoring scheme: its weights and rules, a live preview of how grades
-//! and ranks move when weights change (htmx), saving a new version, and the
-//! version history.
+//! The scoring scheme, edited whole: its KPIs (added and removed), weights,
+//! rules by name with their parameters, and default targets (ratios as
+//! percentages); a live preview of how grades and ranks move (htmx); saving a
+//! new version; the version history.
 
 use maud::{Markup, html};
-use yeji_core::scheme::Scheme;
-use yeji_engine::{EntityResult, SchemeVersion};
+use yeji_core::kpi::{CATALOGUE, Direction, Unit};
+use yeji_core::scheme::{RULE_NAMES, Rule, Scheme, SchemeKpi};
+use yeji_eval::EntityResult;
+use yeji_facts::SchemeVersion;
 
-use super::{Ctx, entity_link, grade, kpi};
+use super::{Ctx, entity_link, grade};
+use crate::i18n::Lang;
 
-pub fn render(
-    ctx: &Ctx,
-    scheme: &Scheme,
-    version: Option<i64>,
-    versions: &[SchemeVersion],
-    error: Option<&str>,
-) -> Markup {
+/// What the page shows besides the scheme.
+pub struct Page<'a> {
+    pub version: Option<i64>,
+    pub versions: &'a [SchemeVersion],
+    pub error: Option<&'a str>,
+    /// The scheme on the page differs from the saved one (a KPI was added or removed).
+    pub unsaved: bool,
+}
+
+pub fn render(ctx: &Ctx, scheme: &Scheme, page: &Page) -> Markup {
     let t = |key| ctx.lang.t(key);
+    let unused: Vec<&str> =
+        CATALOGUE.iter().map(|k| k.id).filter(|id| !scheme.kpis.iter().any(|k| k.kpi == *id)).collect();
     html! {
-        @if let Some(error) = error { div.card.error #scheme-error { p { (error) } } }
+        @if let Some(error) = page.error { div.card.error #scheme-error { p { (error) } } }
         form.card #weights method="post" action="/scheme"
-            hx-post="/scheme/preview" hx-trigger="input delay:300ms" hx-target="#preview" hx-swap="innerHTML" {
-            h2 { (t("weights")) " · " (scheme.name) " · v" (version.map_or("0 (default)".into(), |v| v.to_string())) }
+            hx-post="/scheme/preview" hx-trigger="input delay:300ms, change" hx-target="#preview" hx-swap="innerHTML" {
+            h2 { (t("weights")) " · " (scheme.name) " · v" (page.version.map_or("0 (default)".into(), |v| v.to_string())) }
+            @if page.unsaved { p.note #unsaved { (t("unsaved")) } }
             p.muted { (t("preview_help")) }
             input type="hidden" name="period" value=(ctx.period);
             table.data {
-                thead { tr { th { (t("kpi")) } th.num { (t("weight")) " %" } th { (t("rule")) } th.num { (t("target")) } } }
-                tbody {
-                    @for k in &scheme.kpis {
-                        tr {
-                            td { (kpi(&k.kpi).map_or(k.kpi.as_str(), |d| ctx.lang.kpi_name(d))) }
-                            td.num { input.weight type="number" name={ "w_" (k.kpi) } value=(k.weight) min="0" max="100" step="any"; }
-                            td {
-                                @let current = rule_name(&k.rule);
-                                select name={ "r_" (k.kpi) } {
-                                    @for rule in RULES.iter().copied().chain((current == "linear").then_some("linear")) {
-                                        option value=(rule) selected[rule == current] { (rule) }
-                                    }
-                                }
-                            }
-                            td.num { (k.default_target.map_or("–".into(), |t| t.to_string())) }
-                        }
+                thead { tr {
+                    th { (t("kpi")) } th.num { (t("weight")) " %" } th { (t("rule")) } th.num { (t("target")) }
+                    th.num { (t("cap")) } th.num { (t("floor")) } th.num { (t("stretch")) } th {}
+                } }
+                tbody { @for k in &scheme.kpis { (row(ctx, scheme, k)) } }
+            }
+            p {
+                @if !unused.is_empty() {
+                    select name="add" #add-kpi {
+                        @for id in &unused { option value=(id) { (kpi_label(ctx.lang, scheme, id)) } }
                     }
+                    " " button type="submit" name="action" value="add" #add { (t("add_kpi")) }
                 }
             }
             p.muted { (t("grades")) ": " @for (g, floor) in &scheme.grades.bands { (g) " ≥ " (floor) "  " } (scheme.grades.lowest) }
-            button type="submit" { (t("save")) }
+            button type="submit" name="action" value="save" #save { (t("save")) }
         }
         section.card {
             h2 { (t("preview")) " · " (ctx.period) }
@@ -54,7 +59,7 @@ pub fn render(
             h2 { (t("versions")) }
             table.data {
                 thead { tr { th.num { "v" } th { (t("name")) } th { (t("time")) } th { (t("by")) } } }
-                tbody { @for v in versions.iter().rev() {
+                tbody { @for v in page.versions.iter().rev() {
                     tr { td.num { (v.version) } td { (v.name) } td { (v.at.format("%Y-%m-%d %H:%M")) } td { (v.actor) } }
                 } }
             }
@@ -62,19 +67,88 @@ pub fn render(
     }
 }
 
-/// The rules a scheme's KPI can be switched to on the page, with their
-/// default parameters (`linear` needs its floor and stretch: set in TOML).
-pub const RULES: [&str; 5] = ["ratio_to_target", "lower_is_better", "percentile", "min_max", "z_score"];
-
-/// A rule's name as schemes write it (`ratio_to_target`).
-pub fn rule_name(rule: &yeji_core::scheme::Rule) -> String {
-    serde_json::to_value(rule)
-        .ok()
-        .and_then(|v| v.get("rule").and_then(|r| r.as_str()).map(str::to_owned))
-        .unwrap_or_default()
+/// One KPI of the scheme: its fields are named after it (`w_revenue`, …).
+fn row(ctx: &Ctx, scheme: &Scheme, k: &SchemeKpi) -> Markup {
+    let id = k.kpi.as_str();
+    let direction = scheme.direction_of(id);
+    let params = k.rule.params();
+    let number = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let target_in_data = id == "revenue";
+    html! {
+        tr data-kpi=(id) {
+            td { input type="hidden" name="kpi" value=(id); (kpi_label(ctx.lang, scheme, id)) }
+            td.num { input.weight type="number" name={ "w_" (id) } value=(k.weight) min="0" max="100" step="any"; }
+            td {
+                select name={ "r_" (id) } {
+                    @for rule in rules_for(direction) {
+                        option value=(rule) selected[rule == k.rule.name()] { (rule_label(ctx.lang, rule)) }
+                    }
+                }
+            }
+            td.num {
+                @if target_in_data { span.muted { (ctx.lang.t("target_from_data")) } } @else {
+                    input.target type="number" name={ "t_" (id) } value=(target_text(scheme.unit_of(id), k.default_target)) step="any";
+                    (target_suffix(scheme.unit_of(id)))
+                }
+            }
+            td.num { input.param type="number" name={ "cap_" (id) } value=(number(params.cap)) step="any" min="1"; }
+            td.num { input.param type="number" name={ "floor_" (id) } value=(number(params.floor)) step="any"; }
+            td.num { input.param type="number" name={ "stretch_" (id) } value=(number(params.stretch)) step="any"; }
+            td { button.remove type="submit" name="remove" value=(id) formnovalidate { (ctx.lang.t("remove")) } }
+        }
+    }
 }
 
-/// Reps under the current and the proposed weights: score, grade and rank,
+/// The rules a KPI of `direction` can be scored by (the others reward the
+/// wrong way and are refused).
+pub fn rules_for(direction: Direction) -> impl Iterator<Item = &'static str> {
+    RULE_NAMES.into_iter().filter(move |rule| match direction {
+        Direction::HigherIsBetter => *rule != "lower_is_better",
+        Direction::LowerIsBetter => *rule != "ratio_to_target",
+    })
+}
+
+fn rule_label(lang: Lang, rule: &str) -> &'static str {
+    let (zh, en) = Rule::label(rule);
+    if lang == Lang::Zh { zh } else { en }
+}
+
+fn kpi_label(lang: Lang, scheme: &Scheme, id: &str) -> String {
+    match CATALOGUE.iter().find(|k| k.id == id) {
+        Some(kpi) => lang.kpi_name(kpi).to_owned(),
+        None => {
+            let formula = scheme.formula(id);
+            let name = formula.and_then(|f| if lang == Lang::Zh { f.name_zh.clone() } else { f.name_en.clone() });
+            name.unwrap_or_else(|| id.to_owned())
+        }
+    }
+}
+
+/// A default target as the page shows it: ratios as percentages (0.3 → 30).
+pub fn target_text(unit: Option<Unit>, target: Option<f64>) -> String {
+    match (unit, target) {
+        (_, None) => String::new(),
+        (Some(Unit::Ratio), Some(t)) => format_number(t * 100.0),
+        (_, Some(t)) => format_number(t),
+    }
+}
+
+/// A default target as typed on the page, back as the scheme holds it.
+pub fn target_value(unit: Option<Unit>, typed: f64) -> f64 {
+    if unit == Some(Unit::Ratio) { typed / 100.0 } else { typed }
+}
+
+fn target_suffix(unit: Option<Unit>) -> &'static str {
+    if unit == Some(Unit::Ratio) { " %" } else { "" }
+}
+
+/// A number without float noise (0.3 × 100 prints 30, not 30.000000000000004).
+fn format_number(v: f64) -> String {
+    let rounded = (v * 1e9).round() / 1e9;
+    rounded.to_string()
+}
+
+/// Reps under the current and the proposed scheme: score, grade and rank,
 /// those that move most first.
 pub fn preview(ctx: &Ctx, current: &[EntityResult], proposed: &[EntityResult]) -> Markup {
     let t = |key| ctx.lang.t(key);
@@ -103,5 +177,20 @@ pub fn preview(ctx: &Ctx, current: &[EntityResult], proposed: &[EntityResult]) -
                 }
             } }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratio_targets_show_as_percentages_and_read_back() {
+        assert_eq!(target_text(Some(Unit::Ratio), Some(0.3)), "30");
+        assert_eq!(target_value(Some(Unit::Ratio), 30.0), 0.3);
+        assert_eq!(target_text(Some(Unit::Points), Some(90.0)), "90");
+        assert_eq!(target_value(Some(Unit::Points), 90.0), 90.0);
+        assert!(rules_for(Direction::LowerIsBetter).all(|r| r != "ratio_to_target"));
+        assert!(rules_for(Direction::HigherIsBetter).any(|r| r == "ratio_to_target"));
     }
 }

@@ -1,0 +1,76 @@
+//! Evaluations (SPEC §5, §6, §8, §14) over a [`Facts`] snapshot: the measures
+//! of every rep, unit and the company computed on DataFusion and rolled up the
+//! org tree, KPI values, scores, grades and ranks by a scheme, explanations
+//! down to the rows, slices by product line, channel, segment or region,
+//! dashboard analysis, saved runs and their diffs, and the reports the CLI
+//! and the web both print.
+//!
+//! ```text
+//! measures.rs  the measure queries and the roll-up (one definition of revenue lines)
+//! members.rs   distinct customers and orders, each counted once per entity
+//! evaluate.rs  KPI values, scores, grades, ranks; the funnel from the same measures
+//! explain.rs   how a score adds up; the rows behind a value
+//! scope.rs     which rows an entity is credited with
+//! slices.rs    evaluations of one product line, channel, segment or region
+//! analysis.rs  revenue by dimension and month, customers, receivables
+//! cache.rs     evaluations kept per state of the data
+//! runs.rs      saved runs, their recomputation and diffs
+//! report.rs    leaderboards, grade counts, CSV and XLSX of evaluations
+//! ```
+//!
+//! Nothing here writes facts: every function reads a `Facts` (the current
+//! state, or the files a saved run pinned).
+
+mod analysis;
+mod cache;
+mod evaluate;
+mod explain;
+mod measures;
+mod members;
+pub mod report;
+mod runs;
+mod scope;
+mod slices;
+
+pub use analysis::{
+    CustomerRevenue, Dimension, LostCustomer, MonthPoint, OverdueInvoice, Slice, abc_classes, breakdown, customers,
+    lost_customers, monthly, order_dates, overdue_invoices,
+};
+pub use cache::evaluate_cached;
+pub use evaluate::{EntityResult, Evaluated, Evaluation, Funnel, KpiResult, evaluate};
+pub use explain::{ExplainedKpi, Explanation, RowsBehind, rows_as_text, rows_behind};
+pub use runs::{
+    Cause, DataChange, EntityChange, KpiChange, RunDiff, SavedRun, compare, diff_runs, recompute_run, run, same,
+    save_run,
+};
+pub use slices::{SliceKey, evaluate_by};
+pub use yeji_facts::Facts;
+
+use yeji_facts::FactsError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    #[error(transparent)]
+    Facts(#[from] FactsError),
+    #[error(transparent)]
+    UnknownKpi(#[from] yeji_core::kpi::UnknownKpi),
+    #[error("no rep or unit '{0}' in this workspace")]
+    UnknownEntity(String),
+    #[error(transparent)]
+    Scheme(#[from] yeji_core::scheme::SchemeError),
+    #[error(transparent)]
+    Period(#[from] yeji_core::period::PeriodError),
+}
+
+impl From<yeji_store::StoreError> for EvalError {
+    fn from(error: yeji_store::StoreError) -> EvalError {
+        EvalError::Facts(FactsError::Store(error))
+    }
+}
+
+pub type Result<T> = std::result::Result<T, EvalError>;
+
+/// A query failure (DataFusion, Arrow), as the fact store reports them.
+pub(crate) fn query_error(error: impl std::fmt::Display) -> EvalError {
+    EvalError::Facts(yeji_facts::query_error(error))
+}
