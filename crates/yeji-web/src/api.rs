@@ -29,7 +29,7 @@ use crate::views::{Comparison, EntityView, Overview};
         description = "Sales performance evaluations: the data of every page of the yeji web app."
     ),
     paths(overview, evaluation, entity, explain, rows, compare, kpis, scheme, batches, import, revert),
-    components(schemas(WebError, Rows, KpiInfo, BatchInfo, Imported))
+    components(schemas(WebError, Rows, KpiInfo, BatchInfo, Imported, Period))
 )]
 pub struct ApiDoc;
 
@@ -50,10 +50,31 @@ pub fn routes() -> Router<Arc<AppState>> {
         .fallback(|| async { WebError::not_found("not_found", "no such API endpoint; see /api/v1/openapi.json") })
 }
 
+/// A period: 2026-10, 2026-Q3, 2026-H1, 2026, 2026-W42, 2026-01..2026-06,
+/// FY2026-Q1 (empty: the default). Its meaning is checked beyond the pattern (a range's ends are
+/// of one kind and in order; not every year has a week 53): a 400 says why.
+pub struct Period;
+
+const PERIOD_PATTERN: &str = r"^\s*$|^\s*(FY)?[0-9]{4}(-(Q[1-4]|H[12]|W(0[1-9]|[1-4][0-9]|5[0-3])|0[1-9]|1[0-2]))?(\.\.(FY)?[0-9]{4}(-(Q[1-4]|H[12]|W(0[1-9]|[1-4][0-9]|5[0-3])|0[1-9]|1[0-2]))?)?\s*$";
+
+impl utoipa::PartialSchema for Period {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(PERIOD_PATTERN))
+            .examples(["2026-Q3"])
+            .into()
+    }
+}
+
+impl ToSchema for Period {}
+
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
     /// 2026-Q3, 2026-10, 2026-H1, 2026, 2026-W42, 2026-01..2026-06, FY2026-Q1;
     /// default: the last complete quarter of the data.
+    #[param(value_type = Option<Period>)]
     pub period: Option<String>,
 }
 
@@ -80,9 +101,12 @@ async fn cached_json<T: Serialize>(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EvaluationQuery {
+    #[param(value_type = Option<Period>)]
     pub period: Option<String>,
     /// rep, unit or company; all levels by default.
+    #[param(value_type = Option<String>, pattern = "^(rep|unit|company)$")]
     pub level: Option<String>,
 }
 
@@ -114,7 +138,9 @@ async fn entity(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExplainQuery {
+    #[param(value_type = Option<Period>)]
     pub period: Option<String>,
     /// Only this KPI.
     pub kpi: Option<String>,
@@ -145,11 +171,15 @@ pub struct Rows {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RowsQuery {
+    #[param(value_type = Option<Period>)]
     pub period: Option<String>,
     /// 1-based.
+    #[param(minimum = 1)]
     pub page: Option<usize>,
     /// At most 1000; 50 by default.
+    #[param(minimum = 1, maximum = 1000)]
     pub page_size: Option<usize>,
 }
 
@@ -165,8 +195,9 @@ async fn rows(
     if !(1..=1000).contains(&page_size) {
         return Err(WebError::bad_request("bad_page_size", "page_size must be 1 to 1000"));
     }
-    let page = q.page.unwrap_or(1).max(1);
-    let behind = state.rows_behind(&period, &state.id(&id), &kpi, (page - 1) * page_size, page_size).await?;
+    let page = q.page.unwrap_or(1);
+    let offset = crate::rows_offset(page, page_size)?;
+    let behind = state.rows_behind(&period, &state.id(&id), &kpi, offset, page_size).await?;
     Ok(Json(Rows {
         table: behind.table.clone(),
         columns: behind.header.clone(),
@@ -178,11 +209,15 @@ async fn rows(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CompareQuery {
     /// Rep or unit ids, comma separated.
+    #[param(pattern = "\\S")]
     pub ids: String,
+    #[param(value_type = Option<Period>)]
     pub period: Option<String>,
     /// A second period to compare with.
+    #[param(value_type = Option<Period>)]
     pub period_b: Option<String>,
 }
 
@@ -246,6 +281,7 @@ pub struct Imported {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// Land the good rows when some are rejected.
     pub allow_rejects: Option<bool>,

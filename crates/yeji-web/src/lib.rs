@@ -60,6 +60,7 @@ fn app(state: Arc<AppState>) -> Router {
         .route("/lang/{code}", get(switch_language))
         .route("/assets/{file}", get(assets::serve))
         .nest("/api/v1", api::routes())
+        .fallback(no_such_page)
         .layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES as usize))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
@@ -137,6 +138,13 @@ async fn entity(
 
 const PAGE_SIZE: usize = 50;
 
+/// The first row of page `page` (1-based) of `size` rows.
+fn rows_offset(page: usize, size: usize) -> Result<usize, WebError> {
+    page.checked_sub(1)
+        .and_then(|before| before.checked_mul(size))
+        .ok_or_else(|| WebError::bad_request("bad_page", format!("page {page} is not a page: pages count from 1")))
+}
+
 async fn kpi(
     State(state): State<Arc<AppState>>,
     lang: Lang,
@@ -152,8 +160,8 @@ async fn kpi(
         let explained = view.explanation.kpis.iter().find(|k| k.kpi == kpi).ok_or_else(|| {
             WebError::not_found("unknown_kpi", format!("'{kpi}' is not a KPI of this evaluation; see /api/v1/kpis"))
         })?;
-        let page = q.page.unwrap_or(1).max(1);
-        let behind = state.rows_behind(&period, &id, &kpi, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+        let page = q.page.unwrap_or(1);
+        let behind = state.rows_behind(&period, &id, &kpi, rows_offset(page, PAGE_SIZE)?, PAGE_SIZE).await?;
         let name = pages::kpi(&kpi).map_or(kpi.clone(), |k| lang.kpi_name(k).to_owned());
         let title = format!("{} · {name} · {}", view.entity.name, view.period);
         let body = pages::entity::render_kpi(
@@ -392,6 +400,11 @@ async fn save_scheme(
         *response.status_mut() = error.status;
     }
     response
+}
+
+async fn no_such_page(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri) -> Response {
+    let (ctx, _) = context(&state, lang, &uri, None).await;
+    pages::error_page(&ctx, &WebError::not_found("not_found", format!("no page {}", uri.path())))
 }
 
 async fn docs(State(state): State<Arc<AppState>>, lang: Lang, uri: Uri) -> Response {

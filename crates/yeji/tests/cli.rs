@@ -17,40 +17,17 @@
 //! E: revenue 1800, cost 280, margin 1520/1800, orders {O1, O2} = 2.
 //! N: revenue 1200, cost 300, margin 900/1200 = 0.75, orders {O3} = 1.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use common::{assert_close, fixtures, ok, text};
 use serde_json::Value;
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-fn yeji(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yeji"))
-        .args(args)
-        .env_remove("YEJI_WORKSPACE")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("yeji runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Runs yeji and asserts its exit code, returning stdout.
-fn ok(args: &[&str], code: i32) -> String {
-    let output = yeji(args);
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "yeji {args:?}\nstdout: {}\nstderr: {}",
-        text(&output.stdout),
-        text(&output.stderr)
-    );
-    text(&output.stdout)
+fn yeji(args: &[&str]) -> std::process::Output {
+    common::run(args)
 }
 
 #[test]
@@ -76,10 +53,7 @@ fn the_workspace_comes_from_the_environment_and_newer_formats_are_refused() {
 }
 
 fn new_workspace() -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let workspace = dir.path().join("ws").display().to_string();
-    ok(&["init", "--workspace", &workspace], 0);
-    (dir, workspace)
+    common::workspace()
 }
 
 /// (region id, revenue, gross margin, orders) per region for a period.
@@ -99,10 +73,6 @@ fn summary(workspace: &str, period: &str) -> Vec<(String, f64, Option<f64>, i64)
             )
         })
         .collect()
-}
-
-fn assert_close(actual: f64, expected: f64) {
-    assert!((actual - expected).abs() < 1e-9, "{actual} != {expected}");
 }
 
 fn import_json(workspace: &str, paths: &[&str], extra: &[&str], code: i32) -> Value {

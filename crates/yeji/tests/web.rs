@@ -9,106 +9,37 @@
 //! - the rows behind the company's revenue: O1/1, O1/2, O2/1, O3/1, RT1/1 (the
 //!   cancelled O4 and October's O5 are not among them).
 
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
 
+use std::path::Path;
+use std::process::Command;
+
+use common::{Server, close, fixtures, read};
 use serde_json::Value;
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
 fn yeji(args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_yeji")).args(args).env_remove("YEJI_WORKSPACE").output().unwrap();
-    assert!(output.status.success(), "yeji {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout).unwrap()
+    common::ok(args, 0)
 }
 
-/// A running `yeji serve`, stopped when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(workspace: &str) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_yeji"))
-            .args(["serve", "-w", workspace, "--addr", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let base = lines
-            .by_ref()
-            .map_while(Result::ok)
-            .find_map(|line| {
-                line.split("dashboard: ").nth(1).map(|rest| rest.split('/').take(3).collect::<Vec<_>>().join("/"))
-            })
-            .expect("the server prints its URL");
-        Server { child, base }
+/// Uploads `files` (name, content) as the imports form does.
+fn upload(server: &Server, path: &str, files: &[(&str, &[u8])]) -> (u16, String) {
+    let boundary = "yeji-test-boundary";
+    let mut body = Vec::new();
+    for (name, content) in files {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
+        body.extend(*content);
+        body.extend(b"\r\n");
     }
-
-    /// (status, body) of a GET.
-    fn get(&self, path: &str, language: &str) -> (u16, String) {
-        let response = ureq::get(&format!("{}{path}", self.base)).set("Accept-Language", language).call();
-        read(response)
-    }
-
-    fn json(&self, path: &str) -> Value {
-        let (status, body) = self.get(path, "en");
-        assert_eq!(status, 200, "{path}: {body}");
-        serde_json::from_str(&body).unwrap()
-    }
-
-    /// Uploads `files` (name, content) as the imports form does.
-    fn upload(&self, path: &str, files: &[(&str, &[u8])]) -> (u16, String) {
-        let boundary = "yeji-test-boundary";
-        let mut body = Vec::new();
-        for (name, content) in files {
-            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
-            body.extend(*content);
-            body.extend(b"\r\n");
-        }
-        body.extend(format!("--{boundary}--\r\n").as_bytes());
-        let response = ureq::post(&format!("{}{path}", self.base))
-            .set("Content-Type", &format!("multipart/form-data; boundary={boundary}"))
-            .set("Accept-Language", "en")
-            .send_bytes(&body);
-        read(response)
-    }
-}
-
-fn read(response: Result<ureq::Response, ureq::Error>) -> (u16, String) {
-    let response = match response {
-        Ok(response) => response,
-        Err(ureq::Error::Status(_, response)) => response,
-        Err(error) => panic!("{error}"),
-    };
-    let status = response.status();
-    let mut body = String::new();
-    response.into_reader().read_to_string(&mut body).unwrap();
-    (status, body)
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    let response = ureq::post(&format!("{}{path}", server.base))
+        .set("Content-Type", &format!("multipart/form-data; boundary={boundary}"))
+        .set("Accept-Language", "en")
+        .send_bytes(&body);
+    read(response)
 }
 
 fn tiny_workspace() -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let workspace = dir.path().join("ws").display().to_string();
-    yeji(&["init", "-w", &workspace]);
-    yeji(&["import", "-w", &workspace, fixtures().join("tiny").to_str().unwrap()]);
-    (dir, workspace)
-}
-
-fn close(actual: &Value, expected: f64) {
-    let actual = actual.as_f64().unwrap_or_else(|| panic!("{actual} is not a number"));
-    assert!((actual - expected).abs() < 1e-9, "{actual} != {expected}");
+    common::workspace_with(&fixtures().join("tiny"))
 }
 
 #[test]
@@ -230,13 +161,85 @@ fn bad_requests_are_json_errors_with_4xx_codes() {
     assert_eq!(error("/api/v1/entities/R1/kpis/revenue/rows?page_size=0"), (400, "bad_page_size".into()));
     assert_eq!(error("/api/v1/compare?ids="), (400, "bad_ids".into()));
     assert_eq!(error("/api/v1/no/such/thing"), (404, "not_found".into()));
+    // axum's own rejections answer the same JSON body.
+    assert_eq!(error("/api/v1/compare"), (400, "bad_query".into()), "ids missing");
+    assert_eq!(error("/api/v1/entities/R1/kpis/revenue/rows?page=abc"), (400, "bad_query".into()));
+    let revert = |id: &str| {
+        let (status, body) = read(ureq::post(&format!("{}/api/v1/batches/{id}/revert", server.base)).call());
+        (status, serde_json::from_str::<Value>(&body).unwrap()["code"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(revert("99999999999999999999"), (400, "bad_path".into()), "past i64");
+    assert_eq!(revert("7"), (404, "unknown_batch".into()));
     // Pages answer the same errors as pages, in the asked language.
     let (status, page) = server.get("/entity/NOPE?period=2026-Q3", "zh-CN,zh;q=0.9");
     assert_eq!(status, 404);
     assert!(page.contains("出错了") && page.contains("no rep or unit 'NOPE'"), "{page}");
+    let (status, page) = server.get("/no/such/page", "en");
+    assert_eq!(status, 404);
+    assert!(page.contains("no page /no/such/page") && page.contains("<html"), "{page}");
     let openapi = server.json("/api/v1/openapi.json");
     assert!(openapi["paths"]["/api/v1/overview"]["get"].is_object());
     assert!(openapi["components"]["schemas"]["Overview"].is_object());
+    for (path, statuses) in [("/api/v1/overview", ["200", "400", "500"]), ("/api/v1/compare", ["200", "400", "404"])] {
+        let documented = &openapi["paths"][path]["get"]["responses"];
+        assert!(statuses.iter().all(|s| documented[s].is_object()), "{path}: {documented}");
+    }
+}
+
+/// Every period kind serves the dashboard and the API; a year's growth is
+/// against the year before (the `measures` fixture: 3300 against 1700).
+#[test]
+fn every_period_kind_serves_pages_and_the_api() {
+    let (_dir, ws) = common::workspace_with(&common::measures_fixture());
+    let server = Server::start(&ws);
+    for period in ["2026", "2026-01..2026-12", "FY2026", "2026-H2", "2026-W28", "2026-09", "2026-Q3"] {
+        let overview = server.json(&format!("/api/v1/overview?period={period}"));
+        assert_eq!(overview["period"], period);
+        let (status, page) = server.get(&format!("/?period={period}"), "en");
+        assert_eq!(status, 200, "{period}: {page}");
+        let (status, _) = server.get(&format!("/entity/darcel_schlecht?period={period}"), "en");
+        assert_eq!(status, 200, "{period}: the rep page, by its id as imported");
+    }
+    let year = server.json("/api/v1/overview?period=2026");
+    close(&year["company"]["kpis"]["revenue_yoy"]["value"], 3300.0 / 1700.0 - 1.0);
+    close(&year["company"]["kpis"]["revenue_pop"]["value"], 3300.0 / 1700.0 - 1.0);
+    // The same period a year earlier has no data before 2025-02: no point, not 0.
+    let last_year = year["trend"]["revenue_last_year"].as_array().unwrap();
+    assert_eq!(last_year[0], Value::Null, "2025-01: before the data");
+    close(&last_year[1], 200.0);
+    close(&last_year[2], 0.0);
+    // The peer percentile follows the KPI's direction: darcel_schlecht spends
+    // less per revenue (0.10 against R1's 0.15), so it does better than its peer.
+    let darcel = server.json("/api/v1/entities/darcel_schlecht?period=2026-Q3");
+    close(&darcel["percentiles"]["expense_ratio"], 100.0);
+    close(&darcel["percentiles"]["revenue"], 0.0);
+    // The dashboard's funnel is the funnel the KPIs divide (opportunities created in Q3).
+    let quarter = server.json("/api/v1/overview?period=2026-Q3");
+    let funnel = &quarter["funnel"];
+    let stages: Vec<i64> = ["created", "qualified", "proposal", "negotiation", "won"]
+        .iter()
+        .map(|s| funnel[s].as_i64().unwrap())
+        .collect();
+    assert_eq!(stages, [6, 4, 3, 2, 2]);
+    close(&quarter["company"]["kpis"]["stage_conversion_won"]["value"], 1.0);
+}
+
+/// A failure of the server answers a generic message and a request id; the
+/// detail (here a query on a vanished fact file) goes to the log only.
+#[test]
+fn a_server_failure_answers_a_request_id_and_keeps_the_detail_in_the_log() {
+    let (_dir, ws) = tiny_workspace();
+    let server = Server::start(&ws);
+    for file in std::fs::read_dir(Path::new(&ws).join("facts/orders")).unwrap() {
+        std::fs::remove_file(file.unwrap().path()).unwrap();
+    }
+    let (status, body) = server.answer("/api/v1/overview?period=2026-Q2");
+    assert_eq!(status, 500);
+    assert_eq!(body["code"], "internal");
+    let id = body["request_id"].as_str().unwrap();
+    assert!(body["message"].as_str().unwrap().contains(id));
+    let said = body.to_string();
+    assert!(!said.contains("SELECT") && !said.contains("parquet") && !said.contains("facts/"), "{said}");
 }
 
 /// The scored fixture by hand. At the end of 2026-Q3 (30 Sep) R1 owes 500 on
@@ -321,7 +324,7 @@ fn pages_follow_the_language_and_escape_names() {
     // A rep renamed to a script tag: shown as text everywhere.
     let renamed = "rep_id,name,unit_id,manager_rep_id,hire_date,level,base_salary,active,effective_from\n\
                    R1,<script>alert(1)</script>,TE,,2020-01-01,lead,15000,true,\n";
-    let (status, body) = server.upload("/api/v1/imports", &[("reps.csv", renamed.as_bytes())]);
+    let (status, body) = upload(&server, "/api/v1/imports", &[("reps.csv", renamed.as_bytes())]);
     assert_eq!(status, 200, "{body}");
     let report: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(report["report"]["batch"], 2);
@@ -346,14 +349,14 @@ fn an_upload_with_a_bad_row_lands_nothing_and_shows_the_rejects() {
     let (_dir, ws) = tiny_workspace();
     let server = Server::start(&ws);
     let bad = std::fs::read(fixtures().join("orders_bad.csv")).unwrap();
-    let (status, page) = server.upload("/imports", &[("orders.csv", &bad)]);
+    let (status, page) = upload(&server, "/imports", &[("orders.csv", &bad)]);
     assert_eq!(status, 422);
     assert!(page.contains("Nothing was imported"), "{page}");
     assert!(page.contains("2026-02-30"), "the bad date is shown: {page}");
-    let (status, body) = server.upload("/api/v1/imports", &[("orders.csv", &bad)]);
+    let (status, body) = upload(&server, "/api/v1/imports", &[("orders.csv", &bad)]);
     assert_eq!(status, 422);
     assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["code"], "rejected");
-    let (status, body) = server.upload("/api/v1/imports", &[("notes.png", b"PNG")]);
+    let (status, body) = upload(&server, "/api/v1/imports", &[("notes.png", b"PNG")]);
     assert_eq!((status, serde_json::from_str::<Value>(&body).unwrap()["code"].as_str()), (400, Some("bad_file_type")));
     // Nothing landed: one batch, and the company's revenue is still 3000.
     assert_eq!(server.json("/api/v1/batches").as_array().unwrap().len(), 1);
@@ -362,7 +365,7 @@ fn an_upload_with_a_bad_row_lands_nothing_and_shows_the_rejects() {
     // A good change lands, moves the numbers, and reverts exactly.
     let extra = "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,amount,cost,channel,status\n\
                  O9,1,2026-09-10,R1,K1,P1,1,500,100,offline,confirmed\n";
-    let (status, body) = server.upload("/api/v1/imports", &[("orders.csv", extra.as_bytes())]);
+    let (status, body) = upload(&server, "/api/v1/imports", &[("orders.csv", extra.as_bytes())]);
     assert_eq!(status, 200, "{body}");
     close(&server.json("/api/v1/overview?period=2026-Q3")["company"]["kpis"]["revenue"]["value"], 3500.0);
     let (status, body) = read(ureq::post(&format!("{}/api/v1/batches/2/revert", server.base)).call());
