@@ -78,7 +78,7 @@ impl Workspace {
         options: &ImportOptions,
         progress: &(dyn Fn(Progress) + Sync),
     ) -> Result<ImportReport> {
-        let _writing = self.exclusive()?;
+        let _writing = self.writing().await?;
         let sources = discover(paths)?;
         if sources.is_empty() {
             let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();

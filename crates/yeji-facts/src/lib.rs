@@ -33,6 +33,7 @@ mod files;
 mod first_lines;
 mod history;
 mod import;
+mod lock;
 mod org;
 mod paid;
 mod revert;
@@ -48,7 +49,7 @@ pub use schemes::CurrentScheme;
 pub use session::{collect, has_column, query_error, register_view};
 pub use settings::Settings;
 pub use snapshot::Facts;
-pub use workspace::Workspace;
+pub use workspace::{CATALOG_URL_VARIABLE, Workspace};
 pub use yeji_ingest::Reject;
 pub use yeji_store::{Batch, RunInfo, SchemeVersion, StoreError, TableVersion};
 

@@ -16,7 +16,7 @@ impl Workspace {
     /// its tables or a table referring to them, so the result is exactly the
     /// workspace as if the batch had never been imported.
     pub async fn revert(&mut self, id: i64, actor: &str) -> Result<Batch> {
-        let _writing = self.exclusive()?;
+        let _writing = self.writing().await?;
         let history = self.catalog.batches().await?;
         let batch = history.iter().find(|b| b.id == id).ok_or(yeji_store::StoreError::NoSuchBatch(id))?.clone();
         let cannot = |reason: String| FactsError::CannotRevert { batch: id, reason };

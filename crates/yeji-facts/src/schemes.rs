@@ -29,7 +29,7 @@ impl Workspace {
     /// Validates and saves `scheme` as the next version, which becomes current.
     pub async fn save_scheme(&self, scheme: &Scheme, actor: &str) -> Result<i64> {
         scheme.validate()?;
-        let _writing = self.exclusive()?;
+        let _writing = self.writing().await?;
         Ok(self.catalog.save_scheme(&scheme.name, &scheme.to_toml(), actor).await?)
     }
 

@@ -31,6 +31,10 @@ pub struct Settings {
     /// The latest; by default the last day of the year after next.
     #[serde(default, deserialize_with = "optional_date")]
     pub latest_date: Option<NaiveDate>,
+    /// The PostgreSQL catalog a team shares (`postgres://…`); by default the
+    /// catalog is `catalog.sqlite` in the workspace. `YEJI_CATALOG_URL` wins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<String>,
 }
 
 fn default_earliest() -> NaiveDate {
@@ -69,6 +73,7 @@ impl Default for Settings {
             ids: Some(IdCase::AsGiven),
             earliest_date: default_earliest(),
             latest_date: None,
+            catalog: None,
         }
     }
 }

@@ -2,7 +2,6 @@
 //! the clean-up of files a crashed batch left behind.
 
 use std::collections::{HashMap, HashSet};
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use arrow::array::RecordBatch;
@@ -20,49 +19,43 @@ fn by_table(versions: Vec<TableVersion>) -> HashMap<Table, TableVersion> {
 
 pub(crate) const SETTINGS_FILE: &str = "workspace.toml";
 const CATALOG_FILE: &str = "catalog.sqlite";
-const LOCK_FILE: &str = ".lock";
+/// The catalog's URL (PostgreSQL) when it is not in `workspace.toml`.
+pub const CATALOG_URL_VARIABLE: &str = "YEJI_CATALOG_URL";
+/// In a shared workspace, files no version names are kept this long before
+/// they are cleaned up: another machine may still be reading or writing them.
+const SHARED_GRACE: std::time::Duration = std::time::Duration::from_secs(3600);
 
-/// An open workspace. It holds the workspace's lock, shared with other
-/// readers, until dropped; writing takes it exclusively ([`Workspace::exclusive`]).
+/// An open workspace. A workspace with its own (SQLite) catalog holds the
+/// lock file, shared with other readers, until dropped; writing takes it
+/// exclusively. A workspace sharing a PostgreSQL catalog takes turns to
+/// write by the catalog's lock, and readers never wait (see `lock.rs`).
 pub struct Workspace {
     pub(crate) root: PathBuf,
     pub(crate) settings: Settings,
     pub(crate) catalog: Catalog,
-    lock: File,
+    pub(crate) lock: Option<std::fs::File>,
     /// The turn to query the whole facts, shared by every [`Facts`] of this
     /// workspace (see [`Facts::gate`]).
     gate: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
-/// The workspace's lock file: held shared by every process that has the
-/// workspace open, exclusively by the one writing a batch, a revert or a scheme.
-fn lock_file(root: &Path) -> Result<File> {
-    let path = root.join(LOCK_FILE);
-    File::options().create(true).truncate(false).write(true).open(&path).map_err(|e| FactsError::io(&path, e))
+/// The catalog a workspace's settings name: `YEJI_CATALOG_URL`, else the
+/// settings' `catalog`, else the SQLite file in the workspace.
+fn catalog_url(settings: &Settings) -> Option<String> {
+    std::env::var(CATALOG_URL_VARIABLE).ok().filter(|u| !u.is_empty()).or_else(|| settings.catalog.clone())
 }
 
-fn locked(result: std::result::Result<(), std::fs::TryLockError>, root: &Path) -> Result<()> {
-    match result {
-        Ok(()) => Ok(()),
-        Err(std::fs::TryLockError::WouldBlock) => Err(FactsError::Busy),
-        Err(std::fs::TryLockError::Error(e)) => Err(FactsError::io(&root.join(LOCK_FILE), e)),
-    }
-}
-
-/// The exclusive hold of a workspace's lock while it is written; the lock
-/// goes back to shared when dropped. (It holds a duplicate of the lock file's
-/// handle: both name the same lock.)
-pub(crate) struct Exclusive(File);
-
-impl Drop for Exclusive {
-    fn drop(&mut self) {
-        // Converting back cannot be refused: this process is the only holder.
-        let _ = self.0.try_lock_shared();
-    }
+async fn connect(root: &Path, settings: &Settings, create: bool) -> Result<Catalog> {
+    Ok(match catalog_url(settings) {
+        Some(url) => Catalog::connect(&url, create).await?,
+        None => Catalog::open(&root.join(CATALOG_FILE), create).await?,
+    })
 }
 
 impl Workspace {
-    /// Creates a workspace in `root` (which may exist but must hold no workspace).
+    /// Creates a workspace in `root` (which may exist but must hold no
+    /// workspace), with its catalog in the workspace or, when the settings or
+    /// `YEJI_CATALOG_URL` name one, in a PostgreSQL database.
     pub async fn init(root: &Path, settings: Settings) -> Result<Workspace> {
         settings.validate()?;
         let settings_path = root.join(SETTINGS_FILE);
@@ -70,18 +63,17 @@ impl Workspace {
             return Err(FactsError::AlreadyExists(root.display().to_string()));
         }
         std::fs::create_dir_all(root).map_err(|e| FactsError::io(root, e))?;
-        let lock = lock_file(root)?;
-        locked(lock.try_lock(), root)?;
-        let catalog = Catalog::open(&root.join(CATALOG_FILE), true).await?;
+        let catalog = connect(root, &settings, true).await?;
+        let lock = crate::lock::hold(root, &catalog, true)?;
         // The settings file is written last: its presence marks a complete workspace.
         let temporary = root.join("workspace.toml.tmp");
         std::fs::write(&temporary, settings.to_toml()).map_err(|e| FactsError::io(&temporary, e))?;
         std::fs::rename(&temporary, &settings_path).map_err(|e| FactsError::io(&settings_path, e))?;
-        drop(Exclusive(lock.try_clone().map_err(|e| FactsError::io(root, e))?));
+        crate::lock::share(&lock);
         Ok(Workspace::new(root, settings, catalog, lock))
     }
 
-    fn new(root: &Path, settings: Settings, catalog: Catalog, lock: File) -> Workspace {
+    fn new(root: &Path, settings: Settings, catalog: Catalog, lock: Option<std::fs::File>) -> Workspace {
         Workspace { root: root.to_owned(), settings, catalog, lock, gate: Default::default() }
     }
 
@@ -97,22 +89,13 @@ impl Workspace {
             Err(e) => return Err(FactsError::io(&settings_path, e)),
         };
         let settings = Settings::parse(&text)?;
-        let lock = lock_file(root)?;
-        locked(lock.try_lock_shared(), root)?;
-        let catalog = Catalog::open(&root.join(CATALOG_FILE), false).await?;
+        let catalog = connect(root, &settings, false).await?;
+        let lock = crate::lock::hold(root, &catalog, false)?;
         let workspace = Workspace::new(root, settings, catalog, lock);
-        if let Ok(_alone) = workspace.exclusive() {
+        if let Ok(_alone) = workspace.writing().await {
             workspace.collect_garbage().await?;
         }
         Ok(workspace)
-    }
-
-    /// The lock, exclusively, for writing: refused (busy) while another
-    /// process has the workspace open.
-    pub(crate) fn exclusive(&self) -> Result<Exclusive> {
-        let file = self.lock.try_clone().map_err(|e| FactsError::io(&self.root.join(LOCK_FILE), e))?;
-        locked(file.try_lock(), &self.root)?;
-        Ok(Exclusive(file))
     }
 
     pub fn root(&self) -> &Path {
@@ -157,8 +140,12 @@ impl Workspace {
     }
 
     /// Removes the fact files the `new` versions replaced, except those a
-    /// saved run pins.
+    /// saved run pins. (A shared workspace leaves them to the clean-up: another
+    /// machine may still be reading them.)
     pub(crate) async fn retire(&self, new: &[TableVersion], old: &HashMap<Table, TableVersion>) -> Result<()> {
+        if self.catalog.is_shared() {
+            return Ok(());
+        }
         let pinned: HashSet<String> =
             self.catalog.runs().await?.into_iter().flat_map(|run| run.data).map(|v| v.file).collect();
         let replaced = new.iter().filter_map(|v| Table::from_name(&v.table).and_then(|t| old.get(&t)));
@@ -170,8 +157,15 @@ impl Workspace {
 
     /// Removes what no committed version, saved run or batch names: the
     /// leftovers of a batch that crashed before its commit, and files a later
-    /// version replaced.
+    /// version replaced (in a shared workspace only those older than an hour).
     async fn collect_garbage(&self) -> Result<()> {
+        let grace = self.catalog.is_shared().then_some(SHARED_GRACE);
+        let stale = |path: &Path| {
+            grace.is_none_or(|grace| {
+                let modified = std::fs::metadata(path).and_then(|m| m.modified());
+                modified.is_ok_and(|m| m.elapsed().is_ok_and(|age| age > grace))
+            })
+        };
         let mut versions = self.catalog.table_versions().await?;
         versions.extend(self.catalog.runs().await?.into_iter().flat_map(|run| run.data));
         let live_files: HashSet<PathBuf> = versions.iter().map(|v| self.root.join(&v.file)).collect();
@@ -179,20 +173,20 @@ impl Workspace {
         for table in Table::ALL {
             let dir = self.root.join("facts").join(table.name());
             for path in list(&dir)? {
-                if !live_files.contains(&path) {
+                if !live_files.contains(&path) && stale(&path) {
                     remove(&path)?;
                 }
             }
         }
         let current = crate::snapshot::data_key(&self.versions().await?);
         for path in list(&self.root.join(crate::snapshot::CACHE_DIR))? {
-            if !path.ends_with(&current) {
+            if !path.ends_with(&current) && stale(&path) {
                 std::fs::remove_dir_all(&path).map_err(|e| FactsError::io(&path, e))?;
             }
         }
         for path in list(&self.root.join("batches"))? {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
-            if !batches.contains(&name) {
+            if !batches.contains(&name) && stale(&path) {
                 std::fs::remove_dir_all(&path).map_err(|e| FactsError::io(&path, e))?;
             }
         }

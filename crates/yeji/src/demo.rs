@@ -31,6 +31,12 @@ pub struct InitArgs {
     /// zh-CN or en.
     #[arg(long, default_value = "zh-CN")]
     locale: String,
+    /// A PostgreSQL database for the catalog (postgres://user:password@host/db),
+    /// kept in workspace.toml; a team's servers share it (see README). Without
+    /// it the catalog is `catalog.sqlite` in the workspace, unless
+    /// YEJI_CATALOG_URL names a database.
+    #[arg(long, value_name = "URL")]
+    catalog: Option<String>,
 }
 
 pub async fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
@@ -39,10 +45,12 @@ pub async fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
         currency: args.currency,
         fiscal_year_first_month: args.fiscal_year_first_month,
         locale: args.locale,
+        catalog: args.catalog,
         ..Settings::default()
     };
     let workspace = Workspace::init(&args.workspace.workspace, settings).await?;
-    say!("created workspace {}", workspace.root().display());
+    let catalog = if workspace.catalog().is_shared() { "a PostgreSQL catalog" } else { "its own catalog" };
+    say!("created workspace {} with {catalog}", workspace.root().display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -8,6 +8,7 @@ mod bench;
 mod demo;
 mod evaluate;
 mod import;
+mod people;
 mod runs;
 mod serve;
 
@@ -119,6 +120,18 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Time importing a data folder (e.g. from shared/bench/make_big.py).
     Bench(bench::BenchArgs),
+    /// The people who sign in: add, list, disable, enable, set, passwd.
+    User {
+        #[command(subcommand)]
+        action: people::UserAction,
+    },
+    /// API tokens: create (printed once), revoke, list.
+    Token {
+        #[command(subcommand)]
+        action: people::TokenAction,
+    },
+    /// The log of every change: who, what, before and after.
+    Audit(people::AuditArgs),
 }
 
 /// Who the audit log names for this command's changes.
@@ -175,5 +188,8 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => demo::run(args).await,
         Command::Serve(args) => serve::run(args).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::User { action } => people::user(action).await,
+        Command::Token { action } => people::token(action).await,
+        Command::Audit(args) => people::audit(args).await,
     }
 }
