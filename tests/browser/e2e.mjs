@@ -1,7 +1,8 @@
 // Drives Debian's Chromium (headless) through the yeji web app on a demo
-// workspace: overview, language switch, drill-down company → region → team →
-// rep → KPI → rows, numbers checked against the JSON API, a scheme weight
-// preview, an upload with a bad row, and screenshots of the main pages.
+// workspace: signing in (a wrong password first), overview, language switch,
+// drill-down company → region → team → rep → KPI → rows, numbers checked
+// against the JSON API, a scheme weight preview, an upload with a bad row,
+// signing out, and screenshots of the main pages.
 //
 // usage: node e2e.mjs BASE_URL SCREENSHOT_DIR
 import { chromium } from 'playwright-core';
@@ -15,9 +16,11 @@ function check(condition, what) {
   if (!condition) throw new Error(`check failed: ${what}`);
   checks.push(what);
 }
+let context;
 async function api(path) {
-  const response = await fetch(base + path, { headers: { 'Accept-Language': 'en' } });
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  // The browser's own session: the API answers what the signed-in director sees.
+  const response = await context.request.get(base + path, { headers: { 'Accept-Language': 'en' } });
+  if (!response.ok()) throw new Error(`${path}: ${response.status()} ${await response.text()}`);
   return response.json();
 }
 const grouped = (n) => Math.round(n).toLocaleString('en-US');
@@ -28,7 +31,7 @@ const browser = await chromium.launch({
          '--no-first-run', '--disable-component-update', '--disable-sync'],
 });
 try {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1440, height: 1000 } });
+  context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1440, height: 1000 } });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -37,6 +40,23 @@ try {
     const sizes = await request.sizes().catch(() => null);
     if (sizes) transferred += sizes.responseBodySize + sizes.responseHeadersSize;
   });
+
+  // Signing in: a page sends the visitor to the sign-in page, a wrong password
+  // is refused, the right one leads back to where they were going.
+  await page.goto(base + '/');
+  await page.waitForSelector('#signin');
+  check(page.url().includes('/login?next='), 'an unsigned visitor is sent to the sign-in page');
+  await page.fill('#login', 'director');
+  await page.fill('#password', 'not-the-password');
+  await page.click('#signin button[type="submit"]');
+  await page.waitForSelector('#signin-error');
+  check((await page.textContent('#signin-error')).includes('账号或密码不正确'), 'a wrong password is refused');
+  await page.screenshot({ path: join(shots, 'sign-in.png'), fullPage: true });
+  await page.fill('#login', 'director');
+  await page.fill('#password', 'demo-director');
+  await page.click('#signin button[type="submit"]');
+  await page.waitForSelector('#who');
+  check((await page.textContent('#who')).includes('王总监'), 'signed in as the demo director');
 
   // Overview in Chinese (the browser asks for zh-CN), charts drawn.
   await page.goto(base + '/');
@@ -122,6 +142,12 @@ try {
   await page.goto(`${base}/compare?ids=${encodeURIComponent(a.id + ',' + b.id)}&period=${overview.period}&period_b=${overview.year_ago_period}`);
   await page.waitForSelector('table.compare-table');
   await page.screenshot({ path: join(shots, 'compare.png'), fullPage: true });
+
+  // Signing out ends the session: the pages send the visitor to sign in again.
+  await page.click('#signout');
+  await page.waitForSelector('#signin');
+  await page.goto(base + '/compare');
+  check(page.url().includes('/login?next='), 'signed out, the pages ask to sign in again');
 
   check(errors.length === 0, `no script errors (${errors.join('; ')})`);
   console.log(JSON.stringify({ checks, first_load_bytes: transferred }));

@@ -26,19 +26,27 @@ pub struct GradeCount {
     pub reps: usize,
 }
 
-/// The reps of each of the scheme's grades, best grade first.
-pub fn grade_counts(evaluation: &Evaluation, scheme: &Scheme) -> Vec<GradeCount> {
+/// How many of `results`' reps got each of the scheme's grades, best grade first.
+pub fn grade_counts<'a>(results: impl IntoIterator<Item = &'a EntityResult>, scheme: &Scheme) -> Vec<GradeCount> {
+    let reps: Vec<&EntityResult> = results.into_iter().filter(|r| r.level == Level::Rep).collect();
     let grades = scheme.grades.bands.iter().map(|(grade, _)| grade).chain([&scheme.grades.lowest]);
     grades
         .map(|grade| GradeCount {
             grade: grade.clone(),
-            reps: evaluation
-                .results
-                .iter()
-                .filter(|r| r.level == Level::Rep && r.grade.as_deref() == Some(grade.as_str()))
-                .count(),
+            reps: reps.iter().filter(|r| r.grade.as_deref() == Some(grade.as_str())).count(),
         })
         .collect()
+}
+
+/// The median of `values` (the mean of the middle two for an even count).
+pub fn median(mut values: Vec<f64>) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
+    }
 }
 
 /// One KPI of the catalogue or of a scheme's formulas, as `yeji kpis` and
@@ -218,4 +226,16 @@ pub fn rows_xlsx(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, rus
         }
     }
     workbook.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_take_the_middle_or_the_mean_of_the_middle_two() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        assert_eq!(median(Vec::new()), None);
+    }
 }

@@ -98,9 +98,28 @@ CREATE TABLE signin_links (
     used_at TEXT
 );
 "#,
+    AUDIT_APPEND_ONLY_SQLITE,
 ];
 
-const POSTGRES: &[&str] = &[r#"
+/// The audit log is append-only (SPEC §15.1): the database itself refuses to
+/// change or delete a row, whatever program asks.
+const AUDIT_APPEND_ONLY_SQLITE: &str = r#"
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#;
+
+const AUDIT_APPEND_ONLY_POSTGRES: &str = r#"
+CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'the audit log is append-only'; END;
+$$;
+CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
+FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+"#;
+
+const POSTGRES: &[&str] = &[
+    r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE batches (
     id BIGINT PRIMARY KEY,
@@ -179,7 +198,9 @@ CREATE TABLE signin_links (
     expires_at TIMESTAMPTZ NOT NULL,
     used_at TIMESTAMPTZ
 );
-"#];
+"#,
+    AUDIT_APPEND_ONLY_POSTGRES,
+];
 
 /// The schema version this build writes for the catalog's backend.
 fn migrations(catalog: &Catalog) -> &'static [&'static str] {
@@ -257,6 +278,21 @@ mod tests {
             error.to_string(),
             format!("the catalog has schema version 99, this yeji understands up to {SCHEMA_VERSION}: upgrade yeji")
         );
+    }
+
+    #[tokio::test]
+    async fn audit_rows_are_never_changed_or_deleted() {
+        for (catalog, _dir) in crate::testing::catalogs().await {
+            catalog.audit(&crate::AuditEntry::new("ada", "import", "batch 1")).await.unwrap();
+            for statement in ["UPDATE audit SET actor = 'eve'", "DELETE FROM audit"] {
+                with_pool!(catalog, |pool| {
+                    let error = sqlx::query(statement).execute(pool).await.unwrap_err().to_string();
+                    assert!(error.contains("append-only"), "{statement}: {error}");
+                });
+            }
+            let rows = catalog.audit_log(&crate::AuditFilter::default()).await.unwrap();
+            assert_eq!(rows.iter().map(|r| r.actor.as_str()).collect::<Vec<_>>(), ["ada"]);
+        }
     }
 
     #[tokio::test]

@@ -20,6 +20,7 @@ use yeji_facts::CurrentScheme;
 use crate::error::{Result, WebError};
 use crate::extract::{Path, Query};
 use crate::state::{AppState, Key};
+use crate::viewer::Viewer;
 use crate::views::{Comparison, EntityView, Overview};
 
 #[derive(OpenApi)]
@@ -28,10 +29,67 @@ use crate::views::{Comparison, EntityView, Overview};
         title = "yeji API",
         description = "Sales performance evaluations: the data of every page of the yeji web app."
     ),
-    paths(overview, evaluation, entity, explain, rows, compare, kpis, scheme, batches, import, revert),
-    components(schemas(WebError, Rows, KpiInfo, BatchInfo, Imported, Period))
+    paths(overview, evaluation, entity, explain, rows, compare, kpis, scheme, batches, import, revert,
+        crate::api_people::sign_in, crate::api_people::sign_out, crate::api_people::session,
+        crate::api_people::users, crate::api_people::audit),
+    components(schemas(WebError, Rows, KpiInfo, BatchInfo, Imported, Period)),
+    modifiers(&SignInRequired),
+    security(("session" = []), ("token" = []))
 )]
 pub struct ApiDoc;
+
+/// How a request says who it is (once a workspace has users): the session
+/// cookie set by `POST /api/v1/session`, or an API token (`yeji token create`).
+/// Every path but signing in and this document answers 401 without one; the
+/// paths in [`ROLE_CHECKED`] answer 403 to a role that may not use them.
+struct SignInRequired;
+
+/// The paths (and methods) whose handler asks the viewer's role.
+const ROLE_CHECKED: [(&str, &str); 6] = [
+    ("/api/v1/overview", "get"),
+    ("/api/v1/batches", "get"),
+    ("/api/v1/imports", "post"),
+    ("/api/v1/batches/{id}/revert", "post"),
+    ("/api/v1/users", "get"),
+    ("/api/v1/audit", "get"),
+];
+
+impl utoipa::Modify for SignInRequired {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        use utoipa::openapi::{Ref, RefOr, ResponseBuilder};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components
+            .add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("yeji_session"))));
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        let error = |description: &str| {
+            let body = utoipa::openapi::ContentBuilder::new().schema(Some(Ref::from_schema_name("WebError"))).build();
+            RefOr::T(ResponseBuilder::new().description(description).content("application/json", body).build())
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                ("get", &mut item.get),
+                ("post", &mut item.post),
+                ("put", &mut item.put),
+                ("delete", &mut item.delete),
+            ];
+            for (method, operation) in operations {
+                let Some(operation) = operation else { continue };
+                if path == "/api/v1/session" && method == "post" {
+                    continue;
+                }
+                let responses = &mut operation.responses.responses;
+                responses.entry("401".into()).or_insert_with(|| error("not signed in"));
+                if ROLE_CHECKED.contains(&(path.as_str(), method)) {
+                    responses.entry("403".into()).or_insert_with(|| error("the role may not"));
+                }
+            }
+        }
+    }
+}
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -47,6 +105,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/imports", post(import))
         .route("/batches/{id}/revert", post(revert))
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .merge(crate::api_people::routes())
         .fallback(|| async { WebError::not_found("not_found", "no such API endpoint; see /api/v1/openapi.json") })
 }
 
@@ -80,9 +139,18 @@ pub struct PeriodQuery {
 
 #[utoipa::path(get, path = "/api/v1/overview", params(PeriodQuery),
     responses((status = 200, body = Overview), (status = 400, body = WebError), (status = 404, body = WebError), (status = 500, body = WebError)))]
-async fn overview(State(state): State<Arc<AppState>>, Query(q): Query<PeriodQuery>) -> Result<Response> {
+async fn overview(
+    State(state): State<Arc<AppState>>,
+    viewer: Viewer,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response> {
+    if let yeji_people::Scope::Rep(rep) = &viewer.scope {
+        return Err(viewer
+            .may(false, &format!("the overview; a rep's is their scorecard, /api/v1/entities/{rep}"))
+            .unwrap_err());
+    }
     let period = state.period(q.period.as_deref()).await?;
-    cached_json(&state, Key::Overview(period), state.overview(&period)).await
+    cached_json(&state, Key::Overview(period, viewer.scope.clone()), state.overview(&period, &viewer.scope)).await
 }
 
 /// A view as JSON, serialized once per view and shared by every request for it.
@@ -113,14 +181,17 @@ pub struct EvaluationQuery {
 /// The evaluation of a period, as `yeji evaluate --format json` prints it (SPEC §14).
 #[utoipa::path(get, path = "/api/v1/evaluation", params(EvaluationQuery),
     responses((status = 200, body = Evaluation), (status = 400, body = WebError), (status = 500, body = WebError)))]
-async fn evaluation(State(state): State<Arc<AppState>>, Query(q): Query<EvaluationQuery>) -> Result<Json<Evaluation>> {
+async fn evaluation(
+    State(state): State<Arc<AppState>>,
+    viewer: Viewer,
+    Query(q): Query<EvaluationQuery>,
+) -> Result<Json<Evaluation>> {
     let period = state.period(q.period.as_deref()).await?;
     let level = q.level.as_deref().map(str::parse::<Level>).transpose();
     let level = level.map_err(|e| WebError::bad_request("bad_level", e.to_string()))?;
     let mut evaluation = state.evaluation(&period).await?.evaluation.clone();
-    if let Some(level) = level {
-        evaluation.results.retain(|r| r.level == level);
-    }
+    let facts = state.facts();
+    evaluation.results.retain(|r| viewer.sees(&facts, &period, r) && level.is_none_or(|level| r.level == level));
     Ok(Json(evaluation))
 }
 
@@ -129,12 +200,15 @@ async fn evaluation(State(state): State<Arc<AppState>>, Query(q): Query<Evaluati
     responses((status = 200, body = EntityView), (status = 400, body = WebError), (status = 404, body = WebError), (status = 500, body = WebError)))]
 async fn entity(
     State(state): State<Arc<AppState>>,
+    viewer: Viewer,
     Path(id): Path<String>,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response> {
     let period = state.period(q.period.as_deref()).await?;
     let id = state.id(&id);
-    cached_json(&state, Key::Entity(period, id.clone()), state.entity(&period, &id)).await
+    viewer.check(&state.facts(), &period, &id)?;
+    let key = Key::Entity(period, id.clone(), viewer.scope.clone());
+    cached_json(&state, key, state.entity(&period, &id, &viewer)).await
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -151,11 +225,14 @@ pub struct ExplainQuery {
     responses((status = 200, body = Explanation), (status = 400, body = WebError), (status = 404, body = WebError), (status = 500, body = WebError)))]
 async fn explain(
     State(state): State<Arc<AppState>>,
+    viewer: Viewer,
     Path(id): Path<String>,
     Query(q): Query<ExplainQuery>,
 ) -> Result<Json<Explanation>> {
     let period = state.period(q.period.as_deref()).await?;
-    let explanation = state.evaluation(&period).await?.explain(&state.id(&id), q.kpi.as_deref())?;
+    let id = state.id(&id);
+    viewer.check(&state.facts(), &period, &id)?;
+    let explanation = state.evaluation(&period).await?.explain(&id, q.kpi.as_deref())?;
     Ok(Json(explanation))
 }
 
@@ -187,6 +264,7 @@ pub struct RowsQuery {
     responses((status = 200, body = Rows), (status = 400, body = WebError), (status = 404, body = WebError), (status = 500, body = WebError)))]
 async fn rows(
     State(state): State<Arc<AppState>>,
+    viewer: Viewer,
     Path((id, kpi)): Path<(String, String)>,
     Query(q): Query<RowsQuery>,
 ) -> Result<Json<Rows>> {
@@ -196,8 +274,8 @@ async fn rows(
         return Err(WebError::bad_request("bad_page_size", "page_size must be 1 to 1000"));
     }
     let page = q.page.unwrap_or(1);
-    let offset = crate::rows_offset(page, page_size)?;
-    let behind = state.rows_behind(&period, &state.id(&id), &kpi, offset, page_size).await?;
+    let offset = crate::dashboard::rows_offset(page, page_size)?;
+    let behind = state.rows_behind(&period, &state.id(&id), &kpi, (offset, page_size), &viewer).await?;
     Ok(Json(Rows {
         table: behind.table.clone(),
         columns: behind.header.clone(),
@@ -223,9 +301,13 @@ pub struct CompareQuery {
 
 #[utoipa::path(get, path = "/api/v1/compare", params(CompareQuery),
     responses((status = 200, body = Comparison), (status = 400, body = WebError), (status = 404, body = WebError), (status = 500, body = WebError)))]
-async fn compare(State(state): State<Arc<AppState>>, Query(q): Query<CompareQuery>) -> Result<Json<Comparison>> {
+async fn compare(
+    State(state): State<Arc<AppState>>,
+    viewer: Viewer,
+    Query(q): Query<CompareQuery>,
+) -> Result<Json<Comparison>> {
     let (periods, ids) = state.comparison_request(q.period.as_deref(), q.period_b.as_deref(), &q.ids).await?;
-    Ok(Json(state.compare(&periods, &ids).await?))
+    Ok(Json(state.compare(&periods, &ids, &viewer).await?))
 }
 
 /// The KPI catalogue.
@@ -267,7 +349,8 @@ impl From<yeji_facts::Batch> for BatchInfo {
 }
 
 #[utoipa::path(get, path = "/api/v1/batches", responses((status = 200, body = Vec<BatchInfo>), (status = 500, body = WebError)))]
-async fn batches(State(state): State<Arc<AppState>>) -> Result<Json<Vec<BatchInfo>>> {
+async fn batches(State(state): State<Arc<AppState>>, viewer: Viewer) -> Result<Json<Vec<BatchInfo>>> {
+    viewer.may_change_data()?;
     let batches = state.read().await.batches().await?;
     Ok(Json(batches.into_iter().map(BatchInfo::from).collect()))
 }
@@ -294,17 +377,21 @@ pub struct ImportQuery {
     responses((status = 200, body = Imported), (status = 400, body = WebError), (status = 409, body = WebError), (status = 413, body = WebError), (status = 422, body = WebError), (status = 500, body = WebError)))]
 async fn import(
     State(state): State<Arc<AppState>>,
+    viewer: Viewer,
     Query(q): Query<ImportQuery>,
     multipart: axum::extract::Multipart,
 ) -> Result<Json<Imported>> {
+    viewer.may_change_data()?;
     let upload = crate::upload::receive(multipart).await?;
-    let report = state.import(&upload, q.allow_rejects.unwrap_or(false) || upload.allow_rejects, "web").await?;
+    let allow_rejects = q.allow_rejects.unwrap_or(false) || upload.allow_rejects;
+    let report = state.import(&upload, allow_rejects, viewer.actor()).await?;
     Ok(Json(Imported { report }))
 }
 
 /// Reverts a batch exactly (refused while a later batch depends on it).
 #[utoipa::path(post, path = "/api/v1/batches/{id}/revert", params(("id" = i64, Path)),
     responses((status = 200, body = BatchInfo), (status = 400, body = WebError), (status = 404, body = WebError), (status = 409, body = WebError), (status = 500, body = WebError)))]
-async fn revert(State(state): State<Arc<AppState>>, Path(id): Path<i64>) -> Result<Json<BatchInfo>> {
-    Ok(Json(BatchInfo::from(state.revert(id, "web").await?)))
+async fn revert(State(state): State<Arc<AppState>>, viewer: Viewer, Path(id): Path<i64>) -> Result<Json<BatchInfo>> {
+    viewer.may_change_data()?;
+    Ok(Json(BatchInfo::from(state.revert(id, viewer.actor()).await?)))
 }

@@ -15,6 +15,8 @@ use yeji_core::Period;
 use yeji_core::scheme::Scheme;
 use yeji_eval::{Evaluated, Evaluation, Facts};
 use yeji_facts::{Batch, CurrentScheme, FactsError, ImportOptions, ImportReport, Workspace};
+use yeji_people::Scope;
+use yeji_store::Catalog;
 
 use crate::error::{Result, WebError};
 use crate::upload::Upload;
@@ -38,8 +40,8 @@ pub enum Key {
     OrderDates,
     Evaluation(Period, u128),
     Scores(Period, u128),
-    Overview(Period),
-    Entity(Period, String),
+    Overview(Period, Scope),
+    Entity(Period, String, Scope),
     Rows {
         period: Period,
         id: String,
@@ -58,9 +60,22 @@ type Cell = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;
 
 pub struct AppState {
     workspace: RwLock<Workspace>,
+    catalog: Catalog,
     facts: std::sync::RwLock<Arc<Facts>>,
     cache: Mutex<lru::LruCache<Key, Cell>>,
+    /// What was last seen of the catalog: when, whether it has users, and
+    /// the state of its data and schemes (see [`AppState::keep_current`]).
+    seen: tokio::sync::Mutex<Seen>,
 }
+
+struct Seen {
+    at: std::time::Instant,
+    has_users: bool,
+    state: String,
+}
+
+/// How long what was seen of the catalog holds before it is looked at again.
+const LOOK_AGAIN: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A scheme's key in the cache.
 pub fn scheme_key(scheme: &Scheme) -> u128 {
@@ -71,11 +86,51 @@ impl AppState {
     pub async fn new(workspace: Workspace) -> std::result::Result<AppState, FactsError> {
         let facts = Arc::new(workspace.facts().await?);
         let entries = NonZeroUsize::new(CACHE_ENTRIES).expect("a positive bound");
+        let catalog = workspace.catalog().clone();
+        let seen = Seen {
+            at: std::time::Instant::now(),
+            has_users: catalog.has_users().await?,
+            state: catalog_state(&catalog).await?,
+        };
         Ok(AppState {
             workspace: RwLock::new(workspace),
+            catalog,
             facts: std::sync::RwLock::new(facts),
             cache: Mutex::new(lru::LruCache::new(entries)),
+            seen: tokio::sync::Mutex::new(seen),
         })
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Whether the workspace has users (then everyone signs in); looked at
+    /// again at most every second, so a user added by the CLI counts at once.
+    pub async fn has_users(&self) -> Result<bool> {
+        self.keep_current().await?;
+        Ok(self.seen.lock().await.has_users)
+    }
+
+    /// Another process may change the catalog (a user added by the CLI;
+    /// another server of a team sharing a PostgreSQL catalog importing data
+    /// or saving a scheme): at most every second the catalog is looked at, and
+    /// a new state of the data or schemes takes a new snapshot and clears the cache.
+    async fn keep_current(&self) -> Result<()> {
+        let mut seen = self.seen.lock().await;
+        if seen.at.elapsed() < LOOK_AGAIN {
+            return Ok(());
+        }
+        seen.has_users = self.catalog.has_users().await.map_err(FactsError::from)?;
+        let state = catalog_state(&self.catalog).await?;
+        if state != seen.state {
+            let facts = self.workspace.read().await.facts().await?;
+            self.cache.lock().unwrap_or_else(|e| e.into_inner()).clear();
+            *self.facts.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(facts);
+            seen.state = state;
+        }
+        seen.at = std::time::Instant::now();
+        Ok(())
     }
 
     pub async fn read(&self) -> RwLockReadGuard<'_, Workspace> {
@@ -98,6 +153,7 @@ impl AppState {
         let facts = workspace.facts().await;
         self.cache.lock().unwrap_or_else(|e| e.into_inner()).clear();
         *self.facts.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(facts?);
+        self.seen.lock().await.state = catalog_state(&self.catalog).await?;
         outcome
     }
 
@@ -173,9 +229,10 @@ impl AppState {
         period: &Period,
         id: &str,
         kpi: &str,
-        offset: usize,
-        limit: usize,
+        (offset, limit): (usize, usize),
+        viewer: &crate::viewer::Viewer,
     ) -> Result<Arc<RowsPage>> {
+        viewer.check(&self.facts(), period, id)?;
         let scheme = self.scheme().await?;
         let facts = self.facts();
         let key = Key::Rows { period: *period, id: id.to_owned(), kpi: kpi.to_owned(), offset, limit };
@@ -247,4 +304,12 @@ impl AppState {
     pub fn id(&self, raw: &str) -> String {
         self.facts().settings().id(raw)
     }
+}
+
+/// What the data and the schemes are: the fact files and the newest scheme version.
+async fn catalog_state(catalog: &Catalog) -> std::result::Result<String, FactsError> {
+    let mut files: Vec<String> = catalog.table_versions().await?.into_iter().map(|v| v.file).collect();
+    files.sort();
+    let scheme = catalog.schemes().await?.last().map_or(0, |s| s.version);
+    Ok(format!("{scheme}/{}", files.join(",")))
 }

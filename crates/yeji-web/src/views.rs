@@ -15,8 +15,11 @@ use yeji_eval::{
     Slice,
 };
 
+use yeji_people::Scope;
+
 use crate::error::{Result, WebError};
 use crate::state::{AppState, Key};
+use crate::viewer::{Viewer, unknown_entity};
 
 /// Revenue month by month over the 12 months that end with the period, beside
 /// the same months a year earlier; `null` for a month before the data starts
@@ -35,14 +38,16 @@ pub struct Breakdown {
     pub slices: Vec<Slice>,
 }
 
-/// The overview of a period (company dashboard).
+/// The overview of a period: the company's dashboard, or for a manager
+/// that of their unit (everything in it limited to their scope).
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Overview {
     pub period: String,
     pub previous_period: String,
     pub year_ago_period: String,
+    /// The company, or the viewer's top unit.
     pub company: EntityResult,
-    /// Every unit's name by id.
+    /// The name of every unit in scope, by id.
     pub units: BTreeMap<String, String>,
     pub regions: Vec<EntityResult>,
     pub trend: Trend,
@@ -101,6 +106,9 @@ pub struct EntityView {
     pub explanation: Explanation,
     /// Per KPI: the share (0–100) of the entity's peers it does better than.
     pub percentiles: BTreeMap<String, f64>,
+    /// Per KPI: the median value of the entity's peer group (those `rank_of`
+    /// counts), the figure a rep sees of their peers instead of names.
+    pub peer_medians: BTreeMap<String, f64>,
     /// Scores of the four periods of the same length up to this one, oldest first.
     pub history: Vec<HistoryPoint>,
     pub trend: Trend,
@@ -132,7 +140,7 @@ impl AppState {
     /// then the earlier periods every entity page's score history shows.
     pub async fn warm_up(&self) -> Result<()> {
         let period = self.default_period().await?;
-        self.overview(&period).await?;
+        self.overview(&period, &Scope::All).await?;
         let mut earlier = period;
         for _ in 1..HISTORY {
             earlier = earlier.previous();
@@ -141,26 +149,29 @@ impl AppState {
         Ok(())
     }
 
-    pub async fn overview(&self, period: &Period) -> Result<std::sync::Arc<Overview>> {
-        self.cached(Key::Overview(*period), self.build_overview(period)).await
+    /// The overview of `period` as `scope` sees it (not for a rep, whose
+    /// dashboard is their scorecard).
+    pub async fn overview(&self, period: &Period, scope: &Scope) -> Result<std::sync::Arc<Overview>> {
+        self.cached(Key::Overview(*period, scope.clone()), self.build_overview(period, scope)).await
     }
 
-    async fn build_overview(&self, period: &Period) -> Result<Overview> {
+    async fn build_overview(&self, period: &Period, scope: &Scope) -> Result<Overview> {
         let evaluated = self.evaluation(period).await?;
         let evaluation = &evaluated.evaluation;
-        let company =
-            evaluation.results.iter().find(|r| r.level == Level::Company).cloned().ok_or_else(|| {
-                WebError::not_found("no_data", "the workspace holds no org units yet: import data first")
-            })?;
-        let mut leaderboard = by_rank(evaluation, |r| r.level == Level::Rep);
+        let facts = self.facts();
+        let no_data = || WebError::not_found("no_data", "the workspace holds no org units yet: import data first");
+        let top = scope.root(facts.org()).ok_or_else(no_data)?;
+        let company = evaluated.result(top).filter(|r| r.level.is_unit()).cloned().ok_or_else(no_data)?;
+        let in_scope = |r: &EntityResult| scope.sees(facts.org(), r.level, &r.id, period.last_day());
+        let mut leaderboard = by_rank(evaluation, |r| r.level == Level::Rep && in_scope(r));
         leaderboard.retain(|r| r.score.is_some());
         let scored_reps = leaderboard.len();
-        let grades = grade_counts(evaluation, &self.scheme().await?.scheme);
-        let teams =
-            by_rank(evaluation, |r| r.level == Level::Unit && r.kind.as_deref() == Some("team") && r.score.is_some());
+        let grades = grade_counts(evaluation.results.iter().filter(|r| in_scope(r)), &self.scheme().await?.scheme);
+        let teams = by_rank(evaluation, |r| {
+            r.level == Level::Unit && r.kind.as_deref() == Some("team") && r.score.is_some() && in_scope(r)
+        });
         let rest = leaderboard.split_off(LEADERBOARD.min(scored_reps));
         let bottom = rest[rest.len().saturating_sub(BOTTOM)..].to_vec();
-        let facts = self.facts();
         let mut breakdowns = Vec::new();
         for dimension in Dimension::ALL {
             breakdowns.push(Breakdown {
@@ -175,10 +186,10 @@ impl AppState {
             units: evaluation
                 .results
                 .iter()
-                .filter(|r| r.level != Level::Rep)
+                .filter(|r| r.level != Level::Rep && in_scope(r))
                 .map(|r| (r.id.clone(), r.name.clone()))
                 .collect(),
-            regions: by_rank(evaluation, |r| r.kind.as_deref() == Some("region")),
+            regions: by_rank(evaluation, |r| r.kind.as_deref() == Some("region") && in_scope(r)),
             trend: trend(&facts, period, &company.id).await?,
             breakdowns,
             funnel: evaluated.funnel(&company.id),
@@ -192,31 +203,35 @@ impl AppState {
         })
     }
 
-    pub async fn entity(&self, period: &Period, id: &str) -> Result<std::sync::Arc<EntityView>> {
-        self.cached(Key::Entity(*period, id.to_owned()), self.build_entity(period, id)).await
+    /// The scorecard of `id` as `viewer` sees it (404 outside their scope).
+    pub async fn entity(&self, period: &Period, id: &str, viewer: &Viewer) -> Result<std::sync::Arc<EntityView>> {
+        viewer.check(&self.facts(), period, id)?;
+        let key = Key::Entity(*period, id.to_owned(), viewer.scope.clone());
+        self.cached(key, self.build_entity(period, id, &viewer.scope)).await
     }
 
-    async fn build_entity(&self, period: &Period, id: &str) -> Result<EntityView> {
+    async fn build_entity(&self, period: &Period, id: &str, scope: &Scope) -> Result<EntityView> {
         let evaluated = self.evaluation(period).await?;
         let evaluation = &evaluated.evaluation;
+        let facts = self.facts();
+        let in_scope = |r: &EntityResult| scope.sees(facts.org(), r.level, &r.id, period.last_day());
         let find_unit = |id: &str| evaluation.results.iter().find(|r| r.id == id && r.level.is_unit());
-        let entity = evaluated
-            .result(id)
-            .cloned()
-            .ok_or_else(|| WebError::not_found("unknown_entity", format!("no rep or unit '{id}' in this workspace")))?;
+        let entity = evaluated.result(id).cloned().ok_or_else(|| unknown_entity(id))?;
         let mut path = Vec::new();
         let mut above = entity.unit_id.clone();
         while let Some(unit) = above.and_then(|u| find_unit(&u)) {
             if path.iter().any(|c: &Crumb| c.id == unit.id) {
                 break;
             }
-            path.insert(0, Crumb { id: unit.id.clone(), name: unit.name.clone() });
+            if in_scope(unit) {
+                path.insert(0, Crumb { id: unit.id.clone(), name: unit.name.clone() });
+            }
             above = unit.unit_id.clone();
         }
         let members = if entity.level == Level::Rep {
             Vec::new()
         } else {
-            by_rank(evaluation, |r| r.unit_id.as_deref() == Some(id) && r.level != Level::Company)
+            by_rank(evaluation, |r| r.unit_id.as_deref() == Some(id) && r.level != Level::Company && in_scope(r))
         };
         let mut history = Vec::new();
         let mut earlier = *period;
@@ -236,7 +251,6 @@ impl AppState {
             history.insert(0, HistoryPoint { period: earlier.to_string(), score, grade, rank, rank_of });
             earlier = earlier.previous();
         }
-        let facts = self.facts();
         let funnel = evaluated.funnel(id);
         let company_funnel = facts.org().root().map_or_else(Funnel::default, |company| evaluated.funnel(company));
         let all_customers = yeji_eval::customers(&facts, period, id).await?;
@@ -256,6 +270,7 @@ impl AppState {
         Ok(EntityView {
             period: period.to_string(),
             percentiles: percentiles(evaluation, &entity),
+            peer_medians: peer_medians(evaluation, &entity),
             explanation: evaluated.explain(id, None)?,
             trend: trend(&facts, period, id).await?,
             weakest_stage: weakest_stage(&funnel, &company_funnel),
@@ -276,16 +291,14 @@ impl AppState {
         })
     }
 
-    /// `ids` side by side in `periods` (the evaluation's own entities only).
-    pub async fn compare(&self, periods: &[Period], ids: &[String]) -> Result<Comparison> {
+    /// `ids` side by side in `periods`, each in the viewer's scope.
+    pub async fn compare(&self, periods: &[Period], ids: &[String], viewer: &Viewer) -> Result<Comparison> {
         let mut columns = Vec::new();
         for period in periods {
             let evaluated = self.evaluation(period).await?;
             for id in ids {
-                let entity = evaluated.result(id).ok_or_else(|| {
-                    WebError::not_found("unknown_entity", format!("no rep or unit '{id}' in this workspace"))
-                })?;
-                columns.push(entity.clone());
+                viewer.check(&self.facts(), period, id)?;
+                columns.push(evaluated.result(id).ok_or_else(|| unknown_entity(id))?.clone());
             }
         }
         Ok(Comparison { periods: periods.iter().map(Period::to_string).collect(), columns })
@@ -322,6 +335,24 @@ fn percentiles(evaluation: &Evaluation, entity: &EntityResult) -> BTreeMap<Strin
         }
     }
     out
+}
+
+/// For each KPI with a value: the median over the entity's peer group (same
+/// level and unit kind, those with a score: the group `rank_of` counts).
+fn peer_medians(evaluation: &Evaluation, entity: &EntityResult) -> BTreeMap<String, f64> {
+    let peers: Vec<&EntityResult> = evaluation
+        .results
+        .iter()
+        .filter(|r| r.level == entity.level && r.kind == entity.kind && r.score.is_some())
+        .collect();
+    entity
+        .kpis
+        .keys()
+        .filter_map(|kpi| {
+            let values = peers.iter().filter_map(|p| p.kpis.get(kpi).and_then(|k| k.value)).collect();
+            Some((kpi.clone(), yeji_eval::report::median(values)?))
+        })
+        .collect()
 }
 
 /// The stage (qualified, proposal, negotiation, won) whose conversion from the

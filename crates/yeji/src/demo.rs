@@ -10,6 +10,7 @@ use yeji_core::Period;
 use yeji_demo::DemoOptions;
 use yeji_eval::{Dimension, EntityResult};
 use yeji_facts::{ImportOptions, Settings, Workspace};
+use yeji_people::Role;
 
 use crate::WorkspaceArg;
 use crate::import::Bar;
@@ -137,10 +138,44 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     print_summary(&workspace, &last_quarter, Format::Table).await?;
     print_leaderboard(&workspace, &last_quarter).await?;
     say!("\nworkspace: {}   try: yeji evaluate -w {} --period {}", root.display(), root.display(), last_quarter);
+    let accounts = demo_accounts(&workspace, &last_quarter).await?;
+    say!("\nsign in as (login / password):");
+    for (login, password, role) in &accounts {
+        say!("  {login:<9} {password:<15} {role}");
+    }
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
-    crate::serve::serve(workspace, args.addr).await
+    let link = yeji_people::create_signin_link(workspace.catalog(), "director", 60).await?;
+    crate::serve::serve(workspace, args.addr, Some(format!("/login/link/{link}"))).await
+}
+
+/// The demo's accounts, created on its first run: a director, the manager of
+/// the team of the quarter's weakest rep, and that rep, with known passwords
+/// (the demo is served on this machine only).
+async fn demo_accounts(workspace: &Workspace, period: &Period) -> anyhow::Result<Vec<(String, String, String)>> {
+    let facts = workspace.facts().await?;
+    let scheme = workspace.current_scheme().await?.scheme;
+    let evaluation = yeji_eval::evaluate_cached(&facts, period, &scheme).await?;
+    let reps = yeji_eval::report::by_rank(&evaluation, |r| r.level == Level::Rep && r.score.is_some());
+    let weakest = reps.last().context("the demo company has scored reps")?;
+    let team = weakest.unit_id.clone().context("a rep has a team")?;
+    let accounts = [
+        ("director", "demo-director", Role::Director, None, "王总监".to_owned()),
+        ("manager", "demo-manager", Role::Manager, Some(team.clone()), "李主管".to_owned()),
+        ("rep", "demo-rep", Role::Rep, Some(weakest.id.clone()), weakest.name.clone()),
+    ];
+    let catalog = workspace.catalog();
+    let mut out = Vec::new();
+    for (login, password, role, entity, name) in accounts {
+        if catalog.user(login).await?.is_none() {
+            let person = yeji_people::Person { login, role, entity: entity.as_deref(), name: Some(&name), password };
+            yeji_people::add_user(catalog, facts.org(), person, "demo").await?;
+        }
+        let scope = entity.map(|e| format!(" of {e}")).unwrap_or_default();
+        out.push((login.to_owned(), password.to_owned(), format!("{role}{scope} ({name})")));
+    }
+    Ok(out)
 }
 
 pub async fn summary(root: &Path, period: &str, format: Format) -> anyhow::Result<ExitCode> {
@@ -183,7 +218,7 @@ async fn print_summary(workspace: &Workspace, period: &Period, format: Format) -
 async fn print_leaderboard(workspace: &Workspace, period: &Period) -> anyhow::Result<()> {
     let scheme = workspace.current_scheme().await?.scheme;
     let mut evaluation = yeji_eval::evaluate_cached(&workspace.facts().await?, period, &scheme).await?;
-    let grades = yeji_eval::report::grade_counts(&evaluation, &scheme);
+    let grades = yeji_eval::report::grade_counts(&evaluation.results, &scheme);
     let mut reps = yeji_eval::report::by_rank(&evaluation, |r| r.level == Level::Rep);
     let weakest: Vec<EntityResult> = reps.iter().rev().take(3).rev().cloned().collect();
     reps.truncate(5);

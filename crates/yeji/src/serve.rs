@@ -17,13 +17,19 @@ pub struct ServeArgs {
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    serve(Workspace::open(&args.workspace.workspace).await?, args.addr).await
+    serve(Workspace::open(&args.workspace.workspace).await?, args.addr, None).await
 }
 
-/// Serves until Ctrl-C, printing the URL once listening.
-pub async fn serve(workspace: Workspace, addr: SocketAddr) -> anyhow::Result<ExitCode> {
-    yeji_web::serve(workspace, addr, |bound| say!("\ndashboard: http://{bound}/   (Ctrl-C to stop)"))
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot serve on {addr}: {e}"))?;
+/// Serves until Ctrl-C, printing the URL once listening (and a one-time
+/// sign-in link, for the demo).
+pub async fn serve(workspace: Workspace, addr: SocketAddr, link: Option<String>) -> anyhow::Result<ExitCode> {
+    yeji_web::serve(workspace, addr, |bound| {
+        say!("\ndashboard: http://{bound}/   (Ctrl-C to stop)");
+        if let Some(link) = link {
+            say!("sign in as the director, once, with: http://{bound}{link}");
+        }
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("cannot serve on {addr}: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }

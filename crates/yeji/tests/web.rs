@@ -445,7 +445,7 @@ fn a_scheme_saved_on_the_page_is_the_next_version_and_scores_by_it() {
     close(&evaluation["results"][0]["kpis"]["gross_margin"]["weight"], 0.10);
     drop(server);
     let list = yeji(&["scheme", "list", "-w", &ws]);
-    assert!(list.contains("current") && list.contains("web") && list.contains("revenue 40%"), "{list}");
+    assert!(list.contains("current") && list.contains("local") && list.contains("revenue 40%"), "{list}");
 }
 
 /// Drives Debian's Chromium through the app on a demo workspace with

@@ -2,12 +2,15 @@
 //! layout (navigation, period picker, language switch) and widgets used by
 //! several pages. Each page's module renders one view of `crate::views`.
 
+pub mod audit;
 pub mod compare;
 pub mod docs;
 pub mod entity;
 pub mod imports;
+pub mod login;
 pub mod overview;
 pub mod scheme;
+pub mod users;
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -31,6 +34,8 @@ pub struct Ctx {
     /// The request's path and query, to come back to after a language switch.
     pub here: String,
     pub company: String,
+    /// Who is looking (none on the sign-in page).
+    pub viewer: Option<crate::viewer::Viewer>,
 }
 
 impl Ctx {
@@ -54,8 +59,24 @@ pub fn encode(text: &str) -> String {
     out
 }
 
-const NAV: [(&str, &str); 5] =
-    [("overview", "/"), ("compare", "/compare"), ("imports", "/imports"), ("scheme", "/scheme"), ("api", "/api")];
+/// The navigation: (label, path, whether the viewer may open it).
+fn nav(viewer: Option<&crate::viewer::Viewer>) -> Vec<(&'static str, &'static str)> {
+    let Some(viewer) = viewer else { return Vec::new() };
+    let role = viewer.role();
+    [
+        ("overview", "/", true),
+        ("compare", "/compare", true),
+        ("imports", "/imports", role.may_change_data()),
+        ("scheme", "/scheme", true),
+        ("users", "/users", role.may_manage_users() && !viewer.is_local()),
+        ("audit", "/audit", role.may_read_audit()),
+        ("api", "/api", true),
+    ]
+    .into_iter()
+    .filter(|(_, _, open)| *open)
+    .map(|(key, path, _)| (key, path))
+    .collect()
+}
 
 /// The page around `body`.
 pub fn layout(ctx: &Ctx, active: &str, title: &str, body: Markup) -> Markup {
@@ -78,7 +99,7 @@ pub fn layout(ctx: &Ctx, active: &str, title: &str, body: Markup) -> Markup {
                     a.brand href="/" { span.logo { "业绩" } " yeji" }
                     span.company { (ctx.company) }
                     nav {
-                        @for (key, path) in NAV {
+                        @for (key, path) in nav(ctx.viewer.as_ref()) {
                             a.active[key == active] href=(if path == "/" || path == "/compare" { ctx.link(path) } else { path.to_owned() }) { (t(key)) }
                         }
                     }
@@ -89,11 +110,26 @@ pub fn layout(ctx: &Ctx, active: &str, title: &str, body: Markup) -> Markup {
                         button type="submit" { (t("show")) }
                     }
                     a.lang href={ "/lang/" (other) "?back=" (encode(&ctx.here)) } { (t("language")) }
+                    @if let Some(viewer) = ctx.viewer.as_ref().filter(|v| !v.is_local()) {
+                        form.signout method="post" action="/logout" {
+                            span.who #who { (viewer.principal.name) " · " (role_label(ctx.lang, viewer.role())) }
+                            button type="submit" #signout { (t("sign_out")) }
+                        }
+                    }
+                }
+                @if ctx.viewer.as_ref().is_some_and(|v| v.is_local()) {
+                    div.banner #no-users { (t("no_users_banner")) }
                 }
                 main { h1 { (title) } (body) }
             }
         }
     }
+}
+
+/// A role's name in the page's language.
+pub fn role_label(lang: Lang, role: yeji_people::Role) -> &'static str {
+    let (zh, en) = role.label();
+    if lang == Lang::Zh { zh } else { en }
 }
 
 /// A page for an error (the same code and message as the API's JSON).

@@ -19,9 +19,14 @@ pub struct Page<'a> {
     pub error: Option<&'a str>,
     /// The scheme on the page differs from the saved one (a KPI was added or removed).
     pub unsaved: bool,
+    /// The viewer may change the scheme (an admin or a director); others read it.
+    pub editable: bool,
 }
 
 pub fn render(ctx: &Ctx, scheme: &Scheme, page: &Page) -> Markup {
+    if !page.editable {
+        return read_only(ctx, scheme, page);
+    }
     let t = |key| ctx.lang.t(key);
     let unused: Vec<&str> =
         CATALOGUE.iter().map(|k| k.id).filter(|id| !scheme.kpis.iter().any(|k| k.kpi == *id)).collect();
@@ -63,6 +68,28 @@ pub fn render(ctx: &Ctx, scheme: &Scheme, page: &Page) -> Markup {
                     tr { td.num { (v.version) } td { (v.name) } td { (v.at.format("%Y-%m-%d %H:%M")) } td { (v.actor) } }
                 } }
             }
+        }
+    }
+}
+
+/// The scheme as a table, for those who may not change it.
+fn read_only(ctx: &Ctx, scheme: &Scheme, page: &Page) -> Markup {
+    let t = |key| ctx.lang.t(key);
+    html! {
+        section.card #scheme-read {
+            h2 { (t("weights")) " · " (scheme.name) " · v" (page.version.map_or("0 (default)".into(), |v| v.to_string())) }
+            table.data {
+                thead { tr { th { (t("kpi")) } th.num { (t("weight")) " %" } th { (t("rule")) } th.num { (t("target")) } } }
+                tbody { @for k in &scheme.kpis {
+                    tr data-kpi=(k.kpi) {
+                        td { (kpi_label(ctx.lang, scheme, &k.kpi)) }
+                        td.num { (k.weight) }
+                        td { (rule_label(ctx.lang, k.rule.name())) }
+                        td.num { (target_text(scheme.unit_of(&k.kpi), k.default_target)) (target_suffix(scheme.unit_of(&k.kpi))) }
+                    }
+                } }
+            }
+            p.muted { (t("grades")) ": " @for (g, floor) in &scheme.grades.bands { (g) " ≥ " (floor) "  " } (scheme.grades.lowest) }
         }
     }
 }

@@ -144,3 +144,50 @@ pub fn read(response: Result<ureq::Response, ureq::Error>) -> (u16, String) {
     response.into_reader().read_to_string(&mut body).unwrap();
     (status, body)
 }
+
+/// The catalogs an end-to-end test runs on: the workspace's own SQLite file
+/// (`None`), and a fresh PostgreSQL database when `YEJI_TEST_POSTGRES` names a
+/// server (CI starts one).
+pub fn catalogs() -> Vec<Option<String>> {
+    let mut out = vec![None];
+    if let Ok(server) = std::env::var("YEJI_TEST_POSTGRES") {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let name =
+            format!("yeji_e2e_{}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        let created = Command::new("psql").args([server.as_str(), "-qc", &format!("CREATE DATABASE {name}")]).output();
+        let created = created.expect("psql runs");
+        assert!(created.status.success(), "psql: {}", text(&created.stderr));
+        let base = server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base);
+        out.push(Some(format!("{base}/{name}")));
+    }
+    out
+}
+
+/// A fresh workspace holding `fixture`, its catalog in `catalog` (PostgreSQL)
+/// or its own.
+pub fn workspace_on(catalog: &Option<String>, fixture: &Path) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let workspace = dir.path().join("ws").display().to_string();
+    let mut init = vec!["init", "--workspace", workspace.as_str()];
+    if let Some(url) = catalog {
+        init.extend(["--catalog", url.as_str()]);
+    }
+    ok(&init, 0);
+    ok(&["import", "-w", &workspace, fixture.to_str().unwrap()], 0);
+    (dir, workspace)
+}
+
+/// Runs yeji with `input` on standard input.
+pub fn run_with_input(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yeji"))
+        .args(args)
+        .env_remove("YEJI_WORKSPACE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("yeji runs");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
