@@ -28,5 +28,5 @@ pub use contract::{Column, ColumnType, Table};
 pub use kpi::{CATALOGUE, Kpi, KpiId};
 pub use level::Level;
 pub use org::Org;
-pub use period::{Period, PeriodError};
+pub use period::{Grain, Period, PeriodError};
 pub use value::{Value, ValueError};

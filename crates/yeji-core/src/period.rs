@@ -10,8 +10,9 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use std::fmt;
 use std::str::FromStr;
 
+/// What a period is named in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Grain {
+pub enum Grain {
     Week,
     Month,
     Quarter,
@@ -151,6 +152,11 @@ impl Period {
     }
 
     /// The first day of the period.
+    /// The grain the period is named in; `None` for a range of several.
+    pub fn grain(&self) -> Option<Grain> {
+        (!self.range).then_some(self.grain)
+    }
+
     pub fn start(&self) -> NaiveDate {
         self.start
     }

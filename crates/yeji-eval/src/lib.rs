@@ -15,6 +15,7 @@
 //! analysis.rs  revenue by dimension and month, customers, receivables
 //! cache.rs     evaluations kept per state of the data
 //! runs.rs      saved runs, their recomputation and diffs
+//! peers.rs     an entity among its peers: percentiles, peer medians
 //! report.rs    leaderboards, grade counts, CSV and XLSX of evaluations
 //! ```
 //!
@@ -27,6 +28,7 @@ mod evaluate;
 mod explain;
 mod measures;
 mod members;
+pub mod peers;
 pub mod report;
 mod runs;
 mod scope;

@@ -21,6 +21,7 @@
 
 mod audit;
 mod batches;
+mod feedback;
 mod lock;
 mod people;
 mod runs;
@@ -35,6 +36,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use audit::{AuditEntry, AuditFilter, AuditRow};
 pub use batches::{Batch, NewBatch, TableChange, TableVersion};
+pub use feedback::{FeedbackEvent, FeedbackRow, FeedbackStep};
 pub use lock::WriteLock;
 pub use people::{NewUser, Token, User};
 pub use runs::{NewRun, Run, RunInfo};
@@ -51,6 +53,8 @@ pub enum StoreError {
     NoSuchBatch(i64),
     #[error("no run {0} in this workspace (see `yeji runs`)")]
     NoSuchRun(i64),
+    #[error("no feedback {0} (see `yeji feedback list`)")]
+    NoSuchFeedback(i64),
     #[error("no user '{0}' (see `yeji user list`)")]
     NoSuchUser(String),
     #[error("a user '{0}' exists already")]

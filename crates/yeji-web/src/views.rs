@@ -6,13 +6,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use utoipa::ToSchema;
-use yeji_core::kpi::CATALOGUE;
-use yeji_core::scheme::percentile;
 use yeji_core::{Level, Period};
 use yeji_eval::report::{GradeCount, by_rank, grade_counts};
 use yeji_eval::{
-    CustomerRevenue, Dimension, EntityResult, Evaluation, Explanation, Facts, Funnel, LostCustomer, OverdueInvoice,
-    Slice,
+    CustomerRevenue, Dimension, EntityResult, Explanation, Facts, Funnel, LostCustomer, OverdueInvoice, Slice,
 };
 
 use yeji_people::Scope;
@@ -269,8 +266,8 @@ impl AppState {
         }
         Ok(EntityView {
             period: period.to_string(),
-            percentiles: percentiles(evaluation, &entity),
-            peer_medians: peer_medians(evaluation, &entity),
+            percentiles: yeji_eval::peers::percentiles(evaluation, &entity),
+            peer_medians: yeji_eval::peers::peer_medians(evaluation, &entity),
             explanation: evaluated.explain(id, None)?,
             trend: trend(&facts, period, id).await?,
             weakest_stage: weakest_stage(&funnel, &company_funnel),
@@ -314,45 +311,6 @@ async fn trend(facts: &Facts, period: &Period, id: &str) -> Result<Trend> {
         revenue_last_year: last_year.iter().map(|p| p.revenue).collect(),
         gross_profit: this_year.iter().map(|p| p.gross_profit).collect(),
     })
-}
-
-/// For each KPI with a value: the share (0–100) of the entity's peers (same
-/// level and unit kind) that do worse, by the KPI's direction, ties counting
-/// half (the percentile scoring uses). KPIs no peer has a value of are left out.
-fn percentiles(evaluation: &Evaluation, entity: &EntityResult) -> BTreeMap<String, f64> {
-    let peers: Vec<&EntityResult> = evaluation
-        .results
-        .iter()
-        .filter(|r| r.level == entity.level && r.kind == entity.kind && r.id != entity.id)
-        .collect();
-    let mut out = BTreeMap::new();
-    for kpi in CATALOGUE {
-        let Some(mine) = entity.kpis.get(kpi.id).and_then(|k| k.value) else { continue };
-        let mut values: Vec<f64> = peers.iter().filter_map(|p| p.kpis.get(kpi.id).and_then(|k| k.value)).collect();
-        values.push(mine);
-        if let Some(share) = percentile(mine, &values, kpi.direction) {
-            out.insert(kpi.id.to_owned(), share);
-        }
-    }
-    out
-}
-
-/// For each KPI with a value: the median over the entity's peer group (same
-/// level and unit kind, those with a score: the group `rank_of` counts).
-fn peer_medians(evaluation: &Evaluation, entity: &EntityResult) -> BTreeMap<String, f64> {
-    let peers: Vec<&EntityResult> = evaluation
-        .results
-        .iter()
-        .filter(|r| r.level == entity.level && r.kind == entity.kind && r.score.is_some())
-        .collect();
-    entity
-        .kpis
-        .keys()
-        .filter_map(|kpi| {
-            let values = peers.iter().filter_map(|p| p.kpis.get(kpi).and_then(|k| k.value)).collect();
-            Some((kpi.clone(), yeji_eval::report::median(values)?))
-        })
-        .collect()
 }
 
 /// The stage (qualified, proposal, negotiation, won) whose conversion from the

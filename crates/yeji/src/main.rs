@@ -7,6 +7,7 @@ mod output;
 mod bench;
 mod demo;
 mod evaluate;
+mod feedback;
 mod import;
 mod people;
 mod runs;
@@ -132,6 +133,11 @@ enum Command {
     },
     /// The log of every change: who, what, before and after.
     Audit(people::AuditArgs),
+    /// Feedback: grounded drafts per rep and period, and their conversation.
+    Feedback {
+        #[command(subcommand)]
+        action: feedback::FeedbackAction,
+    },
 }
 
 /// Who the audit log names for this command's changes.
@@ -191,5 +197,6 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::User { action } => people::user(action).await,
         Command::Token { action } => people::token(action).await,
         Command::Audit(args) => people::audit(args).await,
+        Command::Feedback { action } => feedback::run(action).await,
     }
 }

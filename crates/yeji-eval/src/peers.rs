@@ -1,0 +1,49 @@
+//! An entity among its peers (same level and unit kind): the one definition
+//! of the peer median and the percentile that pages, the API and feedback
+//! drafts cite.
+
+use std::collections::BTreeMap;
+
+use yeji_core::CATALOGUE;
+use yeji_core::scheme::percentile;
+
+use crate::{EntityResult, Evaluation};
+
+/// For each KPI with a value: the share (0–100) of the entity's peers that do
+/// worse, by the KPI's direction, ties counting half (the percentile scoring
+/// uses). KPIs no peer has a value of are left out.
+pub fn percentiles(evaluation: &Evaluation, entity: &EntityResult) -> BTreeMap<String, f64> {
+    let peers: Vec<&EntityResult> = evaluation
+        .results
+        .iter()
+        .filter(|r| r.level == entity.level && r.kind == entity.kind && r.id != entity.id)
+        .collect();
+    let mut out = BTreeMap::new();
+    for kpi in CATALOGUE {
+        let Some(mine) = entity.kpis.get(kpi.id).and_then(|k| k.value) else { continue };
+        let mut values: Vec<f64> = peers.iter().filter_map(|p| p.kpis.get(kpi.id).and_then(|k| k.value)).collect();
+        values.push(mine);
+        if let Some(share) = percentile(mine, &values, kpi.direction) {
+            out.insert(kpi.id.to_owned(), share);
+        }
+    }
+    out
+}
+
+/// For each KPI with a value: the median over the entity's peer group (those
+/// with a score: the group `rank_of` counts).
+pub fn peer_medians(evaluation: &Evaluation, entity: &EntityResult) -> BTreeMap<String, f64> {
+    let peers: Vec<&EntityResult> = evaluation
+        .results
+        .iter()
+        .filter(|r| r.level == entity.level && r.kind == entity.kind && r.score.is_some())
+        .collect();
+    entity
+        .kpis
+        .keys()
+        .filter_map(|kpi| {
+            let values = peers.iter().filter_map(|p| p.kpis.get(kpi).and_then(|k| k.value)).collect();
+            Some((kpi.clone(), crate::report::median(values)?))
+        })
+        .collect()
+}

@@ -1,0 +1,194 @@
+//! `yeji feedback` (SPEC §15.5): drafts for a rep or a whole unit, saved as
+//! items whose conversation the subcommands move on. The command line acts
+//! for whoever the step needs (the manager, or the rep acknowledging or
+//! disputing, e.g. recording an answer given on paper) and is audited as the
+//! machine's user.
+
+use std::process::ExitCode;
+
+use yeji_core::{Level, Period};
+use yeji_facts::Workspace;
+use yeji_feedback::{Draft, Lang, Side, Step};
+
+use crate::WorkspaceArg;
+use crate::output::{Format, table};
+
+#[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum DraftFormat {
+    Json,
+    Md,
+}
+
+#[derive(clap::Subcommand)]
+pub enum FeedbackAction {
+    /// Draft feedback for a rep, or for every rep of a unit, from their evaluation.
+    Draft {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        #[arg(long)]
+        period: String,
+        #[arg(long, conflicts_with = "unit", required_unless_present = "unit")]
+        rep: Option<String>,
+        /// Every rep in this org unit's subtree.
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, default_value = "zh")]
+        lang: String,
+        #[arg(long, value_enum, default_value_t = DraftFormat::Md)]
+        format: DraftFormat,
+        /// Save each draft as a feedback item; its id is printed alone on the last line.
+        #[arg(long)]
+        save: bool,
+    },
+    /// Send a draft to the rep (it becomes read-only but for comments).
+    Send(StepArgs),
+    /// The rep acknowledges a sent item.
+    Ack(StepArgs),
+    /// The rep disputes a sent item, with the reason (--text).
+    Dispute(StepArgs),
+    /// Comment on an item.
+    Comment(StepArgs),
+    /// Record a meeting (date, attendees, notes, agreed actions in --text).
+    Meeting(StepArgs),
+    /// Close an acknowledged or disputed item.
+    Close(StepArgs),
+    /// List the items, of one rep or all.
+    List {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        #[arg(long)]
+        rep: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// One item: its draft and its conversation.
+    Show {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        id: i64,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct StepArgs {
+    #[command(flatten)]
+    workspace: WorkspaceArg,
+    id: i64,
+    #[arg(long)]
+    text: Option<String>,
+}
+
+pub async fn run(action: FeedbackAction) -> anyhow::Result<ExitCode> {
+    let (step, args) = match action {
+        FeedbackAction::Draft { workspace, period, rep, unit, lang, format, save } => {
+            return draft(&workspace, &period, (rep, unit), lang.parse()?, format, save).await;
+        }
+        FeedbackAction::List { workspace, rep, format } => return list(&workspace, rep.as_deref(), format).await,
+        FeedbackAction::Show { workspace, id, format } => return show(&workspace, id, format).await,
+        FeedbackAction::Send(args) => (Step::Send, args),
+        FeedbackAction::Ack(args) => (Step::Ack, args),
+        FeedbackAction::Dispute(args) => (Step::Dispute, args),
+        FeedbackAction::Comment(args) => (Step::Comment, args),
+        FeedbackAction::Meeting(args) => (Step::Meeting, args),
+        FeedbackAction::Close(args) => (Step::Close, args),
+    };
+    let workspace = Workspace::open(&args.workspace.workspace).await?;
+    let side = if matches!(step, Step::Ack | Step::Dispute) { Side::Rep } else { Side::Manager };
+    let item =
+        yeji_feedback::take(workspace.catalog(), args.id, (step, side), args.text.as_deref(), None, &crate::actor())
+            .await?;
+    say!("feedback {} is {}", item.id, item.state.as_str());
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn draft(
+    args: &WorkspaceArg,
+    period: &str,
+    (rep, unit): (Option<String>, Option<String>),
+    lang: Lang,
+    format: DraftFormat,
+    save: bool,
+) -> anyhow::Result<ExitCode> {
+    let workspace = Workspace::open(&args.workspace).await?;
+    let period = Period::parse_fiscal(period, workspace.settings().fiscal_year_first_month)?;
+    let facts = workspace.facts().await?;
+    let scheme = workspace.current_scheme().await?.scheme;
+    let library = yeji_feedback::library_of(workspace.root())?;
+    let unit_mode = unit.clone();
+    let reps = match (rep, unit) {
+        (Some(rep), _) => vec![rep],
+        (None, Some(unit)) => {
+            anyhow::ensure!(facts.org().unit(&unit).is_some(), "no org unit '{unit}' in this workspace");
+            let evaluation = yeji_eval::evaluate_cached(&facts, &period, &scheme).await?;
+            let within = |r: &&yeji_eval::EntityResult| {
+                r.level == Level::Rep && r.unit_id.as_deref().is_some_and(|u| facts.org().is_within(u, &unit))
+            };
+            evaluation.results.iter().filter(within).map(|r| r.id.clone()).collect()
+        }
+        (None, None) => unreachable!("clap requires --rep or --unit"),
+    };
+    let standings = yeji_feedback::gather(&facts, &period, &scheme, &reps).await?;
+    let drafts: Vec<(Draft, String)> =
+        standings.iter().map(|s| (yeji_feedback::draft(s, &library, lang), s.name.clone())).collect();
+    match format {
+        // One rep's draft prints as one document, a unit's as a list.
+        DraftFormat::Json if unit_mode.is_none() => say!("{}", serde_json::to_string_pretty(&drafts[0].0)?),
+        DraftFormat::Json => {
+            say!("{}", serde_json::to_string_pretty(&drafts.iter().map(|d| &d.0).collect::<Vec<_>>())?)
+        }
+        DraftFormat::Md => {
+            say!("{}", drafts.iter().map(|(d, name)| yeji_feedback::markdown(d, name)).collect::<Vec<_>>().join("\n"))
+        }
+    }
+    if save {
+        for (draft, _) in &drafts {
+            let id = yeji_feedback::save(workspace.catalog(), draft, &crate::actor()).await?;
+            say!("{id}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn list(args: &WorkspaceArg, rep: Option<&str>, format: Format) -> anyhow::Result<ExitCode> {
+    let workspace = Workspace::open(&args.workspace).await?;
+    let items = yeji_feedback::list(workspace.catalog(), rep).await?;
+    if format == Format::Json {
+        say!("{}", serde_json::to_string_pretty(&items)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|i| {
+            vec![
+                i.id.to_string(),
+                i.rep_id.clone(),
+                i.period.clone(),
+                i.draft.lang.to_string(),
+                i.state.as_str().into(),
+                i.author.clone(),
+            ]
+        })
+        .collect();
+    say!("{}", table(&["id", "rep", "period", "lang", "state", "author"], &rows));
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn show(args: &WorkspaceArg, id: i64, format: Format) -> anyhow::Result<ExitCode> {
+    let workspace = Workspace::open(&args.workspace).await?;
+    let item = yeji_feedback::load(workspace.catalog(), id).await?;
+    if format == Format::Json {
+        say!("{}", serde_json::to_string_pretty(&item)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let facts = workspace.facts().await?;
+    let name = facts.org().rep_on(&item.rep_id, None).map_or(item.rep_id.as_str(), |r| r.name.as_str()).to_owned();
+    say!("{}", yeji_feedback::markdown(&item.draft, &name));
+    say!("state: {}", item.state.as_str());
+    for event in &item.events {
+        let text = event.text.as_deref().map(|t| format!(": {t}")).unwrap_or_default();
+        say!("{}  {}  {}{text}", event.at.format("%Y-%m-%d %H:%M"), event.actor, event.step);
+    }
+    Ok(ExitCode::SUCCESS)
+}
