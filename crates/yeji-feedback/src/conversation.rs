@@ -12,6 +12,7 @@ use crate::state::{FeedbackState, Side, Step, next};
 use crate::{Draft, FeedbackError, Lang, Library, SectionKind};
 
 /// A feedback item with its draft (as edited) and its conversation.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Serialize)]
 pub struct Item {
     pub id: i64,

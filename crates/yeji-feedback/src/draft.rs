@@ -16,6 +16,7 @@ const MAX_IMPROVEMENT: usize = 3;
 const STRONG_PERCENTILE: f64 = 60.0;
 const WEAK_PERCENTILE: f64 = 40.0;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
     pub rep_id: String,
@@ -24,6 +25,7 @@ pub struct Draft {
     pub sections: Vec<Section>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SectionKind {
@@ -32,12 +34,14 @@ pub enum SectionKind {
     Actions,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Section {
     pub kind: SectionKind,
     pub points: Vec<Point>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Point {
     pub text: String,
@@ -47,6 +51,7 @@ pub struct Point {
 }
 
 /// A number a point's text uses, exactly as the evaluation computed it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Cite {
     /// A KPI id, or `score` for the composite.
@@ -55,6 +60,7 @@ pub struct Cite {
     pub value: f64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum What {
@@ -229,8 +235,10 @@ pub fn draft(standing: &Standing, library: &Library, lang: Lang) -> Draft {
 /// the library has one), and the library's actions for who the rep is.
 fn actions<'a>(standing: &Standing, library: &Library, lang: Lang, weak: impl Iterator<Item = &'a str>) -> Vec<Point> {
     let mut chosen: Vec<&crate::Action> = Vec::new();
+    // A new hire's situation shapes the action for a weak KPI; a lead's does not.
+    let situation: Vec<Who> = standing.who.iter().copied().filter(|w| *w == Who::NewHire).collect();
     for kpi in weak {
-        if let Some(action) = library.for_kpi(kpi, &standing.who).find(|a| !chosen.contains(a)) {
+        if let Some(action) = library.for_kpi(kpi, &situation).find(|a| !chosen.contains(a)) {
             chosen.push(action);
         }
     }
@@ -301,6 +309,21 @@ mod tests {
         assert_eq!(cites[3].0, What::ChangePrevious);
         assert!((cites[3].1 + 0.03).abs() < 1e-12, "value − previous");
         assert!(crate::ungrounded(&draft).is_empty());
+    }
+
+    #[test]
+    fn a_lead_is_asked_to_coach_the_team_only_from_the_top_half() {
+        let texts = |rank| {
+            let mut lead = standing();
+            lead.who = vec![Who::Lead];
+            lead.kpis[0].kpi = "revenue".parse().unwrap();
+            lead.rank = Some(rank);
+            let draft = draft(&lead, &Library::builtin(), Lang::En);
+            draft.sections[2].points.iter().map(|p| p.text.clone()).collect::<Vec<_>>()
+        };
+        let review = "Review the key opportunities and accounts with your manager to find where revenue can grow";
+        assert_eq!(texts(40), [review], "rank 40 of 48: their own revenue first");
+        assert_eq!(texts(3), [review, "Share what works with the team and coach its members"]);
     }
 
     #[test]

@@ -27,9 +27,10 @@ pub use check::ungrounded;
 pub use conversation::{Item, library_of, list, load, markdown, save, take, title};
 pub use draft::{Cite, Draft, Point, Section, SectionKind, What, draft};
 pub use standing::{KpiStanding, Standing, gather, standing};
-pub use state::{FeedbackState, Side, Step, side_of};
+pub use state::{FeedbackState, Side, Step, may, next_state, side_of};
 
 /// The language of a draft.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Lang {
     #[serde(rename = "zh")]
@@ -64,6 +65,10 @@ pub enum FeedbackError {
     Library { file: String, reason: String },
     #[error("no rep '{0}' with a result in this period")]
     NoSuchRep(String),
+    /// Not a step this side takes.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Not a step the item's state allows.
     #[error("{0}")]
     Refused(String),
     #[error(transparent)]

@@ -10,6 +10,7 @@ use yeji_people::{Principal, Role, Scope};
 
 use crate::FeedbackError;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FeedbackState {
@@ -87,36 +88,54 @@ pub fn side_of(principal: &Principal, org: &Org, rep: &str, day: NaiveDate) -> O
     }
 }
 
+/// Whether `side` takes `step` at all: the manager edits, sends and closes,
+/// the rep acknowledges and disputes, both comment and record meetings, HR
+/// only reads.
+pub fn may(side: Side, step: Step) -> bool {
+    match side {
+        Side::Manager => !matches!(step, Step::Ack | Step::Dispute),
+        Side::Rep => matches!(step, Step::Ack | Step::Dispute | Step::Comment | Step::Meeting),
+        Side::Reader => false,
+    }
+}
+
+/// The state `step` leads to, if the state allows it (whatever text it takes).
+pub fn next_state(state: FeedbackState, step: Step, side: Side) -> Option<FeedbackState> {
+    next(state, step, side, Some("text")).ok()
+}
+
 /// The state `step` leads to from `state` when `side` takes it, or why not.
 pub fn next(state: FeedbackState, step: Step, side: Side, text: Option<&str>) -> Result<FeedbackState, FeedbackError> {
     use FeedbackState::*;
+    if !may(side, step) {
+        let who = match side {
+            Side::Manager => "the rep's own step",
+            Side::Rep => "the manager's step",
+            Side::Reader => "not for HR, who reads feedback but does not take part in it",
+        };
+        return Err(FeedbackError::Forbidden(format!("{}: {who}", step.as_str())));
+    }
     let refuse =
         |why: &str| Err(FeedbackError::Refused(format!("{} on a {} item: {why}", step.as_str(), state.as_str())));
     let has_text = text.is_some_and(|t| !t.trim().is_empty());
-    if side == Side::Reader {
-        return refuse("HR reads feedback but does not take part in it");
-    }
     if state == Closed {
         return refuse("the item is closed");
     }
-    match (step, side, state) {
-        (Step::Edit | Step::Send, Side::Manager, Draft) => Ok(if step == Step::Send { Sent } else { Draft }),
-        (Step::Edit | Step::Send, Side::Manager, _) => refuse("only a draft can be edited or sent"),
-        (Step::Ack | Step::Dispute, Side::Rep, Sent) if step == Step::Dispute && !has_text => {
-            refuse("a dispute needs the reason (--text)")
-        }
-        (Step::Ack, Side::Rep, Sent) => Ok(Acknowledged),
-        (Step::Dispute, Side::Rep, Sent) => Ok(Disputed),
-        (Step::Ack | Step::Dispute, Side::Rep, _) => refuse("only a sent item can be acknowledged or disputed"),
-        (Step::Comment | Step::Meeting, _, Draft) if side == Side::Rep => refuse("the rep sees it once it is sent"),
-        (Step::Comment | Step::Meeting, _, _) if !has_text => {
+    match (step, state) {
+        (Step::Edit, Draft) => Ok(Draft),
+        (Step::Send, Draft) => Ok(Sent),
+        (Step::Edit | Step::Send, _) => refuse("only a draft can be edited or sent"),
+        (Step::Dispute, Sent) if !has_text => refuse("a dispute needs the reason (--text)"),
+        (Step::Ack, Sent) => Ok(Acknowledged),
+        (Step::Dispute, Sent) => Ok(Disputed),
+        (Step::Ack | Step::Dispute, _) => refuse("only a sent item can be acknowledged or disputed"),
+        (Step::Comment | Step::Meeting, Draft) if side == Side::Rep => refuse("the rep sees it once it is sent"),
+        (Step::Comment | Step::Meeting, _) if !has_text => {
             refuse("a comment or meeting record needs its text (--text)")
         }
-        (Step::Comment | Step::Meeting, _, _) => Ok(state),
-        (Step::Close, Side::Manager, Acknowledged | Disputed) => Ok(Closed),
-        (Step::Close, Side::Manager, _) => refuse("an item is closed once the rep has acknowledged or disputed it"),
-        (_, Side::Rep, _) => refuse("the rep comments, acknowledges or disputes; the manager edits, sends and closes"),
-        (_, _, _) => refuse("the rep acknowledges or disputes their own feedback"),
+        (Step::Comment | Step::Meeting, _) => Ok(state),
+        (Step::Close, Acknowledged | Disputed) => Ok(Closed),
+        (Step::Close, _) => refuse("an item is closed once the rep has acknowledged or disputed it"),
     }
 }
 
@@ -136,11 +155,11 @@ mod tests {
         let refused = |state, step, side, text| next(state, step, side, text).unwrap_err().to_string();
         assert!(refused(Sent, Step::Edit, Side::Manager, None).contains("only a draft"), "sent is read-only");
         assert!(refused(Sent, Step::Dispute, Side::Rep, None).contains("reason"));
-        assert!(refused(Sent, Step::Ack, Side::Manager, None).contains("the rep acknowledges"));
+        assert!(refused(Sent, Step::Ack, Side::Manager, None).contains("the rep's own step"));
         assert!(refused(Draft, Step::Comment, Side::Rep, Some("hi")).contains("once it is sent"));
         assert!(refused(Sent, Step::Close, Side::Manager, None).contains("acknowledged or disputed"));
         assert!(refused(Closed, Step::Comment, Side::Manager, Some("late")).contains("closed"));
         assert!(refused(Sent, Step::Comment, Side::Reader, Some("hr")).contains("HR"));
-        assert!(refused(Draft, Step::Send, Side::Rep, None).contains("the manager edits"));
+        assert!(refused(Draft, Step::Send, Side::Rep, None).contains("the manager's step"));
     }
 }

@@ -26,8 +26,10 @@ pub struct FeedbackRow {
 }
 
 /// One step of an item's conversation: a state change, an edit or a comment.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FeedbackEvent {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: DateTime<Utc>,
     pub actor: String,
     pub step: String,

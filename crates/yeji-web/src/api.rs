@@ -31,7 +31,9 @@ use crate::views::{Comparison, EntityView, Overview};
     ),
     paths(overview, evaluation, entity, explain, rows, compare, kpis, scheme, batches, import, revert,
         crate::api_people::sign_in, crate::api_people::sign_out, crate::api_people::session,
-        crate::api_people::users, crate::api_people::audit),
+        crate::api_people::users, crate::api_people::audit,
+        crate::api_feedback::draft, crate::api_feedback::save, crate::api_feedback::list,
+        crate::api_feedback::item, crate::api_feedback::step),
     components(schemas(WebError, Rows, KpiInfo, BatchInfo, Imported, Period)),
     modifiers(&SignInRequired),
     security(("session" = []), ("token" = []))
@@ -105,6 +107,10 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/imports", post(import))
         .route("/batches/{id}/revert", post(revert))
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .route("/entities/{id}/feedback/draft", get(crate::api_feedback::draft))
+        .route("/entities/{id}/feedback", get(crate::api_feedback::list).post(crate::api_feedback::save))
+        .route("/feedback/{id}", get(crate::api_feedback::item))
+        .route("/feedback/{id}/steps", post(crate::api_feedback::step))
         .merge(crate::api_people::routes())
         .fallback(|| async { WebError::not_found("not_found", "no such API endpoint; see /api/v1/openapi.json") })
 }

@@ -51,10 +51,18 @@ pub async fn entity(
 ) -> Response {
     let (ctx, period) = context(&state, lang, &uri, q.period.as_deref(), Some(&viewer)).await;
     let page = async {
-        let view = state.entity(&period?, &state.id(&id), &viewer).await?;
+        let period = period?;
+        let view = state.entity(&period, &state.id(&id), &viewer).await?;
         let kpis = pages::SchemeColumn::of(&state.scheme().await?.scheme);
         let title = format!("{} · {}", view.entity.name, view.period);
-        Ok(pages::layout(&ctx, "", &title, pages::entity::render(&ctx, &view, &kpis)))
+        let mut body = pages::entity::render(&ctx, &view, &kpis);
+        if view.entity.level == yeji_core::Level::Rep {
+            let side = viewer.side(&state.facts(), &period, &view.entity.id)?;
+            let items = crate::api_feedback::items_of(&state, &viewer, &view.entity.id, &period).await?;
+            let section = pages::feedback::section(&ctx, &view.entity.id, &items, side == yeji_feedback::Side::Manager);
+            body = maud::html! { (body) (section) };
+        }
+        Ok(pages::layout(&ctx, "", &title, body))
     };
     respond(&ctx, page.await)
 }

@@ -10,9 +10,11 @@
 //! views.rs        what each page shows, as data (the API returns the same)
 //! dashboard.rs    overview, scorecards, rows behind a value, comparisons
 //! changes.rs      imports and the scheme: the pages that change the workspace
+//! feedback.rs     drafting feedback, an item's page and its conversation's steps
 //! people.rs       signing in and out, users, the audit log
 //! recent.rs       sessions and users read once a second, not on every request
-//! api.rs          JSON handlers and the OpenAPI document (api_people.rs: session, users, audit)
+//! api.rs          JSON handlers and the OpenAPI document (api_people.rs: session, users,
+//!                 audit; api_feedback.rs: drafts, items and their conversation)
 //! pages/          HTML rendering, one module per page
 //! scheme_form.rs  the scheme page's form turned into a scheme
 //! i18n.rs         zh-CN / en labels and number formats
@@ -22,6 +24,7 @@
 //! ```
 
 mod api;
+mod api_feedback;
 mod api_people;
 mod assets;
 mod auth;
@@ -29,6 +32,7 @@ mod changes;
 mod dashboard;
 mod error;
 mod extract;
+mod feedback;
 mod i18n;
 mod pages;
 mod people;
@@ -69,6 +73,9 @@ fn app<S: tower_sessions::SessionStore + Clone>(state: Arc<AppState>, sessions: 
         .route("/entity/{id}/kpi/{kpi}/rows.csv", get(dashboard::rows_csv))
         .route("/entity/{id}/kpi/{kpi}/rows.xlsx", get(dashboard::rows_xlsx))
         .route("/compare", get(dashboard::compare))
+        .route("/entity/{id}/feedback", post(feedback::draft))
+        .route("/feedback/{id}", get(feedback::item))
+        .route("/feedback/{id}/step", post(feedback::step))
         .route("/imports", get(changes::imports).post(changes::upload))
         .route("/imports/{batch}/revert", post(changes::revert))
         .route("/scheme", get(changes::scheme).post(changes::save_scheme))

@@ -78,6 +78,12 @@ impl Viewer {
         Err(WebError::new(StatusCode::FORBIDDEN, "forbidden", message))
     }
 
+    /// How the viewer stands to rep `rep`'s feedback in `period`: the rep,
+    /// their manager (or above), or HR reading; 404 for anyone else.
+    pub fn side(&self, facts: &Facts, period: &Period, rep: &str) -> Result<yeji_feedback::Side> {
+        yeji_feedback::side_of(&self.principal, facts.org(), rep, period.last_day()).ok_or_else(|| unknown_entity(rep))
+    }
+
     /// Imports, reverts, schemes, targets, incentive plans.
     pub fn may_change_data(&self) -> Result<()> {
         self.may(self.role().may_change_data(), "changing the data or the scheme needs an admin or a director")

@@ -310,3 +310,61 @@ fn users_are_checked_and_a_workspace_without_them_stays_on_this_machine() {
     let actions: Vec<&str> = log.as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["import", "user.add", "user.add", "user.change"]);
 }
+
+#[test]
+fn feedback_is_between_the_rep_their_managers_and_hr() {
+    for catalog in catalogs() {
+        let (_dir, ws) = workspace_on(&catalog, &measures_fixture());
+        add_users(&ws);
+        let server = Server::start(&ws);
+        let cookies: Vec<(&str, String)> =
+            ["dora", "mia", "ray", "hana"].into_iter().map(|login| (login, signed_in(&server, login))).collect();
+        let as_user = |login: &str| {
+            let cookie = &cookies.iter().find(|(l, _)| *l == login).unwrap().1;
+            Call { cookie: Some(cookie.as_str()), ..Call::new(&server) }
+        };
+        let (mia, ray, hana, dora) = (as_user("mia"), as_user("ray"), as_user("hana"), as_user("dora"));
+        let post = |call: &Call, path: &str, body: Value| -> (u16, Value) {
+            let (status, text) = read(call.request("POST", path).send_json(body));
+            (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        };
+        let draft_path = "/api/v1/entities/R1/feedback?period=2026-Q3&lang=en";
+        // Drafting: the rep's manager; not the rep, not HR; nobody outside the scope.
+        assert_eq!(post(&ray, draft_path, json!({})).0, 403);
+        assert_eq!(post(&hana, draft_path, json!({})).0, 403);
+        assert_eq!(post(&mia, "/api/v1/entities/darcel_schlecht/feedback?period=2026-Q3", json!({})).0, 404);
+        let (status, item) = post(&mia, draft_path, json!({}));
+        assert_eq!((status, item["state"].as_str()), (201, Some("draft")), "{item}");
+        assert_eq!(item["draft"]["sections"][0]["kind"], "recognition");
+        let id = item["id"].as_i64().unwrap();
+        let item_path = format!("/api/v1/feedback/{id}");
+        // A draft is the manager's until sent: the rep does not see it.
+        assert_eq!(ray.get(&item_path).0, 404);
+        assert_eq!(ray.get("/api/v1/entities/R1/feedback").1, json!([]));
+        assert_eq!(hana.get(&item_path).0, 200, "HR reads");
+        let steps = format!("{item_path}/steps");
+        assert_eq!(post(&ray, &steps, json!({"step": "send"})).0, 404, "not visible to the rep yet");
+        assert_eq!(post(&hana, &steps, json!({"step": "send"})).0, 403, "HR takes no step");
+        assert_eq!(post(&mia, &steps, json!({"step": "send"})).1["state"], "sent");
+        // Sent: the rep reads, answers; the manager cannot answer for them.
+        assert_eq!(ray.get(&item_path).1["state"], "sent");
+        let (status, page) = read(ray.request("GET", &format!("/feedback/{id}")).call());
+        assert!(status == 200 && page.contains("Recognition"), "the rep's page of it");
+        assert_eq!(post(&mia, &steps, json!({"step": "ack"})).0, 403);
+        assert_eq!(post(&ray, &steps, json!({"step": "close"})).0, 403);
+        let (status, refused) = post(&ray, &steps, json!({"step": "dispute"}));
+        assert_eq!((status, refused["code"].as_str()), (409, Some("refused")), "a dispute needs its reason");
+        assert_eq!(post(&ray, &steps, json!({"step": "ack"})).1["state"], "acknowledged");
+        assert_eq!(dora.get(&item_path).1["events"].as_array().unwrap().len(), 2, "send, ack");
+        drop(server);
+        let log: Value = serde_json::from_str(&ok(&["audit", "-w", &ws, "--format", "json"], 0)).unwrap();
+        let steps: Vec<(&str, &str)> = log
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["object"] == format!("feedback {id}").as_str())
+            .map(|r| (r["actor"].as_str().unwrap(), r["action"].as_str().unwrap()))
+            .collect();
+        assert_eq!(steps, [("mia", "feedback.draft"), ("mia", "feedback.send"), ("ray", "feedback.ack")]);
+    }
+}

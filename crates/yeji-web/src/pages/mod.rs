@@ -6,6 +6,7 @@ pub mod audit;
 pub mod compare;
 pub mod docs;
 pub mod entity;
+pub mod feedback;
 pub mod imports;
 pub mod login;
 pub mod overview;

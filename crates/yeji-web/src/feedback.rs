@@ -1,0 +1,82 @@
+//! The feedback pages: drafting from a rep's page, an item's page and the
+//! steps of its conversation, through the same functions as the API.
+
+use std::sync::Arc;
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use yeji_feedback::Step;
+
+use crate::api_feedback::{DraftQuery, StepBody, item_for, save_draft, take_step};
+use crate::extract::{Path, Query};
+use crate::i18n::Lang;
+use crate::pages::{self, respond};
+use crate::state::AppState;
+use crate::viewer::Viewer;
+use crate::{PeriodQuery, context};
+
+#[derive(Deserialize)]
+pub struct DraftForm {
+    lang: Option<String>,
+}
+
+pub async fn draft(
+    State(state): State<Arc<AppState>>,
+    viewer: Viewer,
+    lang: Lang,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(q): Query<PeriodQuery>,
+    Form(form): Form<DraftForm>,
+) -> Response {
+    let query = DraftQuery { period: q.period.clone(), lang: form.lang };
+    match save_draft(&state, &viewer, &state.id(&id), &query).await {
+        Ok(item) => Redirect::to(&format!("/feedback/{}", item.id)).into_response(),
+        Err(error) => {
+            pages::error_page(&context(&state, lang, &uri, q.period.as_deref(), Some(&viewer)).await.0, &error)
+        }
+    }
+}
+
+pub async fn item(
+    State(state): State<Arc<AppState>>,
+    viewer: Viewer,
+    lang: Lang,
+    uri: Uri,
+    Path(id): Path<i64>,
+) -> Response {
+    let found = item_for(&state, &viewer, id).await;
+    let period = found.as_ref().ok().map(|(item, _)| item.period.clone());
+    let (ctx, _) = context(&state, lang, &uri, period.as_deref(), Some(&viewer)).await;
+    let page = found.map(|(item, side)| {
+        let facts = state.facts();
+        let name = facts.org().rep_on(&item.rep_id, None).map_or(item.rep_id.clone(), |r| r.name.clone());
+        let title = format!("{} · {}", lang.t("feedback"), item.period);
+        pages::layout(&ctx, "", &title, pages::feedback::render_item(&ctx, &item, side, &name))
+    });
+    respond(&ctx, page)
+}
+
+#[derive(Deserialize)]
+pub struct StepForm {
+    step: Step,
+    text: Option<String>,
+}
+
+pub async fn step(
+    State(state): State<Arc<AppState>>,
+    viewer: Viewer,
+    lang: Lang,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Form(form): Form<StepForm>,
+) -> Response {
+    let text = form.text.filter(|t| !t.trim().is_empty());
+    match take_step(&state, &viewer, id, StepBody { step: form.step, text, draft: None }).await {
+        Ok(_) => Redirect::to(&format!("/feedback/{id}")).into_response(),
+        Err(error) => pages::error_page(&context(&state, lang, &uri, None, Some(&viewer)).await.0, &error),
+    }
+}
