@@ -553,6 +553,13 @@ impl FromStr for KpiId {
     }
 }
 
+/// A KPI id is written as its id.
+impl Serialize for KpiId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0.id)
+    }
+}
+
 impl fmt::Display for KpiId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.0.id)

@@ -151,12 +151,19 @@ impl Period {
         if month0 % 3 == 2 { quarter } else { quarter.previous() }
     }
 
-    /// The first day of the period.
+    /// The calendar quarter holding `date`.
+    pub fn quarter_of(date: NaiveDate) -> Period {
+        let month0 = date.month0() as i32;
+        let start = first_of_month(date.year(), month0 - month0 % 3).unwrap_or(date);
+        Period { start, end: add_months(start, 3), grain: Grain::Quarter, fiscal: None, range: false }
+    }
+
     /// The grain the period is named in; `None` for a range of several.
     pub fn grain(&self) -> Option<Grain> {
         (!self.range).then_some(self.grain)
     }
 
+    /// The first day of the period.
     pub fn start(&self) -> NaiveDate {
         self.start
     }
@@ -300,6 +307,15 @@ mod tests {
         assert_eq!(p("2026年10月").to_string(), "2026-10");
         assert_eq!(p("2026-q3").to_string(), "2026-Q3");
         assert_eq!(p("2026-10..2026-10").to_string(), "2026-10");
+    }
+
+    #[test]
+    fn the_month_and_quarter_of_a_day() {
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert_eq!(Period::quarter_of(day("2026-04-01")).to_string(), "2026-Q2");
+        assert_eq!(Period::quarter_of(day("2026-09-30")).to_string(), "2026-Q3");
+        assert_eq!(Period::quarter_of(day("2026-04-01")).previous().to_string(), "2026-Q1");
+        assert_eq!(Period::month_of(day("2026-12-31")).to_string(), "2026-12");
     }
 
     #[test]

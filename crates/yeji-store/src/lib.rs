@@ -24,6 +24,7 @@ mod batches;
 mod feedback;
 mod lock;
 mod people;
+mod plans;
 mod runs;
 mod schema;
 mod schemes;
@@ -39,6 +40,7 @@ pub use batches::{Batch, NewBatch, TableChange, TableVersion};
 pub use feedback::{FeedbackEvent, FeedbackRow, FeedbackStep};
 pub use lock::WriteLock;
 pub use people::{NewUser, Token, User};
+pub use plans::{CheckinRow, PlanRow};
 pub use runs::{NewRun, Run, RunInfo};
 pub use schema::SCHEMA_VERSION;
 pub use schemes::SchemeVersion;
@@ -55,6 +57,8 @@ pub enum StoreError {
     NoSuchRun(i64),
     #[error("no feedback {0} (see `yeji feedback list`)")]
     NoSuchFeedback(i64),
+    #[error("no plan {0}")]
+    NoSuchPlan(i64),
     #[error("no user '{0}' (see `yeji user list`)")]
     NoSuchUser(String),
     #[error("a user '{0}' exists already")]

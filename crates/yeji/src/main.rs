@@ -10,6 +10,7 @@ mod evaluate;
 mod feedback;
 mod import;
 mod people;
+mod plans;
 mod runs;
 mod serve;
 
@@ -138,6 +139,11 @@ enum Command {
         #[command(subcommand)]
         action: feedback::FeedbackAction,
     },
+    /// Improvement plans (IDP/PIP): create from a plan file, check in, measure the effect.
+    Plan {
+        #[command(subcommand)]
+        action: plans::PlanAction,
+    },
 }
 
 /// Who the audit log names for this command's changes.
@@ -198,5 +204,6 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Token { action } => people::token(action).await,
         Command::Audit(args) => people::audit(args).await,
         Command::Feedback { action } => feedback::run(action).await,
+        Command::Plan { action } => plans::run(action).await,
     }
 }

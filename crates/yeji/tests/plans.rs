@@ -1,0 +1,116 @@
+//! Improvement plans (SPEC §11, §15.5) through the real binary on the demo
+//! company: a plan from a file, check-ins, and its effect, recomputed here
+//! from `yeji evaluate` and the demo's reps.csv (the comparison group: reps
+//! of the same level at the plan's start, without a plan).
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{json, ok, run, text};
+
+const PLAN: &str = r#"
+[plan]
+rep_id = "R003"
+kind = "pip"
+start = "2026-04-01"
+[[items]]
+item = "新客户开发"
+current_level = 2
+target_level = 4
+reason = "新客户开发率低于目标"
+measures = "陪同优秀销售拜访；新客户开发培训"
+resources = "培训预算 3000 元"
+evaluation_date = "2026-09-30"
+kpi = "new_customer_rate"
+goal = 0.20
+[[items]]
+item = "产品知识"
+current_level = 4
+target_level = 5
+evaluation_date = "2026-06-30"
+"#;
+
+/// Each rep's level on `day`, from the rows of reps.csv in force then.
+fn levels_on(reps_csv: &str, day: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut lines = reps_csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (id, level, from) = (column("rep_id"), column("level"), column("effective_from"));
+    let mut rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    rows.sort_by_key(|r| r[from]);
+    for row in rows.iter().filter(|r| r[from] <= day) {
+        out.insert(row[id].to_owned(), row[level].to_owned());
+    }
+    out
+}
+
+#[test]
+fn a_plan_is_checked_in_and_its_effect_measured_against_its_peers() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("demo").display().to_string();
+    ok(&["demo", "--no-serve", "-w", &ws, "--reps", "24"], 0);
+    let file = dir.path().join("plan.toml");
+    std::fs::write(&file, PLAN).unwrap();
+    let file = file.display().to_string();
+
+    let wrong = run(&["plan", "create", "-w", &ws, "--rep", "R001", "--file", &file]);
+    assert!(text(&wrong.stderr).contains("the plan is for rep_id 'R003', not --rep R001"), "{}", text(&wrong.stderr));
+    let nobody = dir.path().join("nobody.toml");
+    std::fs::write(&nobody, PLAN.replace("R003", "R999")).unwrap();
+    let refused = run(&["plan", "create", "-w", &ws, "--rep", "R999", "--file", nobody.to_str().unwrap()]);
+    assert!(text(&refused.stderr).contains("rep_id 'R999': no rep of that id"), "{}", text(&refused.stderr));
+
+    let created = ok(&["plan", "create", "-w", &ws, "--rep", "R003", "--file", &file], 0);
+    let id = created.lines().last().unwrap().trim().to_owned();
+    ok(&["plan", "checkin", "-w", &ws, &id, "--item", "1", "--level", "3", "--note", "两次陪访，完成培训"], 0);
+    let bad = run(&["plan", "checkin", "-w", &ws, &id, "--item", "3", "--level", "3", "--note", "x"]);
+    assert!(text(&bad.stderr).contains("has items 1 to 2: no item 3"), "{}", text(&bad.stderr));
+
+    let effect = json(&["plan", "effect", "-w", &ws, &id, "--format", "json"]);
+    assert_eq!(effect["items"].as_array().unwrap().len(), 1, "only the item linked to a KPI");
+    let item = &effect["items"][0];
+    assert_eq!(
+        (item["before"]["period"].as_str(), item["after"]["period"].as_str()),
+        (Some("2026-Q1"), Some("2026-Q3"))
+    );
+
+    // The same effect, by hand from the evaluations and reps.csv.
+    let reps_csv = std::fs::read_to_string(format!("{ws}/demo-data/reps.csv")).unwrap();
+    let levels = levels_on(&reps_csv, "2026-04-01");
+    let group: Vec<&String> =
+        levels.iter().filter(|(r, l)| *r != "R003" && **l == levels["R003"]).map(|(r, _)| r).collect();
+    let rate = |period: &str| -> BTreeMap<String, f64> {
+        let evaluation = json(&["evaluate", "-w", &ws, "--period", period, "--format", "json"]);
+        evaluation["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["level"] == "rep")
+            .filter_map(|r| Some((r["id"].as_str()?.to_owned(), r["kpis"]["new_customer_rate"]["value"].as_f64()?)))
+            .collect()
+    };
+    let (before, after) = (rate("2026-Q1"), rate("2026-Q3"));
+    let mean = |values: &BTreeMap<String, f64>| {
+        let present: Vec<f64> = group.iter().filter_map(|r| values.get(*r).copied()).collect();
+        present.iter().sum::<f64>() / present.len() as f64
+    };
+    let expected = (after["R003"] - before["R003"]) - (mean(&after) - mean(&before));
+    let listed: Vec<&str> =
+        item["comparison"]["rep_ids"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    assert_eq!(listed, group.iter().map(|r| r.as_str()).collect::<Vec<_>>());
+    assert!(group.len() >= 3, "the demo has enough reps of each level: {group:?}");
+    assert!((item["effect"].as_f64().unwrap() - expected).abs() < 1e-12, "{} vs {expected}", item["effect"]);
+    assert_eq!(item["before"]["value"].as_f64(), Some(before["R003"]));
+
+    let log = json(&["audit", "-w", &ws, "--format", "json"]);
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .filter(|a| a.starts_with("plan."))
+        .collect();
+    assert_eq!(actions, ["plan.create", "plan.checkin"]);
+}
