@@ -242,7 +242,6 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("step_comment", "评论", "Comment"),
     ("step_meeting", "记录面谈", "Record a meeting"),
     ("step_close", "关闭", "Close"),
-    ("step_edit", "修改", "Edit"),
     ("step_text", "说明（异议理由、评论、面谈记录）", "Text (a dispute's reason, a comment, meeting notes)"),
     ("sign_in_title", "登录 yeji", "Sign in to yeji"),
     ("wrong_signin", "账号或密码不正确", "Wrong login or password"),
