@@ -45,7 +45,7 @@ impl std::str::FromStr for Lang {
         match s.trim() {
             "zh" | "zh-CN" => Ok(Lang::Zh),
             "en" => Ok(Lang::En),
-            other => Err(FeedbackError::Refused(format!("unknown language '{other}': zh or en"))),
+            other => Err(FeedbackError::BadLang(other.to_owned())),
         }
     }
 }
@@ -65,6 +65,8 @@ pub enum FeedbackError {
     Library { file: String, reason: String },
     #[error("no rep '{0}' with a result in this period")]
     NoSuchRep(String),
+    #[error("unknown language '{0}': zh or en")]
+    BadLang(String),
     /// Not a step this side takes.
     #[error("{0}")]
     Forbidden(String),

@@ -23,6 +23,7 @@ impl From<FeedbackError> for WebError {
     fn from(error: FeedbackError) -> WebError {
         match error {
             FeedbackError::Refused(message) => WebError::new(StatusCode::CONFLICT, "refused", message),
+            FeedbackError::BadLang(_) => WebError::bad_request("bad_lang", error.to_string()),
             FeedbackError::Forbidden(message) => WebError::new(StatusCode::FORBIDDEN, "forbidden", message),
             FeedbackError::NoSuchRep(rep) => crate::viewer::unknown_entity(&rep),
             FeedbackError::Store(yeji_store::StoreError::NoSuchFeedback(id)) => no_such_item(id),
@@ -109,7 +110,7 @@ pub async fn items_of(state: &AppState, viewer: &Viewer, rep: &str, period: &Per
 }
 
 #[utoipa::path(get, path = "/api/v1/entities/{id}/feedback", params(("id" = String, Path), crate::api::PeriodQuery),
-    responses((status = 200, body = Vec<Item>), (status = 404, body = WebError)))]
+    responses((status = 200, body = Vec<Item>), (status = 400, body = WebError), (status = 404, body = WebError)))]
 pub(crate) async fn list(
     State(state): State<Arc<AppState>>,
     viewer: Viewer,
@@ -132,7 +133,7 @@ pub async fn item_for(state: &AppState, viewer: &Viewer, id: i64) -> Result<(Ite
 }
 
 #[utoipa::path(get, path = "/api/v1/feedback/{id}", params(("id" = i64, Path)),
-    responses((status = 200, body = Item), (status = 404, body = WebError)))]
+    responses((status = 200, body = Item), (status = 400, body = WebError), (status = 404, body = WebError)))]
 pub(crate) async fn item(
     State(state): State<Arc<AppState>>,
     viewer: Viewer,
