@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use yeji_core::kpi::Direction;
 use yeji_core::scheme::Scheme;
 use yeji_core::{KpiId, Level, Org, Period};
+use yeji_eval::peers::PeerMedians;
 use yeji_eval::{EntityResult, Evaluation, Facts};
 
 use crate::{FeedbackError, Who};
@@ -66,15 +67,17 @@ fn value(evaluation: &Evaluation, rep: &str, kpi: &str) -> Option<f64> {
 }
 
 /// The standing of `rep` from the evaluations of the period, the previous
-/// period and the same period a year earlier (all by one scheme).
+/// period and the same period a year earlier (all by one scheme), and the
+/// peer medians of the first.
 pub fn standing(
     org: &Org,
     period: Period,
     [current, previous, year_ago]: [&Evaluation; 3],
+    medians: &PeerMedians,
     rep: &str,
 ) -> Option<Standing> {
     let me = result(current, rep)?;
-    let medians = yeji_eval::peers::peer_medians(current, me);
+    let medians = medians.of_entity(me);
     let percentiles = yeji_eval::peers::percentiles(current, me);
     let mut kpis: Vec<KpiStanding> = me
         .kpis
@@ -144,9 +147,10 @@ pub async fn gather(
     let current = yeji_eval::evaluate_cached(facts, period, scheme).await?;
     let previous = yeji_eval::evaluate_cached(facts, &period.previous(), scheme).await?;
     let year_ago = yeji_eval::evaluate_cached(facts, &period.year_ago(), scheme).await?;
+    let medians = PeerMedians::of(&current);
     reps.iter()
         .map(|rep| {
-            standing(facts.org(), *period, [&current, &previous, &year_ago], rep)
+            standing(facts.org(), *period, [&current, &previous, &year_ago], &medians, rep)
                 .ok_or_else(|| FeedbackError::NoSuchRep(rep.clone()))
         })
         .collect()
