@@ -1,6 +1,7 @@
 //! Plans in the catalog: created from a plan file (kept as given), check-ins
 //! validated against the plan's items and levels.
 
+use yeji_core::Org;
 use yeji_store::{Catalog, CheckinRow, StoreError};
 
 use crate::{Plan, PlanError, PlanKind};
@@ -14,21 +15,20 @@ pub struct StoredPlan {
     pub checkins: Vec<CheckinRow>,
 }
 
-/// Saves the plan read from `toml`; its id. `is_rep` says whether the plan's
-/// rep exists (the caller's facts know).
-pub async fn create(
-    catalog: &Catalog,
-    toml: &str,
-    file: &str,
-    is_rep: impl Fn(&str) -> bool,
-    actor: &str,
-) -> Result<i64, PlanError> {
+/// Saves the plan read from `toml` for a rep active at its start in `org`; its id.
+pub async fn create(catalog: &Catalog, org: &Org, toml: &str, file: &str, actor: &str) -> Result<i64, PlanError> {
     let plan = Plan::parse(toml, file)?;
-    if !is_rep(&plan.rep_id) {
-        return Err(PlanError::BadPlan {
-            file: file.to_owned(),
-            reason: format!("rep_id '{}': no rep of that id", plan.rep_id),
-        });
+    let refuse =
+        |why: String| PlanError::BadPlan { file: file.to_owned(), reason: format!("rep_id '{}': {why}", plan.rep_id) };
+    if !org.has_rep(&plan.rep_id) {
+        return Err(refuse("no rep of that id".into()));
+    }
+    let row = org.rep_on(&plan.rep_id, Some(plan.start));
+    if let Some(hired) = row.and_then(|r| r.hire_date).filter(|hired| *hired > plan.start) {
+        return Err(refuse(format!("hired on {hired}, after the plan's start {}", plan.start)));
+    }
+    if !row.is_some_and(|r| r.active) {
+        return Err(refuse(format!("not an active rep on the plan's start {}", plan.start)));
     }
     let kind = match plan.kind {
         PlanKind::Idp => "idp",

@@ -55,8 +55,7 @@ pub async fn run(action: PlanAction) -> anyhow::Result<ExitCode> {
             let plan = yeji_plans::Plan::parse(&text, &name)?;
             anyhow::ensure!(plan.rep_id == rep, "{name}: the plan is for rep_id '{}', not --rep {rep}", plan.rep_id);
             let facts = workspace.facts().await?;
-            let id = yeji_plans::create(workspace.catalog(), &text, &name, |r| facts.org().has_rep(r), &crate::actor())
-                .await?;
+            let id = yeji_plans::create(workspace.catalog(), facts.org(), &text, &name, &crate::actor()).await?;
             say!("plan for {rep} with {} items saved", plan.items.len());
             say!("{id}");
         }

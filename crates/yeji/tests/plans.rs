@@ -62,6 +62,17 @@ fn a_plan_is_checked_in_and_its_effect_measured_against_its_peers() {
     let refused = run(&["plan", "create", "-w", &ws, "--rep", "R999", "--file", nobody.to_str().unwrap()]);
     assert!(text(&refused.stderr).contains("rep_id 'R999': no rep of that id"), "{}", text(&refused.stderr));
 
+    // Before the rep was hired: refused.
+    let early = dir.path().join("early.toml");
+    std::fs::write(&early, PLAN.replace("2026-04-01", "2001-01-01")).unwrap();
+    let refused = run(&["plan", "create", "-w", &ws, "--rep", "R003", "--file", early.to_str().unwrap()]);
+    assert!(
+        text(&refused.stderr).contains("rep_id 'R003': hired on 20")
+            && text(&refused.stderr).contains("after the plan's start 2001-01-01"),
+        "{}",
+        text(&refused.stderr)
+    );
+
     let created = ok(&["plan", "create", "-w", &ws, "--rep", "R003", "--file", &file], 0);
     let id = created.lines().last().unwrap().trim().to_owned();
     ok(&["plan", "checkin", "-w", &ws, &id, "--item", "1", "--level", "3", "--note", "两次陪访，完成培训"], 0);
