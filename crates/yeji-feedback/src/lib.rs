@@ -26,7 +26,7 @@ pub use actions::{Action, DEFAULT_LIBRARY, Library, Who};
 pub use check::ungrounded;
 pub use conversation::{Item, library_of, list, load, markdown, save, take, title};
 pub use draft::{Cite, Draft, Point, Section, SectionKind, What, draft};
-pub use standing::{KpiStanding, Standing, gather, standing};
+pub use standing::{KpiStanding, Reps, Standing, gather, standing};
 pub use state::{FeedbackState, Side, Step, may, next_state, side_of};
 
 /// The language of a draft.
@@ -65,6 +65,8 @@ pub enum FeedbackError {
     Library { file: String, reason: String },
     #[error("no rep '{0}' with a result in this period")]
     NoSuchRep(String),
+    #[error("no org unit '{0}' in this workspace")]
+    NoSuchUnit(String),
     #[error("unknown language '{0}': zh or en")]
     BadLang(String),
     /// Not a step this side takes.

@@ -136,22 +136,44 @@ fn best_peer(evaluation: &Evaluation, me: &EntityResult, kpi: KpiId) -> Option<S
     best.map(|r| r.name.clone())
 }
 
-/// Evaluates what drafts for `reps` in `period` need (three evaluations,
+/// Whose drafts to gather.
+pub enum Reps<'a> {
+    One(&'a str),
+    /// Every rep in this org unit's subtree (their unit at the period's end).
+    Under(&'a str),
+}
+
+/// Evaluates what the drafts of `reps` in `period` need (three evaluations,
 /// whatever the number of reps) and returns their standings.
 pub async fn gather(
     facts: &Facts,
     period: &Period,
     scheme: &Scheme,
-    reps: &[String],
+    reps: Reps<'_>,
 ) -> Result<Vec<Standing>, FeedbackError> {
+    let org = facts.org();
+    if let Reps::Under(unit) = reps
+        && org.unit(unit).is_none()
+    {
+        return Err(FeedbackError::NoSuchUnit(unit.to_owned()));
+    }
     let current = yeji_eval::evaluate_cached(facts, period, scheme).await?;
     let previous = yeji_eval::evaluate_cached(facts, &period.previous(), scheme).await?;
     let year_ago = yeji_eval::evaluate_cached(facts, &period.year_ago(), scheme).await?;
     let medians = PeerMedians::of(&current);
-    reps.iter()
+    let ids: Vec<&str> = match reps {
+        Reps::One(rep) => vec![rep],
+        Reps::Under(unit) => current
+            .results
+            .iter()
+            .filter(|r| r.level == Level::Rep && r.unit_id.as_deref().is_some_and(|u| org.is_within(u, unit)))
+            .map(|r| r.id.as_str())
+            .collect(),
+    };
+    ids.into_iter()
         .map(|rep| {
-            standing(facts.org(), *period, [&current, &previous, &year_ago], &medians, rep)
-                .ok_or_else(|| FeedbackError::NoSuchRep(rep.clone()))
+            standing(org, *period, [&current, &previous, &year_ago], &medians, rep)
+                .ok_or_else(|| FeedbackError::NoSuchRep(rep.to_owned()))
         })
         .collect()
 }

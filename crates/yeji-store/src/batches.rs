@@ -61,6 +61,22 @@ pub struct NewBatch<'a> {
 const SET_VERSION: &str = "INSERT INTO table_versions (table_name, file, rows, batch_id) VALUES ($1, $2, $3, $4) \
      ON CONFLICT (table_name) DO UPDATE SET file = excluded.file, rows = excluded.rows, batch_id = excluded.batch_id";
 
+/// Makes `versions` the current file of their tables, in the transaction
+/// `$tx` (a macro: the same statement on either backend's connection).
+macro_rules! set_versions {
+    ($tx:expr, $versions:expr) => {
+        for version in $versions {
+            sqlx::query(SET_VERSION)
+                .bind(&version.table)
+                .bind(&version.file)
+                .bind(version.rows)
+                .bind(version.batch_id)
+                .execute($tx)
+                .await?;
+        }
+    };
+}
+
 impl Catalog {
     pub async fn next_batch_id(&self) -> Result<i64> {
         with_pool!(self, |pool| {
@@ -110,15 +126,7 @@ impl Catalog {
                 .execute(&mut *tx)
                 .await?;
             }
-            for version in batch.versions {
-                sqlx::query(SET_VERSION)
-                    .bind(&version.table)
-                    .bind(&version.file)
-                    .bind(version.rows)
-                    .bind(version.batch_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            set_versions!(&mut *tx, batch.versions);
             record!(&mut *tx, &entry)?;
             tx.commit().await?;
             Ok(())
@@ -142,15 +150,7 @@ impl Catalog {
             if updated.rows_affected() == 0 {
                 return Err(StoreError::NoSuchBatch(id));
             }
-            for version in versions {
-                sqlx::query(SET_VERSION)
-                    .bind(&version.table)
-                    .bind(&version.file)
-                    .bind(version.rows)
-                    .bind(version.batch_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            set_versions!(&mut *tx, versions);
             record!(&mut *tx, &entry)?;
             tx.commit().await?;
             Ok(())

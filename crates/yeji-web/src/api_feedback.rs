@@ -25,7 +25,7 @@ impl From<FeedbackError> for WebError {
             FeedbackError::Refused(message) => WebError::new(StatusCode::CONFLICT, "refused", message),
             FeedbackError::BadLang(_) => WebError::bad_request("bad_lang", error.to_string()),
             FeedbackError::Forbidden(message) => WebError::new(StatusCode::FORBIDDEN, "forbidden", message),
-            FeedbackError::NoSuchRep(rep) => crate::viewer::unknown_entity(&rep),
+            FeedbackError::NoSuchRep(id) | FeedbackError::NoSuchUnit(id) => crate::viewer::unknown_entity(&id),
             FeedbackError::Store(yeji_store::StoreError::NoSuchFeedback(id)) => no_such_item(id),
             FeedbackError::Library { .. } => {
                 WebError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_library", error.to_string())
@@ -68,7 +68,7 @@ pub async fn draft_of(state: &AppState, viewer: &Viewer, rep: &str, q: &DraftQue
     manager(viewer.side(&facts, &period, rep)?, "drafting feedback")?;
     let scheme = state.scheme().await?;
     let library = yeji_feedback::library_of(state.read().await.root())?;
-    let standing = yeji_feedback::gather(&facts, &period, &scheme.scheme, &[rep.to_owned()]).await?;
+    let standing = yeji_feedback::gather(&facts, &period, &scheme.scheme, yeji_feedback::Reps::One(rep)).await?;
     Ok(yeji_feedback::draft(&standing[0], &library, lang))
 }
 

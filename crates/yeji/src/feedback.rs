@@ -6,7 +6,7 @@
 
 use std::process::ExitCode;
 
-use yeji_core::{Level, Period};
+use yeji_core::Period;
 use yeji_facts::Workspace;
 use yeji_feedback::{Draft, Lang, Side, Step};
 
@@ -116,25 +116,17 @@ async fn draft(
     let facts = workspace.facts().await?;
     let scheme = workspace.current_scheme().await?.scheme;
     let library = yeji_feedback::library_of(workspace.root())?;
-    let unit_mode = unit.clone();
-    let reps = match (rep, unit) {
-        (Some(rep), _) => vec![rep],
-        (None, Some(unit)) => {
-            anyhow::ensure!(facts.org().unit(&unit).is_some(), "no org unit '{unit}' in this workspace");
-            let evaluation = yeji_eval::evaluate_cached(&facts, &period, &scheme).await?;
-            let within = |r: &&yeji_eval::EntityResult| {
-                r.level == Level::Rep && r.unit_id.as_deref().is_some_and(|u| facts.org().is_within(u, &unit))
-            };
-            evaluation.results.iter().filter(within).map(|r| r.id.clone()).collect()
-        }
+    let reps = match (&rep, &unit) {
+        (Some(rep), _) => yeji_feedback::Reps::One(rep),
+        (None, Some(unit)) => yeji_feedback::Reps::Under(unit),
         (None, None) => unreachable!("clap requires --rep or --unit"),
     };
-    let standings = yeji_feedback::gather(&facts, &period, &scheme, &reps).await?;
+    let standings = yeji_feedback::gather(&facts, &period, &scheme, reps).await?;
     let drafts: Vec<(Draft, String)> =
         standings.iter().map(|s| (yeji_feedback::draft(s, &library, lang), s.name.clone())).collect();
     match format {
         // One rep's draft prints as one document, a unit's as a list.
-        DraftFormat::Json if unit_mode.is_none() => say!("{}", serde_json::to_string_pretty(&drafts[0].0)?),
+        DraftFormat::Json if unit.is_none() => say!("{}", serde_json::to_string_pretty(&drafts[0].0)?),
         DraftFormat::Json => {
             say!("{}", serde_json::to_string_pretty(&drafts.iter().map(|d| &d.0).collect::<Vec<_>>())?)
         }
