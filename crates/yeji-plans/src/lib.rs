@@ -6,26 +6,38 @@
 //!
 //! ```text
 //! plan.rs     the plan file, validated into a Plan
+//! drafted.rs  a plan file drafted from a feedback item's points to improve
+//! state.rs    draft → active (both agreed) → completed | passed | failed, or cancelled
+//! stored.rs   plans, their steps and check-ins in the catalog
 //! effect.rs   before and after, the comparison group, the effect
-//! stored.rs   plans and check-ins in the catalog
 //! ```
 
+mod drafted;
 mod effect;
 mod plan;
+mod state;
 mod stored;
 
+pub use drafted::plan_from;
 pub use effect::{Comparison, Effect, ItemEffect, Measured, effect, measure};
 pub use plan::{Plan, PlanItem, PlanKind};
-pub use stored::{StoredPlan, checkin, create, load};
+pub use state::{Agreed, PlanState, PlanStep, Side, next};
+pub use stored::{StoredPlan, checkin, create, list, load, take};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
     #[error("plan {file}: {reason}")]
     BadPlan { file: String, reason: String },
+    /// Not a step this side takes.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Not a step the plan's state allows, or a plan that cannot be.
     #[error("{0}")]
     Refused(String),
     #[error(transparent)]
     Eval(#[from] yeji_eval::EvalError),
+    #[error(transparent)]
+    Feedback(#[from] yeji_feedback::FeedbackError),
     #[error(transparent)]
     Store(#[from] yeji_store::StoreError),
 }

@@ -32,6 +32,15 @@ pub enum PlanKind {
     Pip,
 }
 
+impl PlanKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanKind::Idp => "idp",
+            PlanKind::Pip => "pip",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PlanItem {
     pub item: String,

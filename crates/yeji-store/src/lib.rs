@@ -40,7 +40,7 @@ pub use batches::{Batch, NewBatch, TableChange, TableVersion};
 pub use feedback::{FeedbackEvent, FeedbackRow, FeedbackStep};
 pub use lock::WriteLock;
 pub use people::{NewUser, Token, User};
-pub use plans::{CheckinRow, PlanRow};
+pub use plans::{CheckinRow, PlanChange, PlanEvent, PlanRow};
 pub use runs::{NewRun, Run, RunInfo};
 pub use schema::SCHEMA_VERSION;
 pub use schemes::SchemeVersion;

@@ -1,7 +1,8 @@
 //! Improvement plans (SPEC §11, §15.5) through the real binary on the demo
-//! company: a plan from a file, check-ins, and its effect, recomputed here
-//! from `yeji evaluate` and the demo's reps.csv (the comparison group: reps
-//! of the same level at the plan's start, without a plan).
+//! company: a plan from a file, agreed by both sides, check-ins, its end, and
+//! its effect, recomputed here from `yeji evaluate` and the demo's reps.csv
+//! (the comparison group: reps of the same level at the plan's start,
+//! without a plan); a plan drafted from a feedback item.
 
 mod common;
 
@@ -75,7 +76,17 @@ fn a_plan_is_checked_in_and_its_effect_measured_against_its_peers() {
 
     let created = ok(&["plan", "create", "-w", &ws, "--rep", "R003", "--file", &file], 0);
     let id = created.lines().last().unwrap().trim().to_owned();
-    ok(&["plan", "checkin", "-w", &ws, &id, "--item", "1", "--level", "3", "--note", "两次陪访，完成培训"], 0);
+    let checkin = ["plan", "checkin", "-w", &ws, &id, "--item", "1", "--level", "3", "--note", "两次陪访，完成培训"];
+    let early = run(&checkin);
+    assert!(text(&early.stderr).contains("is draft: check-ins are for a running plan"), "{}", text(&early.stderr));
+    assert!(
+        ok(&["plan", "agree", "-w", &ws, &id, "--as", "rep"], 0)
+            .contains("is draft (rep agreed: yes, manager agreed: not yet)")
+    );
+    let twice = run(&["plan", "agree", "-w", &ws, &id, "--as", "rep"]);
+    assert!(text(&twice.stderr).contains("this side has agreed already"), "{}", text(&twice.stderr));
+    assert!(ok(&["plan", "agree", "-w", &ws, &id, "--as", "manager"], 0).contains("is active"));
+    ok(&checkin, 0);
     let bad = run(&["plan", "checkin", "-w", &ws, &id, "--item", "3", "--level", "3", "--note", "x"]);
     assert!(text(&bad.stderr).contains("has items 1 to 2: no item 3"), "{}", text(&bad.stderr));
 
@@ -123,5 +134,78 @@ fn a_plan_is_checked_in_and_its_effect_measured_against_its_peers() {
         .map(|r| r["action"].as_str().unwrap())
         .filter(|a| a.starts_with("plan."))
         .collect();
-    assert_eq!(actions, ["plan.create", "plan.checkin"]);
+    assert_eq!(actions, ["plan.create", "plan.agree", "plan.agree", "plan.checkin"]);
+
+    // A PIP ends passed or failed, with the note; then it takes nothing more.
+    let complete = run(&["plan", "complete", "-w", &ws, &id]);
+    assert!(text(&complete.stderr).contains("a PIP ends passed or failed"), "{}", text(&complete.stderr));
+    let bare = run(&["plan", "fail", "-w", &ws, &id]);
+    assert!(text(&bare.stderr).contains("needs the note"), "{}", text(&bare.stderr));
+    assert!(ok(&["plan", "pass", "-w", &ws, &id, "--note", "新客户开发率达标"], 0).contains("is passed"));
+    let late = run(&checkin);
+    assert!(
+        text(&late.stderr).contains("the plan is over") || text(&late.stderr).contains("is passed"),
+        "{}",
+        text(&late.stderr)
+    );
+    let shown = json(&["plan", "show", "-w", &ws, &id, "--format", "json"]);
+    assert_eq!(shown["state"], "passed");
+    assert_eq!(shown["checkins"][0]["level"], 3);
+    let steps: Vec<(&str, &str)> = shown["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["step"].as_str().unwrap(), e["side"].as_str().unwrap()))
+        .collect();
+    assert_eq!(steps, [("agree", "rep"), ("agree", "manager"), ("pass", "manager")]);
+}
+
+#[test]
+fn a_plan_drafted_from_feedback_has_an_item_per_point_to_improve() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("demo").display().to_string();
+    ok(&["demo", "--no-serve", "-w", &ws, "--reps", "24"], 0);
+    let saved =
+        ok(&["feedback", "draft", "-w", &ws, "--period", "2026-Q3", "--rep", "R003", "--save", "--format", "json"], 0);
+    let feedback_id = saved.lines().last().unwrap().trim().to_owned();
+    let item = json(&["feedback", "show", "-w", &ws, &feedback_id, "--format", "json"]);
+    let section = |kind: &str| -> Vec<serde_json::Value> {
+        item["draft"]["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["kind"] == kind)
+            .flat_map(|s| s["points"].as_array().unwrap().clone())
+            .collect()
+    };
+    let (improvements, action_points) = (section("improvement"), section("actions"));
+    assert!(!improvements.is_empty(), "the demo's weakest rep has something to improve");
+
+    let created =
+        ok(&["plan", "create", "-w", &ws, "--rep", "R003", "--from-feedback", &feedback_id, "--kind", "pip"], 0);
+    let id = created.lines().last().unwrap().trim().to_owned();
+    let plan = json(&["plan", "show", "-w", &ws, &id, "--format", "json"]);
+    assert_eq!((plan["plan"]["kind"].as_str(), plan["plan"]["start"].as_str()), (Some("pip"), Some("2026-10-01")));
+    assert_eq!(plan["feedback_id"].to_string(), feedback_id);
+    let items = plan["plan"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), improvements.len());
+    for (item, point) in items.iter().zip(&improvements) {
+        assert_eq!(item["reason"], point["text"], "the feedback's own sentence");
+        assert_eq!(item["kpi"], point["kpi"]);
+        assert_eq!(item["evaluation_date"], "2026-12-31");
+        let cited = |what: &str| {
+            point["cites"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["what"] == what && c["kpi"] == point["kpi"])
+                .map(|c| c["value"].clone())
+        };
+        assert_eq!(Some(item["goal"].clone()), cited("target").or_else(|| cited("peer_median")));
+        let actions: Vec<&str> =
+            action_points.iter().filter(|a| a["kpi"] == point["kpi"]).map(|a| a["text"].as_str().unwrap()).collect();
+        assert_eq!(item["measures"].as_str().unwrap(), actions.join("；"));
+    }
+    let wrong = run(&["plan", "create", "-w", &ws, "--rep", "R001", "--from-feedback", &feedback_id]);
+    assert!(text(&wrong.stderr).contains("not --rep R001"), "{}", text(&wrong.stderr));
 }
