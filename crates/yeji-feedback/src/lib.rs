@@ -12,12 +12,14 @@
 //! actions.rs   the action library (actions.toml)
 //! state.rs     the conversation's states and who may take which step
 //! conversation.rs  items in the catalog: save, load, take a step; Markdown
+//! report.rs    an item as a document (HTML, PDF, XLSX)
 //! ```
 
 mod actions;
 mod check;
 mod conversation;
 mod draft;
+mod report;
 mod standing;
 mod state;
 mod text;
@@ -26,8 +28,10 @@ pub use actions::{Action, DEFAULT_LIBRARY, Library, Who};
 pub use check::ungrounded;
 pub use conversation::{Item, library_of, list, load, markdown, save, take, title};
 pub use draft::{Cite, Draft, Point, Section, SectionKind, What, draft};
+pub use report::report;
 pub use standing::{KpiStanding, Reps, Standing, gather, standing};
 pub use state::{FeedbackState, Side, Step, may, next_state, side_of};
+pub use text::{kpi_name, value as kpi_value};
 
 /// The language of a draft.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -69,6 +69,18 @@ pub fn plan_from(draft: &Draft, period: &Period, kind: PlanKind) -> Result<Strin
     Ok(out)
 }
 
+/// A blank plan file for `rep_id` starting on `start`, one item to fill in.
+pub fn blank(rep_id: &str, start: NaiveDate) -> String {
+    format!(
+        "[plan]\nrep_id = {}\nkind = \"idp\"                    # idp | pip\nstart = \"{start}\"\n\n[[items]]\n\
+         item = \"\"                       # development item\ncurrent_level = 2               # 1–5\n\
+         target_level = 4                # 1–5\nreason = \"\"\nmeasures = \"\"\nresources = \"\"\n\
+         evaluation_date = \"{}\"\n# kpi = \"new_customer_rate\"     # optional link to a KPI, with a goal\n# goal = 0.20\n",
+        quoted(rep_id),
+        Period::quarter_of(start).last_day()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +136,14 @@ mod tests {
         let second = &plan.items[1];
         assert_eq!((second.reason.as_str(), second.current_level, second.target_level), ("毛利率 \"12%\"", 1, 3));
         assert_eq!((second.goal, second.measures.as_str()), (Some(0.18), ""), "no target: the peer median");
+        let blank = blank("R003", NaiveDate::from_ymd_opt(2026, 11, 2).unwrap());
+        let error = Plan::parse(&blank, "blank").unwrap_err().to_string();
+        assert_eq!(error, "plan blank: items[1].item is empty: name what is to be developed");
+        let filled = Plan::parse(&blank.replacen("item = \"\"", "item = \"产品知识\"", 1), "blank").unwrap();
+        assert_eq!(
+            (filled.rep_id.as_str(), filled.items[0].evaluation_date.to_string()),
+            ("R003", "2026-12-31".into())
+        );
         let nothing = Draft { sections: vec![], ..draft };
         assert!(plan_from(&nothing, &"2026-Q3".parse::<Period>().unwrap(), PlanKind::Idp).is_err());
         assert_eq!(

@@ -18,12 +18,14 @@ use crate::{Plan, PlanError};
 /// A comparison group smaller than this says nothing.
 pub const MIN_GROUP: usize = 3;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Measured {
     pub period: String,
     pub value: Option<f64>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Comparison {
     pub rep_ids: Vec<String>,
@@ -31,6 +33,7 @@ pub struct Comparison {
     pub after: Option<f64>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ItemEffect {
     pub kpi: String,
@@ -42,6 +45,7 @@ pub struct ItemEffect {
     pub note: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Effect {
     pub plan_id: i64,
@@ -121,6 +125,36 @@ pub fn effect(
         })
         .collect();
     Effect { plan_id, rep_id: plan.rep_id.clone(), items }
+}
+
+/// What the plans linked to one KPI achieved: how many there are, how many
+/// have a measured effect (a group of at least [`MIN_GROUP`]), and the mean of
+/// those effects, so a director sees which kinds of action work.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KpiEffects {
+    pub kpi: String,
+    pub items: usize,
+    pub measured: usize,
+    pub mean_effect: Option<f64>,
+}
+
+/// The effects of `effects`' items by KPI, in KPI order.
+pub fn by_kpi(effects: &[Effect]) -> Vec<KpiEffects> {
+    let mut kpis: BTreeMap<&str, (usize, Vec<f64>)> = BTreeMap::new();
+    for item in effects.iter().flat_map(|e| &e.items) {
+        let entry = kpis.entry(&item.kpi).or_default();
+        entry.0 += 1;
+        entry.1.extend(item.effect.filter(|_| item.note.is_none()));
+    }
+    kpis.into_iter()
+        .map(|(kpi, (items, measured))| KpiEffects {
+            kpi: kpi.to_owned(),
+            items,
+            measured: measured.len(),
+            mean_effect: mean(measured.iter().copied()),
+        })
+        .collect()
 }
 
 /// Evaluates the periods plan `plan_id` needs and measures its effect.
@@ -209,6 +243,10 @@ mod tests {
         assert_eq!(item.note, None);
         let small = effect(7, &plan, &group[..2], &evaluations, false);
         assert!(small.items[0].note.as_deref().unwrap().contains("has 2 reps: too few"));
+        let summary = by_kpi(&[measured.clone(), small.clone(), measured.clone()]);
+        assert_eq!(summary.len(), 1);
+        assert_eq!((summary[0].items, summary[0].measured), (3, 2), "the too-small group's effect is not counted");
+        assert!((summary[0].mean_effect.unwrap() - 0.09).abs() < 1e-12);
         let monthly = effect(7, &plan, &group, &evaluations, true);
         assert_eq!(
             (monthly.items[0].before.period.as_str(), monthly.items[0].after.period.as_str()),

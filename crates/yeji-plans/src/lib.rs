@@ -10,17 +10,20 @@
 //! state.rs    draft → active (both agreed) → completed | passed | failed, or cancelled
 //! stored.rs   plans, their steps and check-ins in the catalog
 //! effect.rs   before and after, the comparison group, the effect
+//! report.rs   a plan as a document (HTML, PDF, XLSX) in seed 002's table form
 //! ```
 
 mod drafted;
 mod effect;
 mod plan;
+mod report;
 mod state;
 mod stored;
 
-pub use drafted::plan_from;
-pub use effect::{Comparison, Effect, ItemEffect, Measured, effect, measure};
+pub use drafted::{blank, plan_from};
+pub use effect::{Comparison, Effect, ItemEffect, KpiEffects, MIN_GROUP, Measured, by_kpi, effect, measure};
 pub use plan::{Plan, PlanItem, PlanKind};
+pub use report::{item_columns, report};
 pub use state::{Agreed, PlanState, PlanStep, Side, next};
 pub use stored::{StoredPlan, checkin, create, list, load, take};
 

@@ -113,6 +113,9 @@ impl Plan {
         let mut items = Vec::new();
         for (n, item) in parsed.items.into_iter().enumerate() {
             let n = n + 1;
+            if item.item.trim().is_empty() {
+                return Err(bad(format!("items[{n}].item is empty: name what is to be developed")));
+            }
             let current_level = level(item.current_level, "current_level", n).map_err(bad)?;
             let target_level = level(item.target_level, "target_level", n).map_err(bad)?;
             if item.evaluation_date <= parsed.plan.start {

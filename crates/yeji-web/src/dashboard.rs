@@ -36,7 +36,12 @@ pub async fn overview(
         let view = state.overview(&period?, &viewer.scope).await?;
         let kpis = pages::SchemeColumn::of(&state.scheme().await?.scheme);
         let title = format!("{} · {}", lang.t("overview"), view.period);
-        Ok(pages::layout(&ctx, "overview", &title, pages::overview::render(&ctx, &view, &kpis)))
+        let plans = crate::api_plans::plans_in_scope(&state, &viewer).await?;
+        let facts = state.facts();
+        let name_of = |rep: &str| facts.org().rep_on(rep, None).map_or(rep.to_owned(), |r| r.name.clone());
+        let overdue = pages::plans::overdue_card(&ctx, &plans, name_of);
+        let body = maud::html! { (overdue) (pages::overview::render(&ctx, &view, &kpis)) };
+        Ok(pages::layout(&ctx, "overview", &title, body))
     };
     respond(&ctx, page.await)
 }
@@ -59,8 +64,11 @@ pub async fn entity(
         if view.entity.level == yeji_core::Level::Rep {
             let side = viewer.side(&state.facts(), &period, &view.entity.id)?;
             let items = crate::api_feedback::items_of(&state, &viewer, &view.entity.id, &period).await?;
-            let section = pages::feedback::section(&ctx, &view.entity.id, &items, side == yeji_feedback::Side::Manager);
-            body = maud::html! { (body) (section) };
+            let manager = side == yeji_feedback::Side::Manager;
+            let section = pages::feedback::section(&ctx, &view.entity.id, &items, manager);
+            let plans = crate::api_plans::plans_of(&state, &viewer, &view.entity.id).await?;
+            let plans = pages::plans::section(&ctx, &view.entity.id, &plans, manager, items.first().map(|i| i.id));
+            body = maud::html! { (body) (section) (plans) };
         }
         Ok(pages::layout(&ctx, "", &title, body))
     };

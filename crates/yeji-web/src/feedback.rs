@@ -80,3 +80,19 @@ pub async fn step(
         Err(error) => pages::error_page(&context(&state, lang, &uri, None, Some(&viewer)).await.0, &error),
     }
 }
+
+/// Item `id` as a report (html, pdf or xlsx) for whoever may see it.
+pub async fn export(
+    State(state): State<Arc<AppState>>,
+    viewer: Viewer,
+    Path((id, format)): Path<(i64, String)>,
+) -> Response {
+    let report = async {
+        let format = crate::export::format(&format)?;
+        let (item, _) = item_for(&state, &viewer, id).await?;
+        let name = state.facts().org().rep_on(&item.rep_id, None).map_or(item.rep_id.clone(), |r| r.name.clone());
+        let doc = yeji_feedback::report(&item.draft, &name, Some(item.state), &item.events);
+        crate::export::download(&doc, format, &format!("feedback-{id}-{}-{}", item.rep_id, item.period))
+    };
+    report.await.into_response()
+}

@@ -11,31 +11,37 @@
 //! dashboard.rs    overview, scorecards, rows behind a value, comparisons
 //! changes.rs      imports and the scheme: the pages that change the workspace
 //! feedback.rs     drafting feedback, an item's page and its conversation's steps
+//! plans.rs        writing a plan, a plan's page, its steps and check-ins, the scope's plans
 //! people.rs       signing in and out, users, the audit log
 //! recent.rs       sessions and users read once a second, not on every request
 //! api.rs          JSON handlers and the OpenAPI document (api_people.rs: session, users,
-//!                 audit; api_feedback.rs: drafts, items and their conversation)
+//!                 audit; api_feedback.rs: drafts, items and their conversation;
+//!                 api_plans.rs: plans, steps, check-ins, effects)
 //! pages/          HTML rendering, one module per page
 //! scheme_form.rs  the scheme page's form turned into a scheme
 //! i18n.rs         zh-CN / en labels and number formats
 //! upload.rs       streaming uploads to a temporary folder
 //! assets.rs       the vendored scripts and the style sheet
+//! export.rs       reports (feedback, plans) as html, pdf and xlsx downloads
 //! error.rs        one error body for every failure; extract.rs: extractors that answer it
 //! ```
 
 mod api;
 mod api_feedback;
 mod api_people;
+mod api_plans;
 mod assets;
 mod auth;
 mod changes;
 mod dashboard;
 mod error;
+mod export;
 mod extract;
 mod feedback;
 mod i18n;
 mod pages;
 mod people;
+mod plans;
 mod recent;
 mod scheme_form;
 mod state;
@@ -76,6 +82,14 @@ fn app<S: tower_sessions::SessionStore + Clone>(state: Arc<AppState>, sessions: 
         .route("/entity/{id}/feedback", post(feedback::draft))
         .route("/feedback/{id}", get(feedback::item))
         .route("/feedback/{id}/step", post(feedback::step))
+        .route("/entity/{id}/plans/new", get(plans::new))
+        .route("/entity/{id}/plans", post(plans::create))
+        .route("/plans", get(plans::all))
+        .route("/plans/{id}", get(plans::plan))
+        .route("/plans/{id}/step", post(plans::step))
+        .route("/plans/{id}/checkin", post(plans::checkin))
+        .route("/plans/{id}/export/{format}", get(plans::export))
+        .route("/feedback/{id}/export/{format}", get(feedback::export))
         .route("/imports", get(changes::imports).post(changes::upload))
         .route("/imports/{batch}/revert", post(changes::revert))
         .route("/scheme", get(changes::scheme).post(changes::save_scheme))

@@ -4,6 +4,7 @@
 //! disputing, e.g. recording an answer given on paper) and is audited as the
 //! machine's user.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use yeji_core::Period;
@@ -11,12 +12,15 @@ use yeji_facts::Workspace;
 use yeji_feedback::{Draft, Lang, Side, Step};
 
 use crate::WorkspaceArg;
-use crate::output::{Format, table};
+use crate::output::{Format, ShowFormat, table};
 
 #[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
 pub enum DraftFormat {
     Json,
     Md,
+    Html,
+    Pdf,
+    Xlsx,
 }
 
 #[derive(clap::Subcommand)]
@@ -39,6 +43,9 @@ pub enum FeedbackAction {
         /// Save each draft as a feedback item; its id is printed alone on the last line.
         #[arg(long)]
         save: bool,
+        /// Write an html, pdf or xlsx document here instead of to stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Send a draft to the rep (it becomes read-only but for comments).
     Send(StepArgs),
@@ -61,13 +68,16 @@ pub enum FeedbackAction {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// One item: its draft and its conversation.
+    /// One item: its draft and its conversation (also as an html, pdf or xlsx report).
     Show {
         #[command(flatten)]
         workspace: WorkspaceArg,
         id: i64,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+        /// Write an html, pdf or xlsx report here instead of to stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -82,11 +92,13 @@ pub struct StepArgs {
 
 pub async fn run(action: FeedbackAction) -> anyhow::Result<ExitCode> {
     let (step, args) = match action {
-        FeedbackAction::Draft { workspace, period, rep, unit, lang, format, save } => {
-            return draft(&workspace, &period, (rep, unit), lang.parse()?, format, save).await;
+        FeedbackAction::Draft { workspace, period, rep, unit, lang, format, save, out } => {
+            return draft(&workspace, &period, (rep, unit), lang.parse()?, (format, out.as_deref()), save).await;
         }
         FeedbackAction::List { workspace, rep, format } => return list(&workspace, rep.as_deref(), format).await,
-        FeedbackAction::Show { workspace, id, format } => return show(&workspace, id, format).await,
+        FeedbackAction::Show { workspace, id, format, out } => {
+            return show(&workspace, id, format, out.as_deref()).await;
+        }
         FeedbackAction::Send(args) => (Step::Send, args),
         FeedbackAction::Ack(args) => (Step::Ack, args),
         FeedbackAction::Dispute(args) => (Step::Dispute, args),
@@ -108,7 +120,7 @@ async fn draft(
     period: &str,
     (rep, unit): (Option<String>, Option<String>),
     lang: Lang,
-    format: DraftFormat,
+    (format, out): (DraftFormat, Option<&Path>),
     save: bool,
 ) -> anyhow::Result<ExitCode> {
     let workspace = Workspace::open(&args.workspace).await?;
@@ -132,6 +144,20 @@ async fn draft(
         }
         DraftFormat::Md => {
             say!("{}", drafts.iter().map(|(d, name)| yeji_feedback::markdown(d, name)).collect::<Vec<_>>().join("\n"))
+        }
+        DraftFormat::Html | DraftFormat::Pdf | DraftFormat::Xlsx => {
+            let export = match format {
+                DraftFormat::Html => yeji_export::Format::Html,
+                DraftFormat::Pdf => yeji_export::Format::Pdf,
+                _ => yeji_export::Format::Xlsx,
+            };
+            let docs: Vec<yeji_export::Doc> =
+                drafts.iter().map(|(d, name)| yeji_feedback::report(d, name, None, &[])).collect();
+            let doc = match (unit.as_deref(), docs.len()) {
+                (Some(unit), n) if n != 1 => yeji_export::Doc::merged(unit, &period.to_string(), docs),
+                _ => docs.into_iter().next().expect("one draft"),
+            };
+            crate::output::document(&doc, export, out)?;
         }
     }
     if save {
@@ -167,15 +193,20 @@ async fn list(args: &WorkspaceArg, rep: Option<&str>, format: Format) -> anyhow:
     Ok(ExitCode::SUCCESS)
 }
 
-async fn show(args: &WorkspaceArg, id: i64, format: Format) -> anyhow::Result<ExitCode> {
+async fn show(args: &WorkspaceArg, id: i64, format: ShowFormat, out: Option<&Path>) -> anyhow::Result<ExitCode> {
     let workspace = Workspace::open(&args.workspace).await?;
     let item = yeji_feedback::load(workspace.catalog(), id).await?;
-    if format == Format::Json {
+    if format == ShowFormat::Json {
         say!("{}", serde_json::to_string_pretty(&item)?);
         return Ok(ExitCode::SUCCESS);
     }
     let facts = workspace.facts().await?;
     let name = facts.org().rep_on(&item.rep_id, None).map_or(item.rep_id.as_str(), |r| r.name.as_str()).to_owned();
+    if let Some(export) = format.export() {
+        let doc = yeji_feedback::report(&item.draft, &name, Some(item.state), &item.events);
+        crate::output::document(&doc, export, out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     say!("{}", yeji_feedback::markdown(&item.draft, &name));
     say!("state: {}", item.state.as_str());
     for event in &item.events {

@@ -22,6 +22,49 @@ pub enum Format {
     Json,
 }
 
+/// How `show` commands print a document: as a table or JSON, or exported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShowFormat {
+    Table,
+    Json,
+    Html,
+    Pdf,
+    Xlsx,
+}
+
+impl ShowFormat {
+    /// The export format, when the document is exported.
+    pub fn export(self) -> Option<yeji_export::Format> {
+        match self {
+            ShowFormat::Table | ShowFormat::Json => None,
+            ShowFormat::Html => Some(yeji_export::Format::Html),
+            ShowFormat::Pdf => Some(yeji_export::Format::Pdf),
+            ShowFormat::Xlsx => Some(yeji_export::Format::Xlsx),
+        }
+    }
+}
+
+/// Writes `doc` in `format` to `out`, or to stdout (a PDF or workbook is bytes: redirect it).
+pub fn document(
+    doc: &yeji_export::Doc,
+    format: yeji_export::Format,
+    out: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let bytes = yeji_export::write(doc, format)?;
+    match out {
+        Some(path) => {
+            std::fs::write(path, &bytes).map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+            say!("{} written ({} bytes)", path.display(), bytes.len());
+        }
+        None => {
+            if std::io::stdout().lock().write_all(&bytes).is_err() {
+                std::process::exit(0);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Renders rows under a header, numbers right-aligned, text left-aligned.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let widths: Vec<usize> = (0..header.len())

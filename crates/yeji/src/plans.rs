@@ -13,7 +13,7 @@ use yeji_facts::Workspace;
 use yeji_plans::{PlanKind, PlanStep, Side};
 
 use crate::WorkspaceArg;
-use crate::output::{Format, table};
+use crate::output::{Format, ShowFormat, table};
 
 #[derive(clap::Subcommand)]
 pub enum PlanAction {
@@ -66,13 +66,20 @@ pub enum PlanAction {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// One plan: its items, agreements, steps and check-ins.
+    /// One plan: its items, agreements, steps and check-ins (also as an html,
+    /// pdf or xlsx report, with its effect).
     Show {
         #[command(flatten)]
         workspace: WorkspaceArg,
         plan: i64,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+        /// zh or en, for a report.
+        #[arg(long, default_value = "zh")]
+        lang: String,
+        /// Write the report here instead of to stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Record progress on an item (1-based) at a level (1–5).
     Checkin {
@@ -119,7 +126,9 @@ pub async fn run(action: PlanAction) -> anyhow::Result<ExitCode> {
             return create(&workspace, &rep, file.as_deref(), from_feedback, &kind).await;
         }
         PlanAction::List { workspace, rep, format } => return list(&workspace, rep.as_deref(), format).await,
-        PlanAction::Show { workspace, plan, format } => return show(&workspace, plan, format).await,
+        PlanAction::Show { workspace, plan, format, lang, out } => {
+            return show(&workspace, plan, format, (lang.parse()?, out.as_deref())).await;
+        }
         PlanAction::Checkin { workspace, plan, item, level, note } => {
             let workspace = Workspace::open(&workspace.workspace).await?;
             yeji_plans::checkin(workspace.catalog(), plan, (item, level), &note, &crate::actor()).await?;
@@ -226,11 +235,25 @@ async fn list(args: &WorkspaceArg, rep: Option<&str>, format: Format) -> anyhow:
     Ok(ExitCode::SUCCESS)
 }
 
-async fn show(args: &WorkspaceArg, id: i64, format: Format) -> anyhow::Result<ExitCode> {
+async fn show(
+    args: &WorkspaceArg,
+    id: i64,
+    format: ShowFormat,
+    (lang, out): (yeji_feedback::Lang, Option<&Path>),
+) -> anyhow::Result<ExitCode> {
     let workspace = Workspace::open(&args.workspace).await?;
     let plan = yeji_plans::load(workspace.catalog(), id).await?;
-    if format == Format::Json {
+    if format == ShowFormat::Json {
         say!("{}", serde_json::to_string_pretty(&plan)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(export) = format.export() {
+        let facts = workspace.facts().await?;
+        let name = facts.org().rep_on(&plan.plan.rep_id, None).map_or(plan.plan.rep_id.clone(), |r| r.name.clone());
+        let planned = workspace.catalog().planned_reps().await?;
+        let scheme = workspace.current_scheme().await?.scheme;
+        let effect = yeji_plans::measure(&facts, &scheme, (id, &plan.plan), &planned, false).await?;
+        crate::output::document(&yeji_plans::report(&plan, &name, Some(&effect), lang), export, out)?;
         return Ok(ExitCode::SUCCESS);
     }
     say!(

@@ -209,3 +209,73 @@ fn a_plan_drafted_from_feedback_has_an_item_per_point_to_improve() {
     let wrong = run(&["plan", "create", "-w", &ws, "--rep", "R001", "--from-feedback", &feedback_id]);
     assert!(text(&wrong.stderr).contains("not --rep R001"), "{}", text(&wrong.stderr));
 }
+
+/// The text of a PDF as poppler reads it, spaces and line breaks removed
+/// (lines are broken where the page is full).
+fn pdf_text(path: &std::path::Path) -> String {
+    let out =
+        std::process::Command::new("pdftotext").arg(path).arg("-").output().expect("pdftotext (poppler-utils) runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout).split_whitespace().collect()
+}
+
+#[test]
+fn feedback_and_plans_export_as_pdf_html_and_xlsx_with_their_chinese_and_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("demo").display().to_string();
+    ok(&["demo", "--no-serve", "-w", &ws, "--reps", "24"], 0);
+    let saved = ok(&["feedback", "draft", "-w", &ws, "--period", "2026-Q3", "--rep", "R003", "--save"], 0);
+    let feedback_id = saved.lines().last().unwrap().trim().to_owned();
+    let item = json(&["feedback", "show", "-w", &ws, &feedback_id, "--format", "json"]);
+    let reps_csv = std::fs::read_to_string(format!("{ws}/demo-data/reps.csv")).unwrap();
+    let name = reps_csv.lines().find(|l| l.starts_with("R003,")).unwrap().split(',').nth(1).unwrap().to_owned();
+    let points: Vec<String> = item["draft"]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["points"].as_array().unwrap().iter().map(|p| p["text"].as_str().unwrap().replace(' ', "")))
+        .collect();
+
+    let pdf = dir.path().join("feedback.pdf");
+    ok(&["feedback", "show", "-w", &ws, &feedback_id, "--format", "pdf", "--out", pdf.to_str().unwrap()], 0);
+    let read = pdf_text(&pdf);
+    for expected in [format!("{name}(R003)"), "正面肯定".into(), "需要改进".into(), "下一步行动".into()] {
+        assert!(read.contains(&expected), "{expected} in {read}");
+    }
+    for point in &points {
+        assert!(read.contains(point.as_str()), "every sentence, numbers included: {point} in {read}");
+    }
+
+    let html = ok(&["feedback", "show", "-w", &ws, &feedback_id, "--format", "html"], 0);
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains(&format!("<title>{name} (R003)")), "{html}");
+
+    let created = ok(&["plan", "create", "-w", &ws, "--rep", "R003", "--from-feedback", &feedback_id], 0);
+    let plan_id = created.lines().last().unwrap().trim().to_owned();
+    let plan = json(&["plan", "show", "-w", &ws, &plan_id, "--format", "json"]);
+    let pdf = dir.path().join("plan.pdf");
+    ok(&["plan", "show", "-w", &ws, &plan_id, "--format", "pdf", "--out", pdf.to_str().unwrap()], 0);
+    let read = pdf_text(&pdf);
+    assert!(read.contains("个人发展计划"), "{read}");
+    for item in plan["plan"]["items"].as_array().unwrap() {
+        for (column, field) in [("有待发展项目", "item"), ("评估时间", "evaluation_date"), ("发展的原因", "reason")]
+        {
+            let cell = item[field].as_str().unwrap().replace(' ', "");
+            assert!(
+                read.contains(&format!("{column}：{cell}")) || (column == "有待发展项目" && read.contains(&cell)),
+                "{column} {cell} in {read}"
+            );
+        }
+    }
+
+    let xlsx = dir.path().join("plan.xlsx");
+    ok(&["plan", "show", "-w", &ws, &plan_id, "--format", "xlsx", "--lang", "en", "--out", xlsx.to_str().unwrap()], 0);
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let cells: Vec<String> = sheet.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    assert!(cells.iter().any(|c| c == "Development item"), "{cells:?}");
+    let first = &plan["plan"]["items"][0];
+    let row = sheet.rows().find(|r| r[0] == first["item"].as_str().unwrap()).expect("the first item's row");
+    assert_eq!(row[1].to_string(), first["current_level"].to_string());
+    assert_eq!(row[7].to_string(), first["evaluation_date"].as_str().unwrap());
+}

@@ -65,6 +65,7 @@ pub fn render_item(ctx: &Ctx, item: &Item, side: Side, name: &str) -> Markup {
         section.card #feedback-item {
             h2 { (name) " · " (item.period) }
             p { (t("state")) ": " strong #feedback-state { (state_label(ctx, item.state)) } }
+            (super::export_links(ctx, &format!("/feedback/{}/export", item.id)))
             @for section in &item.draft.sections {
                 h3 { (title(section.kind, item.draft.lang)) }
                 ul { @for point in &section.points { li { (point.text) } } }

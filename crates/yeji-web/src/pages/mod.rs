@@ -10,6 +10,7 @@ pub mod feedback;
 pub mod imports;
 pub mod login;
 pub mod overview;
+pub mod plans;
 pub mod scheme;
 pub mod users;
 
@@ -67,6 +68,7 @@ fn nav(viewer: Option<&crate::viewer::Viewer>) -> Vec<(&'static str, &'static st
     [
         ("overview", "/", true),
         ("compare", "/compare", true),
+        ("plans", "/plans", true),
         ("imports", "/imports", role.may_change_data()),
         ("scheme", "/scheme", true),
         ("users", "/users", role.may_manage_users() && !viewer.is_local()),
@@ -157,6 +159,14 @@ pub fn respond(ctx: &Ctx, page: Result<Markup, WebError>) -> Response {
 /// `link` navigate there when clicked.
 pub fn chart(option: &Value, class: &str) -> Markup {
     html! { div class={ "chart " (class) } data-option=(option.to_string()) {} }
+}
+
+/// Links to a report under `base` as HTML, PDF and XLSX.
+pub fn export_links(ctx: &Ctx, base: &str) -> Markup {
+    html! {
+        p.exports { (ctx.lang.t("download")) ": "
+            @for ext in ["html", "pdf", "xlsx"] { a href=(format!("{base}/{ext}")) { (ext.to_uppercase()) } " " } }
+    }
 }
 
 pub fn kpi(id: &str) -> Option<&'static Kpi> {
