@@ -4,7 +4,7 @@
 //! cites again, so a sentence that drops, invents or mis-scales a number is
 //! caught.
 
-use crate::Draft;
+use crate::{Draft, Point};
 
 /// A number in a text with the scales its unit allows and its precision.
 struct Written {
@@ -56,8 +56,13 @@ fn numbers(text: &str) -> Vec<Written> {
 /// The numbers of a draft's texts that none of their point's cites accounts
 /// for (changes are written without their sign), as "text: number".
 pub fn ungrounded(draft: &Draft) -> Vec<String> {
+    ungrounded_points(draft.sections.iter().flat_map(|s| &s.points))
+}
+
+/// The same for any points (a review's).
+pub fn ungrounded_points<'a>(points: impl IntoIterator<Item = &'a Point>) -> Vec<String> {
     let mut out = Vec::new();
-    for point in draft.sections.iter().flat_map(|s| &s.points) {
+    for point in points {
         for written in numbers(&point.text) {
             let rounding = 0.5 * 10f64.powi(-written.decimals) + 1e-9;
             let found = written.scales.iter().any(|scale| {
@@ -74,10 +79,11 @@ pub fn ungrounded(draft: &Draft) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Cite, Lang, Point, Section, SectionKind, What};
+    use crate::{Cite, Lang, Section, SectionKind, What};
 
     fn draft(text: &str, cites: &[f64]) -> Draft {
-        let cites = cites.iter().map(|&value| Cite { kpi: "x".into(), what: What::Value, value }).collect();
+        let cites =
+            cites.iter().map(|&value| Cite { kpi: "x".into(), what: What::Value, value, period: None }).collect();
         let point = Point { text: text.into(), kpi: None, cites };
         Draft {
             rep_id: "R1".into(),

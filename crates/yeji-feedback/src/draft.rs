@@ -58,6 +58,9 @@ pub struct Cite {
     pub kpi: String,
     pub what: What,
     pub value: f64,
+    /// The period the value belongs to, when not the draft's own (a review's months).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -89,7 +92,7 @@ impl Sentence {
     }
 
     fn cite(&mut self, kpi: &str, what: What, value: f64) -> &mut Sentence {
-        self.cites.push(Cite { kpi: kpi.to_owned(), what, value });
+        self.cites.push(Cite { kpi: kpi.to_owned(), what, value, period: None });
         self
     }
 

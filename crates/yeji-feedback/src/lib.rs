@@ -13,6 +13,7 @@
 //! state.rs     the conversation's states and who may take which step
 //! conversation.rs  items in the catalog: save, load, take a step; Markdown
 //! report.rs    an item as a document (HTML, PDF, XLSX)
+//! review.rs    a quarter's, half's or year's review: the months side by side, grounded
 //! ```
 
 mod actions;
@@ -20,15 +21,17 @@ mod check;
 mod conversation;
 mod draft;
 mod report;
+mod review;
 mod standing;
 mod state;
 mod text;
 
 pub use actions::{Action, DEFAULT_LIBRARY, Library, Who};
-pub use check::ungrounded;
+pub use check::{ungrounded, ungrounded_points};
 pub use conversation::{Item, library_of, list, load, markdown, save, take, title};
 pub use draft::{Cite, Draft, Point, Section, SectionKind, What, draft};
-pub use report::report;
+pub use report::{report, review_report, review_table};
+pub use review::{MonthRow, Review, months_of, review};
 pub use standing::{KpiStanding, Reps, Standing, gather, standing};
 pub use state::{FeedbackState, Side, Step, may, next_state, side_of};
 pub use text::{kpi_name, value as kpi_value};

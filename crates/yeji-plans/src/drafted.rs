@@ -91,7 +91,10 @@ mod tests {
         Point {
             text: text.into(),
             kpi: Some(kpi.into()),
-            cites: cites.iter().map(|(what, value)| Cite { kpi: kpi.into(), what: *what, value: *value }).collect(),
+            cites: cites
+                .iter()
+                .map(|(what, value)| Cite { kpi: kpi.into(), what: *what, value: *value, period: None })
+                .collect(),
         }
     }
 

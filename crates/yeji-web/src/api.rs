@@ -33,7 +33,7 @@ use crate::views::{Comparison, EntityView, Overview};
         crate::api_people::sign_in, crate::api_people::sign_out, crate::api_people::session,
         crate::api_people::users, crate::api_people::audit,
         crate::api_feedback::draft, crate::api_feedback::save, crate::api_feedback::list,
-        crate::api_feedback::item, crate::api_feedback::step,
+        crate::api_feedback::item, crate::api_feedback::step, crate::api_feedback::review,
         crate::api_plans::list, crate::api_plans::create, crate::api_plans::plan, crate::api_plans::step,
         crate::api_plans::checkin, crate::api_plans::effect, crate::api_plans::all),
     components(schemas(WebError, Rows, KpiInfo, BatchInfo, Imported, Period)),
@@ -113,6 +113,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/entities/{id}/feedback", get(crate::api_feedback::list).post(crate::api_feedback::save))
         .route("/feedback/{id}", get(crate::api_feedback::item))
         .route("/feedback/{id}/steps", post(crate::api_feedback::step))
+        .route("/entities/{id}/review", get(crate::api_feedback::review))
         .route("/entities/{id}/plans", get(crate::api_plans::list).post(crate::api_plans::create))
         .route("/plans", get(crate::api_plans::all))
         .route("/plans/{id}", get(crate::api_plans::plan))

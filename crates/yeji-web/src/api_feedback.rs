@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use yeji_core::Period;
-use yeji_feedback::{Draft, FeedbackError, FeedbackState, Item, Lang, Side, Step};
+use yeji_feedback::{Draft, FeedbackError, FeedbackState, Item, Lang, Review, Side, Step};
 
 use crate::error::{Result, WebError};
 use crate::extract::{Path, Query};
@@ -171,4 +171,28 @@ pub(crate) async fn step(
 ) -> Result<Json<Item>> {
     let Json(body) = body.map_err(|rejection| WebError::bad_request("bad_body", rejection.body_text()))?;
     Ok(Json(take_step(&state, &viewer, id, body).await?))
+}
+
+/// The review of a rep's quarter, half or year (the months side by side), for whoever sees their feedback.
+pub async fn review_of(state: &AppState, viewer: &Viewer, rep: &str, q: &DraftQuery) -> Result<Review> {
+    let period = state.period(q.period.as_deref()).await?;
+    let lang: Lang = q.lang.as_deref().unwrap_or("zh").parse()?;
+    let facts = state.facts();
+    viewer.side(&facts, &period, rep)?;
+    let scheme = state.scheme().await?;
+    let mut reviews =
+        yeji_feedback::review(&facts, &period, &scheme.scheme, yeji_feedback::Reps::One(rep), lang).await?;
+    Ok(reviews.remove(0))
+}
+
+#[utoipa::path(get, path = "/api/v1/entities/{id}/review", params(("id" = String, Path), DraftQuery),
+    responses((status = 200, body = Review), (status = 400, body = WebError), (status = 404, body = WebError),
+        (status = 409, body = WebError)))]
+pub(crate) async fn review(
+    State(state): State<Arc<AppState>>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(q): Query<DraftQuery>,
+) -> Result<Json<Review>> {
+    Ok(Json(review_of(&state, &viewer, &state.id(&id), &q).await?))
 }

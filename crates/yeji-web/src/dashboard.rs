@@ -66,9 +66,20 @@ pub async fn entity(
             let items = crate::api_feedback::items_of(&state, &viewer, &view.entity.id, &period).await?;
             let manager = side == yeji_feedback::Side::Manager;
             let section = pages::feedback::section(&ctx, &view.entity.id, &items, manager);
+            let review = if yeji_feedback::months_of(&period).len() > 1 {
+                let query = crate::api_feedback::DraftQuery {
+                    period: Some(period.to_string()),
+                    lang: Some(if lang == Lang::Zh { "zh" } else { "en" }.into()),
+                };
+                // A rep without a result in some months' evaluations still has a scorecard.
+                let review = crate::api_feedback::review_of(&state, &viewer, &view.entity.id, &query).await.ok();
+                review.map(|review| pages::feedback::review_card(&ctx, &review))
+            } else {
+                None
+            };
             let plans = crate::api_plans::plans_of(&state, &viewer, &view.entity.id).await?;
             let plans = pages::plans::section(&ctx, &view.entity.id, &plans, manager, items.first().map(|i| i.id));
-            body = maud::html! { (body) (section) (plans) };
+            body = maud::html! { (body) @if let Some(review) = review { (review) } (section) (plans) };
         }
         Ok(pages::layout(&ctx, "", &title, body))
     };

@@ -176,6 +176,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("rows_behind", "明细数据", "Rows behind the value"),
     ("rows", "行", "rows"),
     ("download", "下载", "Download"),
+    ("review", "阶段回顾（各月）", "Review, month by month"),
     ("previous", "上一页", "Previous"),
     ("next", "下一页", "Next"),
     ("redistributed", "缺失指标的权重已按比例分配给其他指标", "Weights of KPIs without a score went to the others"),

@@ -47,6 +47,25 @@ pub enum FeedbackAction {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Review a quarter, half or year: the months side by side and what they say.
+    Review {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        #[arg(long)]
+        period: String,
+        #[arg(long, conflicts_with = "unit", required_unless_present = "unit")]
+        rep: Option<String>,
+        /// Every rep in this org unit's subtree.
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, default_value = "zh")]
+        lang: String,
+        #[arg(long, value_enum, default_value_t = DraftFormat::Md)]
+        format: DraftFormat,
+        /// Write an html, pdf or xlsx document here instead of to stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Send a draft to the rep (it becomes read-only but for comments).
     Send(StepArgs),
     /// The rep acknowledges a sent item.
@@ -95,6 +114,9 @@ pub async fn run(action: FeedbackAction) -> anyhow::Result<ExitCode> {
         FeedbackAction::Draft { workspace, period, rep, unit, lang, format, save, out } => {
             return draft(&workspace, &period, (rep, unit), lang.parse()?, (format, out.as_deref()), save).await;
         }
+        FeedbackAction::Review { workspace, period, rep, unit, lang, format, out } => {
+            return review(&workspace, &period, (rep, unit), lang.parse()?, (format, out.as_deref())).await;
+        }
         FeedbackAction::List { workspace, rep, format } => return list(&workspace, rep.as_deref(), format).await,
         FeedbackAction::Show { workspace, id, format, out } => {
             return show(&workspace, id, format, out.as_deref()).await;
@@ -128,12 +150,7 @@ async fn draft(
     let facts = workspace.facts().await?;
     let scheme = workspace.current_scheme().await?.scheme;
     let library = yeji_feedback::library_of(workspace.root())?;
-    let reps = match (&rep, &unit) {
-        (Some(rep), _) => yeji_feedback::Reps::One(rep),
-        (None, Some(unit)) => yeji_feedback::Reps::Under(unit),
-        (None, None) => unreachable!("clap requires --rep or --unit"),
-    };
-    let standings = yeji_feedback::gather(&facts, &period, &scheme, reps).await?;
+    let standings = yeji_feedback::gather(&facts, &period, &scheme, reps_of(&rep, &unit)).await?;
     let drafts: Vec<(Draft, String)> =
         standings.iter().map(|s| (yeji_feedback::draft(s, &library, lang), s.name.clone())).collect();
     match format {
@@ -146,24 +163,74 @@ async fn draft(
             say!("{}", drafts.iter().map(|(d, name)| yeji_feedback::markdown(d, name)).collect::<Vec<_>>().join("\n"))
         }
         DraftFormat::Html | DraftFormat::Pdf | DraftFormat::Xlsx => {
-            let export = match format {
-                DraftFormat::Html => yeji_export::Format::Html,
-                DraftFormat::Pdf => yeji_export::Format::Pdf,
-                _ => yeji_export::Format::Xlsx,
-            };
-            let docs: Vec<yeji_export::Doc> =
-                drafts.iter().map(|(d, name)| yeji_feedback::report(d, name, None, &[])).collect();
-            let doc = match (unit.as_deref(), docs.len()) {
-                (Some(unit), n) if n != 1 => yeji_export::Doc::merged(unit, &period.to_string(), docs),
-                _ => docs.into_iter().next().expect("one draft"),
-            };
-            crate::output::document(&doc, export, out)?;
+            let docs = drafts.iter().map(|(d, name)| yeji_feedback::report(d, name, None, &[])).collect();
+            export(docs, unit.as_deref(), &period, (format, out))?;
         }
     }
     if save {
         for (draft, _) in &drafts {
             let id = yeji_feedback::save(workspace.catalog(), draft, &crate::actor()).await?;
             say!("{id}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn reps_of<'a>(rep: &'a Option<String>, unit: &'a Option<String>) -> yeji_feedback::Reps<'a> {
+    match (rep, unit) {
+        (Some(rep), _) => yeji_feedback::Reps::One(rep),
+        (None, Some(unit)) => yeji_feedback::Reps::Under(unit),
+        (None, None) => unreachable!("clap requires --rep or --unit"),
+    }
+}
+
+/// One rep's document, or a unit's merged into one.
+fn export(
+    docs: Vec<yeji_export::Doc>,
+    unit: Option<&str>,
+    period: &Period,
+    (format, out): (DraftFormat, Option<&Path>),
+) -> anyhow::Result<()> {
+    let export = match format {
+        DraftFormat::Html => yeji_export::Format::Html,
+        DraftFormat::Pdf => yeji_export::Format::Pdf,
+        DraftFormat::Xlsx => yeji_export::Format::Xlsx,
+        DraftFormat::Json | DraftFormat::Md => unreachable!("printed, not exported"),
+    };
+    let doc = match (unit, docs.len()) {
+        (Some(unit), n) if n != 1 => yeji_export::Doc::merged(unit, &period.to_string(), docs),
+        _ => docs.into_iter().next().ok_or_else(|| anyhow::anyhow!("no rep with a result in {period}"))?,
+    };
+    crate::output::document(&doc, export, out)
+}
+
+async fn review(
+    args: &WorkspaceArg,
+    period: &str,
+    (rep, unit): (Option<String>, Option<String>),
+    lang: Lang,
+    (format, out): (DraftFormat, Option<&Path>),
+) -> anyhow::Result<ExitCode> {
+    let workspace = Workspace::open(&args.workspace).await?;
+    let period = Period::parse_fiscal(period, workspace.settings().fiscal_year_first_month)?;
+    let facts = workspace.facts().await?;
+    let scheme = workspace.current_scheme().await?.scheme;
+    let reviews = yeji_feedback::review(&facts, &period, &scheme, reps_of(&rep, &unit), lang).await?;
+    match format {
+        DraftFormat::Json if unit.is_none() => say!("{}", serde_json::to_string_pretty(&reviews[0])?),
+        DraftFormat::Json => say!("{}", serde_json::to_string_pretty(&reviews)?),
+        DraftFormat::Md => {
+            for review in &reviews {
+                let (header, rows) = yeji_feedback::review_table(review);
+                let header: Vec<&str> = header.iter().map(String::as_str).collect();
+                say!("# {} ({}) · {}\n\n{}\n", review.name, review.rep_id, review.period, table(&header, &rows));
+                for point in &review.points {
+                    say!("- {}", point.text);
+                }
+            }
+        }
+        _ => {
+            export(reviews.iter().map(yeji_feedback::review_report).collect(), unit.as_deref(), &period, (format, out))?
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -116,3 +116,43 @@ fn an_item_is_sent_disputed_and_closed_and_every_step_is_audited() {
         .collect();
     assert_eq!(actions, ["feedback.draft", "feedback.send", "feedback.dispute", "feedback.meeting", "feedback.close"]);
 }
+
+#[test]
+fn every_demo_review_cites_each_month_as_that_month_evaluated() {
+    let (_dir, ws) = demo();
+    let months = ["2026-07", "2026-08", "2026-09"];
+    let evaluations: Vec<Value> =
+        months.iter().map(|m| json(&["evaluate", "-w", &ws, "--period", m, "--format", "json"])).collect();
+    let of = |month: &str, rep: &str| -> Value {
+        let evaluation = &evaluations[months.iter().position(|m| *m == month).unwrap()];
+        let results = evaluation["results"].as_array().unwrap();
+        results.iter().find(|r| r["level"] == "rep" && r["id"] == rep).unwrap().clone()
+    };
+    for lang in ["zh", "en"] {
+        let reviews: Vec<yeji_feedback::Review> = serde_json::from_value(json(&[
+            "feedback", "review", "-w", &ws, "--period", PERIOD, "--unit", "HQ", "--lang", lang, "--format", "json",
+        ]))
+        .unwrap();
+        assert!(reviews.len() >= 20, "every rep of the demo: {}", reviews.len());
+        for review in &reviews {
+            assert_eq!(yeji_feedback::ungrounded_points(&review.points), Vec::<String>::new(), "{}", review.rep_id);
+            assert_eq!(review.months.iter().map(|m| m.period.as_str()).collect::<Vec<_>>(), months);
+            for cite in review.points.iter().flat_map(|p| &p.cites) {
+                let month = cite.period.as_deref().expect("a review's cites name their month");
+                let result = of(month, &review.rep_id);
+                let expected = match (cite.kpi.as_str(), cite.what) {
+                    ("score", What::Value) => result["score"].as_f64(),
+                    (kpi, What::Value) => result["kpis"][kpi]["value"].as_f64(),
+                    (kpi, What::Target) => result["kpis"][kpi]["target"].as_f64(),
+                    other => panic!("a review cites values and targets only: {other:?}"),
+                };
+                assert_eq!(Some(cite.value), expected, "{} {month} {} {:?}", review.rep_id, cite.kpi, cite.what);
+            }
+            for (month, row) in months.iter().zip(&review.months) {
+                assert_eq!(row.score, of(month, &review.rep_id)["score"].as_f64(), "the table too");
+            }
+        }
+    }
+    let one_month = run(&["feedback", "review", "-w", &ws, "--period", "2026-09", "--rep", "R003"]);
+    assert!(text(&one_month.stderr).contains("a review summarises the months"), "{}", text(&one_month.stderr));
+}

@@ -119,6 +119,18 @@ fn a_plan_is_between_the_rep_their_managers_and_hr() {
         assert_eq!(report(&hana, "xlsx").0, 200);
         assert_eq!(report(&nils, "pdf").0, 404);
         assert_eq!(report(&mia, "doc").0, 400);
+        // The quarter's review: the rep's own, HR's reading; 404 outside the scope.
+        let review = "/api/v1/entities/R1/review?period=2025-Q3&lang=en";
+        let months: Vec<Value> = ray.get(review).1["months"].as_array().unwrap().clone();
+        assert_eq!(
+            months.iter().map(|m| m["period"].as_str().unwrap()).collect::<Vec<_>>(),
+            ["2025-07", "2025-08", "2025-09"]
+        );
+        assert_eq!(hana.get(review).0, 200);
+        assert_eq!(nils.get(review).0, 404);
+        let (status, page) = read(ray.request("GET", "/entity/R1?period=2025-Q3").call());
+        assert!(status == 200 && page.contains("id=\"review\""), "{status}");
+
         // The manager ends it; a page form writes another.
         assert_eq!(mia.post(&steps, json!({ "step": "complete" })).1["state"], "completed");
         let (status, _) = mia.form("/entity/R1/plans", &[("toml", PLAN)]);

@@ -90,3 +90,18 @@ pub fn render_item(ctx: &Ctx, item: &Item, side: Side, name: &str) -> Markup {
         }
     }
 }
+
+/// The months of a quarter, half or year side by side, and what they say.
+pub fn review_card(ctx: &Ctx, review: &yeji_feedback::Review) -> Markup {
+    let (header, rows) = yeji_feedback::review_table(review);
+    html! {
+        section.card #review {
+            h2 { (ctx.lang.t("review")) " · " (review.period) }
+            table {
+                thead { tr { @for h in &header { th { (h) } } } }
+                tbody { @for row in &rows { tr { @for cell in row { td { (cell) } } } } }
+            }
+            ul { @for point in &review.points { li { (point.text) } } }
+        }
+    }
+}
