@@ -5,9 +5,12 @@
 //! means what the `revenue` KPI means ([`REVENUE_LINES`]). The funnel comes
 //! from the evaluation's own measures ([`crate::Evaluated::funnel`]).
 
+use std::collections::HashMap;
+
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{Float64Type, Int64Type};
 use chrono::{Datelike, Months, NaiveDate};
+use datafusion::prelude::SessionContext;
 use serde::{Deserialize, Serialize};
 use yeji_core::Period;
 
@@ -155,30 +158,57 @@ pub fn abc_classes(sorted_revenues: &[f64]) -> Vec<char> {
 /// Revenue of the rep or unit `id` in `period` by `dimension`, largest first.
 pub async fn breakdown(facts: &Facts, period: &Period, id: &str, dimension: Dimension) -> Result<Vec<Slice>> {
     let (context, filter) = scope(facts, id).await?;
+    let mut by_rep = sliced(facts, &context, (&filter, period), dimension, None).await?;
+    Ok(by_rep.remove("").unwrap_or_default())
+}
+
+/// Revenue of every rep in `period` by `dimension` (each rep's slices largest
+/// first), in one query: what [`breakdown`] gives for each rep.
+pub async fn breakdown_by_rep(
+    facts: &Facts,
+    period: &Period,
+    dimension: Dimension,
+) -> Result<HashMap<String, Vec<Slice>>> {
+    let context = facts.session().await?;
+    sliced(facts, &context, ("rep_id IS NOT NULL", period), dimension, Some("o.rep_id")).await
+}
+
+/// The slices of the revenue lines meeting `filter` in `period`, grouped by
+/// `group` too if given (its value the map's key; else one entry "").
+async fn sliced(
+    facts: &Facts,
+    context: &SessionContext,
+    (filter, period): (&str, &Period),
+    dimension: Dimension,
+    group: Option<&str>,
+) -> Result<HashMap<String, Vec<Slice>>> {
     if dimension == Dimension::Region {
         // A rep's scope is kept between queries: the table may be there already.
         context.deregister_table("unit_region").map_err(query_error)?;
         context.register_batch("unit_region", crate::scope::unit_regions(facts)?).map_err(query_error)?;
     }
     let (key, name, join) = dimension.columns();
+    let group = group.unwrap_or("''");
     let sql = format!(
         "SELECT COALESCE({key}, '') AS key, COALESCE(MIN({name}), '') AS name, \
                     CAST(SUM(o.amount) AS DOUBLE) AS revenue, \
                     CAST(SUM(o.amount) - SUM(o.cost) AS DOUBLE) / NULLIF(CAST(SUM(o.amount) AS DOUBLE), 0) AS margin, \
-                    COUNT(DISTINCT CASE WHEN o.{CONFIRMED_LINES} THEN o.order_id END) AS orders \
+                    COUNT(DISTINCT CASE WHEN o.{CONFIRMED_LINES} THEN o.order_id END) AS orders, \
+                    {group} AS grouped \
              FROM (SELECT * FROM orders WHERE {filter} AND {REVENUE_LINES} AND {}) o {join} \
-             GROUP BY COALESCE({key}, '') ORDER BY revenue DESC, key",
+             GROUP BY {group}, COALESCE({key}, '') ORDER BY grouped, revenue DESC, key",
         within("order_date", period)
     );
-    let batches = facts.query(&context, &sql).await?;
-    let mut slices = Vec::new();
+    let batches = facts.query(context, &sql).await?;
+    let mut slices: HashMap<String, Vec<Slice>> = HashMap::new();
     for batch in &batches {
         let (keys, names) = (batch.column(0).as_string::<i32>(), batch.column(1).as_string::<i32>());
         let revenue = batch.column(2).as_primitive::<Float64Type>();
         let margin = batch.column(3).as_primitive::<Float64Type>();
         let orders = batch.column(4).as_primitive::<Int64Type>();
+        let grouped = batch.column(5).as_string::<i32>();
         for row in 0..batch.num_rows() {
-            slices.push(Slice {
+            slices.entry(grouped.value(row).to_owned()).or_default().push(Slice {
                 key: keys.value(row).to_owned(),
                 name: names.value(row).to_owned(),
                 revenue: revenue.value(row),

@@ -82,8 +82,10 @@ mod tests {
     use crate::{Cite, Lang, Section, SectionKind, What};
 
     fn draft(text: &str, cites: &[f64]) -> Draft {
-        let cites =
-            cites.iter().map(|&value| Cite { kpi: "x".into(), what: What::Value, value, period: None }).collect();
+        let cites = cites
+            .iter()
+            .map(|&value| Cite { kpi: "x".into(), what: What::Value, value, period: None, slice: None })
+            .collect();
         let point = Point { text: text.into(), kpi: None, cites };
         Draft {
             rep_id: "R1".into(),

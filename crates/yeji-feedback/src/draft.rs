@@ -7,7 +7,7 @@ use yeji_core::KpiId;
 
 use crate::standing::{KpiStanding, Standing};
 use crate::text::{self, phrases};
-use crate::{Lang, Library, Who};
+use crate::{Lang, Library, Who, business};
 
 /// Recognition points at most (besides the overall one), and improvement points.
 const MAX_RECOGNITION: usize = 2;
@@ -61,6 +61,9 @@ pub struct Cite {
     /// The period the value belongs to, when not the draft's own (a review's months).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<String>,
+    /// The slice the value is of (`product_line=A`), when not the rep's whole business.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slice: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -92,7 +95,7 @@ impl Sentence {
     }
 
     fn cite(&mut self, kpi: &str, what: What, value: f64) -> &mut Sentence {
-        self.cites.push(Cite { kpi: kpi.to_owned(), what, value, period: None });
+        self.cites.push(Cite { kpi: kpi.to_owned(), what, value, period: None, slice: None });
         self
     }
 
@@ -210,12 +213,20 @@ pub fn draft(standing: &Standing, library: &Library, lang: Lang) -> Draft {
         }
     }
     recognition.extend(strengths.iter().map(|k| kpi_point(standing, k, lang, true)));
+    recognition.extend(business::mix_point(standing, lang));
 
     let mut weaknesses: Vec<&KpiStanding> =
         standing.kpis.iter().filter(|k| is_weakness(k) && !strengths.iter().any(|s| s.kpi == k.kpi)).collect();
     weaknesses.sort_by(|a, b| by_score_desc(b, a));
     weaknesses.truncate(MAX_IMPROVEMENT);
     let mut improvement: Vec<Point> = weaknesses.iter().map(|k| kpi_point(standing, k, lang, false)).collect();
+    let margin = improvement.iter_mut().find(|p| p.kpi.as_deref() == Some("gross_margin"));
+    if let (Some(point), Some((words, cite))) = (margin, business::lowest_margin(standing, lang)) {
+        let p = phrases(lang);
+        let text = point.text.strip_suffix(p.end).unwrap_or(&point.text);
+        point.text = format!("{text}{}{words}{}", p.separator, p.end);
+        point.cites.push(cite);
+    }
     if let (true, Some(first)) = (standing.who.contains(&Who::NewHire), improvement.first_mut()) {
         first.text = format!("{}{}", phrases(lang).new_hire, first.text);
     }
@@ -262,10 +273,10 @@ fn actions<'a>(standing: &Standing, library: &Library, lang: Lang, weak: impl It
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn standing() -> Standing {
+    pub(crate) fn standing() -> Standing {
         let k = |id: &str, value, target, percentile, previous| KpiStanding {
             kpi: id.parse().unwrap(),
             value,
@@ -291,6 +302,7 @@ mod tests {
                 k("collection_rate", 0.96, Some(0.95), 70.0, None),
             ],
             best_peers: [("new_customer_rate".to_owned(), "马娟".to_owned())].into(),
+            business: vec![],
         }
     }
 

@@ -7,6 +7,7 @@
 //! ```text
 //! standing.rs  the numbers a draft may cite for one rep and period (from evaluations)
 //! draft.rs     the draft: which points, in which order, with their cites
+//! business.rs  the rep's business by product line, channel, segment in a draft
 //! text.rs      the sentences and the numbers' formats, zh and en
 //! check.rs     every number in a text is one of its cites (a second reading)
 //! actions.rs   the action library (actions.toml)
@@ -17,6 +18,7 @@
 //! ```
 
 mod actions;
+mod business;
 mod check;
 mod conversation;
 mod draft;

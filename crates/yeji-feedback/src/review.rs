@@ -55,7 +55,7 @@ pub fn months_of(period: &Period) -> Vec<Period> {
 }
 
 fn cite(kpi: &str, what: What, value: f64, period: &str) -> Cite {
-    Cite { kpi: kpi.to_owned(), what, value, period: Some(period.to_owned()) }
+    Cite { kpi: kpi.to_owned(), what, value, period: Some(period.to_owned()), slice: None }
 }
 
 /// "逐月上升" and the like, from a run of scores.

@@ -1,8 +1,8 @@
 //! The numbers a draft may cite for one rep and period: each weighted KPI's
 //! value, target, score, peer median and percentile (the same definitions as
 //! the rep's page), its value in the previous period and a year earlier, the
-//! composite score and rank, and who the rep is (new, a lead) and who on
-//! their team is best at each KPI.
+//! composite score and rank, who the rep is (new, a lead), who on their team
+//! is best at each KPI, and their business by product line, channel, segment.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +10,7 @@ use yeji_core::kpi::Direction;
 use yeji_core::scheme::Scheme;
 use yeji_core::{KpiId, Level, Org, Period};
 use yeji_eval::peers::PeerMedians;
-use yeji_eval::{EntityResult, Evaluation, Facts};
+use yeji_eval::{Dimension, EntityResult, Evaluation, Facts, Slice};
 
 use crate::{FeedbackError, Who};
 
@@ -56,6 +56,8 @@ pub struct Standing {
     pub kpis: Vec<KpiStanding>,
     /// For each KPI, the teammate (same unit; else any rep) best at it.
     pub best_peers: BTreeMap<String, String>,
+    /// The rep's revenue by product line, channel and segment, largest first.
+    pub business: Vec<(Dimension, Vec<Slice>)>,
 }
 
 fn result<'a>(evaluation: &'a Evaluation, rep: &str) -> Option<&'a EntityResult> {
@@ -118,6 +120,7 @@ pub fn standing(
         rank_of: me.rank_of,
         kpis,
         best_peers,
+        business: Vec::new(),
     })
 }
 
@@ -170,10 +173,17 @@ pub async fn gather(
             .map(|r| r.id.as_str())
             .collect(),
     };
+    let mut business = Vec::new();
+    for by in crate::business::DIMENSIONS {
+        business.push((by, yeji_eval::breakdown_by_rep(facts, period, by).await?));
+    }
     ids.into_iter()
         .map(|rep| {
-            standing(org, *period, [&current, &previous, &year_ago], &medians, rep)
-                .ok_or_else(|| FeedbackError::NoSuchRep(rep.to_owned()))
+            let mut standing = standing(org, *period, [&current, &previous, &year_ago], &medians, rep)
+                .ok_or_else(|| FeedbackError::NoSuchRep(rep.to_owned()))?;
+            standing.business =
+                business.iter().map(|(by, of)| (*by, of.get(rep).cloned().unwrap_or_default())).collect();
+            Ok(standing)
         })
         .collect()
 }

@@ -93,7 +93,7 @@ mod tests {
             kpi: Some(kpi.into()),
             cites: cites
                 .iter()
-                .map(|(what, value)| Cite { kpi: kpi.into(), what: *what, value: *value, period: None })
+                .map(|(what, value)| Cite { kpi: kpi.into(), what: *what, value: *value, period: None, slice: None })
                 .collect(),
         }
     }

@@ -30,6 +30,19 @@ fn every_demo_draft_is_grounded_in_both_languages() {
     let (_dir, ws) = demo();
     let evaluation = json(&["evaluate", "-w", &ws, "--period", PERIOD, "--format", "json"]);
     let reps: Vec<&Value> = evaluation["results"].as_array().unwrap().iter().filter(|r| r["level"] == "rep").collect();
+    // The rep's value in a slice, from `yeji evaluate --by`.
+    let slices: Vec<(&str, Value)> = ["product_line", "channel", "segment"]
+        .into_iter()
+        .map(|by| (by, json(&["evaluate", "-w", &ws, "--period", PERIOD, "--by", by, "--format", "json"])))
+        .collect();
+    let in_slice = |slice: &str, rep: &str, kpi: &str| -> Option<f64> {
+        let (by, key) = slice.split_once('=').unwrap();
+        let evaluations = &slices.iter().find(|(b, _)| *b == by).unwrap().1;
+        let evaluation = evaluations.as_array()?.iter().find(|e| e["slice"]["key"] == key)?;
+        let result = evaluation["results"].as_array()?.iter().find(|r| r["level"] == "rep" && r["id"] == rep)?;
+        result["kpis"][kpi]["value"].as_f64()
+    };
+    let mut sliced_cites = 0;
     let kpi = |rep: &str, kpi: &str, field: &str| -> Option<f64> {
         reps.iter().find(|r| r["id"] == rep)?["kpis"][kpi][field].as_f64()
     };
@@ -45,6 +58,13 @@ fn every_demo_draft_is_grounded_in_both_languages() {
             assert_eq!(kinds, [SectionKind::Recognition, SectionKind::Improvement, SectionKind::Actions]);
             assert!(!draft.sections[0].points.is_empty(), "recognition first, for everyone: {}", draft.rep_id);
             for cite in draft.sections.iter().flat_map(|s| &s.points).flat_map(|p| &p.cites) {
+                if let Some(slice) = &cite.slice {
+                    let expected = in_slice(slice, &draft.rep_id, &cite.kpi).expect("the slice's value");
+                    let close = (cite.value - expected).abs() <= 1e-9 * expected.abs().max(1.0);
+                    assert!(close, "{} {slice} {}: {} vs {expected}", draft.rep_id, cite.kpi, cite.value);
+                    sliced_cites += 1;
+                    continue;
+                }
                 let expected = match cite.what {
                     What::Value if cite.kpi == "score" => {
                         reps.iter().find(|r| r["id"] == draft.rep_id.as_str()).unwrap()["score"].as_f64()
@@ -63,6 +83,7 @@ fn every_demo_draft_is_grounded_in_both_languages() {
             }
         }
     }
+    assert!(sliced_cites >= 2 * 20, "every rep's business, in both languages: {sliced_cites}");
     // The weakest rep's draft: what to improve, each with an action naming its KPI.
     let weakest = reps.iter().filter(|r| r["rank"].is_number()).max_by_key(|r| r["rank"].as_u64()).unwrap();
     let id = weakest["id"].as_str().unwrap();
