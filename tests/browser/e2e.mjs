@@ -2,7 +2,8 @@
 // workspace: signing in (a wrong password first), overview, language switch,
 // drill-down company → region → team → rep → KPI → rows, numbers checked
 // against the JSON API, a scheme weight preview, an upload with a bad row,
-// signing out, and screenshots of the main pages.
+// feedback drafted, edited (an invented number flagged) and sent, a plan
+// drafted from it and agreed, signing out, and screenshots of the main pages.
 //
 // usage: node e2e.mjs BASE_URL SCREENSHOT_DIR
 import { chromium } from 'playwright-core';
@@ -142,6 +143,50 @@ try {
   await page.goto(`${base}/compare?ids=${encodeURIComponent(a.id + ',' + b.id)}&period=${overview.period}&period_b=${overview.year_ago_period}`);
   await page.waitForSelector('table.compare-table');
   await page.screenshot({ path: join(shots, 'compare.png'), fullPage: true });
+
+  // Feedback for the weakest rep: draft it from their page, edit a point, see
+  // an invented number flagged, send it; then a plan drafted from it, agreed
+  // by the manager.
+  const ranked = (await api(`/api/v1/evaluation?period=${overview.period}&level=rep`)).results.filter((r) => r.rank != null);
+  const weakest = ranked.reduce((a, b) => (b.rank > a.rank ? b : a));
+  await page.goto(`${base}/entity/${encodeURIComponent(weakest.id)}?period=${overview.period}`);
+  await page.click('#feedback form button[type="submit"]');
+  await page.waitForSelector('#feedback-edit');
+  const fields = page.locator('#feedback-edit textarea');
+  const draftId = page.url().split('/').pop();
+  const item = await api(`/api/v1/feedback/${draftId}`);
+  const points = item.draft.sections.flatMap((s) => s.points);
+  check(await fields.count() === points.length, `one field per point (${points.length})`);
+  check(await page.locator('#ungrounded').count() === 0, "yeji's own draft has no unchecked number");
+  await fields.first().fill(points[0].text + ' Revenue was 999.9K once.');
+  await page.click('#feedback-edit button[value="edit"]');
+  await page.waitForSelector('#ungrounded');
+  check((await page.textContent('#ungrounded')).includes('999.9'), 'a number yeji did not compute is flagged');
+  await page.locator('#feedback-edit textarea').first().fill(points[0].text + ' Well done.');
+  await page.click('#feedback-edit button[value="send"]');
+  await page.waitForSelector('#feedback-events li');
+  check((await page.textContent('#feedback-state')).trim() === 'sent', 'saved and sent');
+  const sent = await api(`/api/v1/feedback/${draftId}`);
+  check(sent.draft.sections[0].points[0].text.endsWith('Well done.'), 'the edit is what was sent');
+  check(sent.events.map((e) => e.step).join(',') === 'edit,send', 'the edit and the send are in the conversation');
+  await page.screenshot({ path: join(shots, 'feedback.png'), fullPage: true });
+  const pdf = await context.request.get(`${base}/feedback/${draftId}/export/pdf`);
+  check(pdf.ok() && pdf.headers()['content-type'] === 'application/pdf', 'the feedback downloads as a PDF');
+
+  await page.goto(`${base}/entity/${encodeURIComponent(weakest.id)}?period=${overview.period}`);
+  check(item.draft.sections[1].points.some((p) => p.kpi != null), 'the weakest rep has something to improve');
+  {
+    await page.click('#plans a[href*="from_feedback"]');
+    await page.waitForSelector('textarea[name="toml"]');
+    check((await page.inputValue('textarea[name="toml"]')).includes('[plan]'), 'the plan form holds a drafted plan');
+    await page.click('#new-plan button[type="submit"]');
+    await page.waitForSelector('#plan-state');
+    check((await page.textContent('#plan-state')).includes('to be agreed'), 'a new plan waits for both sides');
+    await page.click('button[value="agree"]');
+    await page.waitForSelector('#plan-state');
+    check((await page.textContent('#plan')).includes('agreed by the manager'), "the manager's agreement is recorded");
+    await page.screenshot({ path: join(shots, 'plan.png'), fullPage: true });
+  }
 
   // Signing out ends the session: the pages send the visitor to sign in again.
   await page.click('#signout');

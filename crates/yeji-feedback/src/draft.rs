@@ -25,6 +25,18 @@ pub struct Draft {
     pub sections: Vec<Section>,
 }
 
+impl Draft {
+    /// The points of the sections of `kind`, in order.
+    pub fn points(&self, kind: SectionKind) -> impl Iterator<Item = &Point> {
+        self.sections.iter().filter(move |s| s.kind == kind).flat_map(|s| &s.points)
+    }
+
+    /// The points to improve that name their KPI (what a plan can be drafted from).
+    pub fn to_improve(&self) -> impl Iterator<Item = &Point> {
+        self.points(SectionKind::Improvement).filter(|p| p.kpi.is_some())
+    }
+}
+
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

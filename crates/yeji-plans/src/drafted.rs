@@ -29,8 +29,7 @@ fn quoted(text: &str) -> String {
 
 /// The plan file for `draft`'s improvement points, of `kind`; `period` is the draft's period.
 pub fn plan_from(draft: &Draft, period: &Period, kind: PlanKind) -> Result<String, PlanError> {
-    let section = |kind: SectionKind| draft.sections.iter().filter(move |s| s.kind == kind).flat_map(|s| &s.points);
-    let improvements: Vec<&Point> = section(SectionKind::Improvement).filter(|p| p.kpi.is_some()).collect();
+    let improvements: Vec<&Point> = draft.to_improve().collect();
     if improvements.is_empty() {
         return Err(PlanError::Refused(format!(
             "the feedback for {} in {} names nothing to improve: write the plan in a file (--file)",
@@ -52,8 +51,11 @@ pub fn plan_from(draft: &Draft, period: &Period, kind: PlanKind) -> Result<Strin
         let kpi: KpiId = id.parse().map_err(|e| PlanError::Refused(format!("the feedback cites {id}: {e}")))?;
         let name = if draft.lang == Lang::Zh { kpi.kpi().name_zh } else { kpi.kpi().name_en };
         let current = cited(point, What::Percentile).map_or(2, level_of);
-        let measures: Vec<&str> =
-            section(SectionKind::Actions).filter(|a| a.kpi.as_deref() == Some(id)).map(|a| a.text.as_str()).collect();
+        let measures: Vec<&str> = draft
+            .points(SectionKind::Actions)
+            .filter(|a| a.kpi.as_deref() == Some(id))
+            .map(|a| a.text.as_str())
+            .collect();
         out.push_str(&format!(
             "\n[[items]]\nitem = {}\ncurrent_level = {current}\ntarget_level = {}\nreason = {}\nmeasures = {}\n\
              resources = \"\"\nevaluation_date = \"{evaluation}\"\nkpi = \"{id}\"\n",

@@ -89,12 +89,14 @@ fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
 
 /// The effect of plan `plan_id` from the evaluations of the periods it needs
 /// (by period name) and its comparison group.
+/// An item whose after-period runs past `data_end` (the last day with data)
+/// is not measured yet: a part of a period says nothing of the whole.
 pub fn effect(
-    plan_id: i64,
-    plan: &Plan,
+    (plan_id, plan): (i64, &Plan),
     group: &[String],
     evaluations: &BTreeMap<String, Evaluation>,
     months: bool,
+    data_end: Option<NaiveDate>,
 ) -> Effect {
     let items = plan
         .items
@@ -107,13 +109,20 @@ pub fn effect(
             let (mine_before, mine_after) = (at(&before, &plan.rep_id), at(&after, &plan.rep_id));
             let comparison =
                 Comparison { rep_ids: group.to_vec(), before: group_mean(&before), after: group_mean(&after) };
-            let effect = match (mine_before, mine_after, comparison.before, comparison.after) {
-                (Some(b), Some(a), Some(cb), Some(ca)) => Some((a - b) - (ca - cb)),
+            let unfinished = data_end.filter(|end| *end < after.last_day());
+            let effect = match (mine_before, mine_after, comparison.before, comparison.after, unfinished) {
+                (Some(b), Some(a), Some(cb), Some(ca), None) => Some((a - b) - (ca - cb)),
                 _ => None,
             };
-            let note = (group.len() < MIN_GROUP).then(|| {
-                format!("the comparison group has {} reps: too few (under {MIN_GROUP}) to say anything", group.len())
-            });
+            let note = match unfinished {
+                Some(end) => Some(format!("{after} is not over in the data (which ends {end}): measured once it is")),
+                None => (group.len() < MIN_GROUP).then(|| {
+                    format!(
+                        "the comparison group has {} reps: too few (under {MIN_GROUP}) to say anything",
+                        group.len()
+                    )
+                }),
+            };
             Some(ItemEffect {
                 kpi: kpi.to_owned(),
                 before: Measured { period: before.to_string(), value: mine_before },
@@ -175,7 +184,8 @@ pub async fn measure(
         }
     }
     let group = comparison_group(facts.org(), plan, planned);
-    Ok(effect(plan_id, plan, &group, &evaluations, months))
+    let data_end = yeji_eval::order_dates(facts).await?.map(|(_, last)| last);
+    Ok(effect((plan_id, plan), &group, &evaluations, months, data_end))
 }
 
 #[cfg(test)]
@@ -234,20 +244,25 @@ mod tests {
         ]
         .into();
         let group = ["R2".to_owned(), "R3".to_owned(), "R4".to_owned()];
-        let measured = effect(7, &plan, &group, &evaluations, false);
+        let measured = effect((7, &plan), &group, &evaluations, false, None);
         let item = &measured.items[0];
         assert_eq!((item.before.period.as_str(), item.after.period.as_str()), ("2026-Q1", "2026-Q3"));
         assert!((item.comparison.before.unwrap() - 0.10).abs() < 1e-12);
         assert!((item.comparison.after.unwrap() - 0.13).abs() < 1e-12);
         assert!((item.effect.unwrap() - 0.09).abs() < 1e-12, "(0.20 − 0.08) − (0.13 − 0.10) = 0.09");
         assert_eq!(item.note, None);
-        let small = effect(7, &plan, &group[..2], &evaluations, false);
+        let small = effect((7, &plan), &group[..2], &evaluations, false, None);
         assert!(small.items[0].note.as_deref().unwrap().contains("has 2 reps: too few"));
+        let early = effect((7, &plan), &group, &evaluations, false, NaiveDate::from_ymd_opt(2026, 8, 31));
+        assert_eq!(early.items[0].effect, None);
+        assert!(
+            early.items[0].note.as_deref().unwrap().contains("2026-Q3 is not over in the data (which ends 2026-08-31)")
+        );
         let summary = by_kpi(&[measured.clone(), small.clone(), measured.clone()]);
         assert_eq!(summary.len(), 1);
         assert_eq!((summary[0].items, summary[0].measured), (3, 2), "the too-small group's effect is not counted");
         assert!((summary[0].mean_effect.unwrap() - 0.09).abs() < 1e-12);
-        let monthly = effect(7, &plan, &group, &evaluations, true);
+        let monthly = effect((7, &plan), &group, &evaluations, true, None);
         assert_eq!(
             (monthly.items[0].before.period.as_str(), monthly.items[0].after.period.as_str()),
             ("2026-03", "2026-09")

@@ -69,7 +69,7 @@ pub async fn entity(
             let review = if yeji_feedback::months_of(&period).len() > 1 {
                 let query = crate::api_feedback::DraftQuery {
                     period: Some(period.to_string()),
-                    lang: Some(if lang == Lang::Zh { "zh" } else { "en" }.into()),
+                    lang: Some(lang.text_lang().to_string()),
                 };
                 // A rep without a result in some months' evaluations still has a scorecard.
                 let review = crate::api_feedback::review_of(&state, &viewer, &view.entity.id, &query).await.ok();
@@ -78,7 +78,8 @@ pub async fn entity(
                 None
             };
             let plans = crate::api_plans::plans_of(&state, &viewer, &view.entity.id).await?;
-            let plans = pages::plans::section(&ctx, &view.entity.id, &plans, manager, items.first().map(|i| i.id));
+            let from = items.first().filter(|i| i.draft.to_improve().next().is_some()).map(|i| i.id);
+            let plans = pages::plans::section(&ctx, &view.entity.id, &plans, manager, from);
             body = maud::html! { (body) @if let Some(review) = review { (review) } (section) (plans) };
         }
         Ok(pages::layout(&ctx, "", &title, body))

@@ -1,6 +1,7 @@
 //! The feedback pages: drafting from a rep's page, an item's page and the
 //! steps of its conversation, through the same functions as the API.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Form;
@@ -76,6 +77,52 @@ pub async fn step(
 ) -> Response {
     let text = form.text.filter(|t| !t.trim().is_empty());
     match take_step(&state, &viewer, id, StepBody { step: form.step, text, draft: None }).await {
+        Ok(_) => Redirect::to(&format!("/feedback/{id}")).into_response(),
+        Err(error) => pages::error_page(&context(&state, lang, &uri, None, Some(&viewer)).await.0, &error),
+    }
+}
+
+/// The draft as the manager edited it on the item's page: each point's text
+/// in a field `p{section}-{point}`; an emptied point is dropped.
+fn edited(draft: &yeji_feedback::Draft, form: &HashMap<String, String>) -> yeji_feedback::Draft {
+    let mut draft = draft.clone();
+    for (s, section) in draft.sections.iter_mut().enumerate() {
+        let mut n = 0;
+        section.points.retain_mut(|point| {
+            let field = form.get(&format!("p{s}-{n}"));
+            n += 1;
+            match field.map(|t| t.trim()) {
+                Some("") => false,
+                Some(text) => {
+                    point.text = text.to_owned();
+                    true
+                }
+                None => true,
+            }
+        });
+    }
+    draft
+}
+
+/// Saves the edited text of a draft (`step=edit`), or saves and sends it (`step=send`).
+pub async fn edit(
+    State(state): State<Arc<AppState>>,
+    viewer: Viewer,
+    lang: Lang,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let changed = async {
+        let step = match form.get("step").map(String::as_str) {
+            Some("send") => Step::Send,
+            _ => Step::Edit,
+        };
+        let (item, _) = item_for(&state, &viewer, id).await?;
+        let draft = edited(&item.draft, &form);
+        take_step(&state, &viewer, id, StepBody { step, text: None, draft: Some(draft) }).await
+    };
+    match changed.await {
         Ok(_) => Redirect::to(&format!("/feedback/{id}")).into_response(),
         Err(error) => pages::error_page(&context(&state, lang, &uri, None, Some(&viewer)).await.0, &error),
     }

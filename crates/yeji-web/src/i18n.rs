@@ -52,6 +52,14 @@ impl Lang {
     }
 
     /// The label `key` in this language; the key itself when none is defined.
+    /// The language of the texts yeji writes (feedback, plans, reports).
+    pub fn text_lang(self) -> yeji_feedback::Lang {
+        match self {
+            Lang::Zh => yeji_feedback::Lang::Zh,
+            Lang::En => yeji_feedback::Lang::En,
+        }
+    }
+
     pub fn t(self, key: &'static str) -> &'static str {
         LABELS.iter().find(|(k, _, _)| *k == key).map_or(key, |(_, zh, en)| if self == Lang::Zh { zh } else { en })
     }
@@ -177,6 +185,10 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("rows", "行", "rows"),
     ("download", "下载", "Download"),
     ("review", "阶段回顾（各月）", "Review, month by month"),
+    ("save_edits", "保存修改", "Save the changes"),
+    ("save_and_send", "保存并发送给销售", "Save and send to the rep"),
+    ("edit_hint", "清空一条即删除该条；发送后只能评论", "Empty a point to drop it; once sent, only comments are added"),
+    ("ungrounded", "以下数字不是 yeji 计算的结果，请核对：", "These numbers are not ones yeji computed; check them:"),
     ("previous", "上一页", "Previous"),
     ("next", "下一页", "Next"),
     ("redistributed", "缺失指标的权重已按比例分配给其他指标", "Weights of KPIs without a score went to the others"),
@@ -294,15 +306,6 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("plan_state_cancelled", "已取消", "cancelled"),
     ("plan_state_passed", "已通过", "passed"),
     ("plan_state_failed", "未通过", "failed"),
-    ("dev_item", "有待发展项目", "Development item"),
-    ("current_level", "目前水平", "Current level"),
-    ("target_level", "期望水平", "Target level"),
-    ("level_now", "最近评估", "Latest check-in"),
-    ("dev_reason", "发展的原因", "Why"),
-    ("dev_measures", "发展措施", "Measures"),
-    ("dev_resources", "所需资源", "Resources"),
-    ("evaluation_date", "评估时间", "Evaluation date"),
-    ("goal", "目标值", "Goal"),
     ("overdue", "已过评估时间", "past its evaluation date"),
     ("overdue_plans", "已过评估时间的改进计划", "Plans past their evaluation date"),
     ("agreed_rep", "销售已确认", "agreed by the rep"),

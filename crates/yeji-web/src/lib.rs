@@ -82,6 +82,7 @@ fn app<S: tower_sessions::SessionStore + Clone>(state: Arc<AppState>, sessions: 
         .route("/entity/{id}/feedback", post(feedback::draft))
         .route("/feedback/{id}", get(feedback::item))
         .route("/feedback/{id}/step", post(feedback::step))
+        .route("/feedback/{id}/edit", post(feedback::edit))
         .route("/entity/{id}/plans/new", get(plans::new))
         .route("/entity/{id}/plans", post(plans::create))
         .route("/plans", get(plans::all))

@@ -156,8 +156,7 @@ pub async fn export(
         let format = crate::export::format(&format)?;
         let (plan, _) = plan_for(&state, &viewer, id).await?;
         let effect = effect_of(&state, &plan, None).await?;
-        let lang = if lang == Lang::Zh { yeji_feedback::Lang::Zh } else { yeji_feedback::Lang::En };
-        let doc = yeji_plans::report(&plan, &name_of(&state, &plan.plan.rep_id), Some(&effect), lang);
+        let doc = yeji_plans::report(&plan, &name_of(&state, &plan.plan.rep_id), Some(&effect), lang.text_lang());
         crate::export::download(&doc, format, &format!("plan-{id}-{}", plan.plan.rep_id))
     };
     report.await.into_response()

@@ -6,11 +6,6 @@ use maud::{Markup, html};
 use yeji_feedback::{FeedbackState, Item, Side, Step, may, title};
 
 use super::{Ctx, encode};
-use crate::i18n::Lang;
-
-fn lang_of(ctx: &Ctx) -> yeji_feedback::Lang {
-    if ctx.lang == Lang::Zh { yeji_feedback::Lang::Zh } else { yeji_feedback::Lang::En }
-}
 
 pub fn state_label(ctx: &Ctx, state: FeedbackState) -> &'static str {
     ctx.lang.t(match state {
@@ -36,7 +31,7 @@ pub fn section(ctx: &Ctx, rep_id: &str, items: &[Item], can_draft: bool) -> Mark
             }
             @if can_draft {
                 form method="post" action=(ctx.link(&format!("/entity/{}/feedback", encode(rep_id)))) {
-                    input type="hidden" name="lang" value=(lang_of(ctx).to_string());
+                    input type="hidden" name="lang" value=(ctx.lang.text_lang().to_string());
                     button type="submit" { (t("draft_feedback")) }
                 }
             }
@@ -66,9 +61,13 @@ pub fn render_item(ctx: &Ctx, item: &Item, side: Side, name: &str) -> Markup {
             h2 { (name) " · " (item.period) }
             p { (t("state")) ": " strong #feedback-state { (state_label(ctx, item.state)) } }
             (super::export_links(ctx, &format!("/feedback/{}/export", item.id)))
-            @for section in &item.draft.sections {
-                h3 { (title(section.kind, item.draft.lang)) }
-                ul { @for point in &section.points { li { (point.text) } } }
+            @if item.state == FeedbackState::Draft && side == Side::Manager {
+                (edit_form(ctx, item))
+            } @else {
+                @for section in &item.draft.sections {
+                    h3 { (title(section.kind, item.draft.lang)) }
+                    ul { @for point in &section.points { li { (point.text) } } }
+                }
             }
         }
         section.card {
@@ -102,6 +101,29 @@ pub fn review_card(ctx: &Ctx, review: &yeji_feedback::Review) -> Markup {
                 tbody { @for row in &rows { tr { @for cell in row { td { (cell) } } } } }
             }
             ul { @for point in &review.points { li { (point.text) } } }
+        }
+    }
+}
+
+/// A draft's points as text fields for its manager, with the numbers an edit
+/// wrote that yeji did not compute.
+fn edit_form(ctx: &Ctx, item: &Item) -> Markup {
+    let t = |key| ctx.lang.t(key);
+    let unchecked = yeji_feedback::ungrounded(&item.draft);
+    html! {
+        form #feedback-edit method="post" action=(format!("/feedback/{}/edit", item.id)) {
+            @for (s, section) in item.draft.sections.iter().enumerate() {
+                h3 { (title(section.kind, item.draft.lang)) }
+                @for (n, point) in section.points.iter().enumerate() {
+                    textarea name=(format!("p{s}-{n}")) rows="2" cols="100" { (point.text) }
+                }
+            }
+            @if !unchecked.is_empty() {
+                div.warning #ungrounded { p { (t("ungrounded")) } ul { @for u in &unchecked { li { (u) } } } }
+            }
+            p.muted { (t("edit_hint")) }
+            button type="submit" name="step" value="edit" { (t("save_edits")) }
+            button type="submit" name="step" value="send" { (t("save_and_send")) }
         }
     }
 }

@@ -72,7 +72,7 @@ pub fn render_new(ctx: &Ctx, rep_id: &str, name: &str, toml: &str) -> Markup {
         nav.crumbs { a href=(ctx.link(&format!("/entity/{}", encode(rep_id)))) { (name) } " › " span { (t("new_plan")) } }
         section.card {
             h2 { (t("new_plan")) " · " (name) }
-            form method="post" action=(format!("/entity/{}/plans", encode(rep_id))) {
+            form #new-plan method="post" action=(format!("/entity/{}/plans", encode(rep_id))) {
                 label { (t("plan_file")) textarea name="toml" rows="24" cols="90" { (toml) } }
                 button type="submit" { (t("save_plan")) }
             }
@@ -97,11 +97,7 @@ fn items_table(ctx: &Ctx, plan: &StoredPlan, overdue: &[usize]) -> Markup {
     let t = |key| ctx.lang.t(key);
     html! {
         table.plan-items {
-            thead { tr {
-                th { "#" } th { (t("dev_item")) } th { (t("current_level")) } th { (t("target_level")) }
-                th { (t("level_now")) } th { (t("dev_reason")) } th { (t("dev_measures")) } th { (t("dev_resources")) }
-                th { (t("evaluation_date")) } th { (t("goal")) }
-            } }
+            thead { tr { th { "#" } @for column in yeji_plans::item_columns(ctx.lang.text_lang()) { th { (column) } } } }
             tbody {
                 @for (n, item) in plan.plan.items.iter().enumerate() {
                     tr {
