@@ -23,7 +23,7 @@ mod stored;
 pub use drafted::{blank, plan_from};
 pub use effect::{Comparison, Effect, ItemEffect, KpiEffects, MIN_GROUP, Measured, by_kpi, effect, measure};
 pub use plan::{Plan, PlanItem, PlanKind};
-pub use report::{item_columns, report};
+pub use report::{item_columns, item_rows, report};
 pub use state::{Agreed, PlanState, PlanStep, Side, next};
 pub use stored::{StoredPlan, checkin, create, list, load, take};
 

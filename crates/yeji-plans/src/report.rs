@@ -58,11 +58,9 @@ fn name_of(kpi: &str, lang: Lang) -> String {
     kpi.parse::<KpiId>().map_or(kpi.to_owned(), |k| yeji_feedback::kpi_name(k, lang).to_owned())
 }
 
-/// The document of `plan` for the rep named `name`, with its `effect` if measured.
-pub fn report(plan: &StoredPlan, name: &str, effect: Option<&Effect>, lang: Lang) -> Doc {
-    let zh = lang == Lang::Zh;
-    let rows = plan
-        .plan
+/// The rows of a plan's items table, under [`item_columns`].
+pub fn item_rows(plan: &StoredPlan, lang: Lang) -> Vec<Vec<String>> {
+    plan.plan
         .items
         .iter()
         .enumerate()
@@ -81,7 +79,13 @@ pub fn report(plan: &StoredPlan, name: &str, effect: Option<&Effect>, lang: Lang
                 }),
             ]
         })
-        .collect();
+        .collect()
+}
+
+/// The document of `plan` for the rep named `name`, with its `effect` if measured.
+pub fn report(plan: &StoredPlan, name: &str, effect: Option<&Effect>, lang: Lang) -> Doc {
+    let zh = lang == Lang::Zh;
+    let rows = item_rows(plan, lang);
     let yes_no = |yes: bool| {
         if yes {
             if zh { "已确认" } else { "agreed" }

@@ -28,44 +28,13 @@ pub enum FeedbackAction {
     /// Draft feedback for a rep, or for every rep of a unit, from their evaluation.
     Draft {
         #[command(flatten)]
-        workspace: WorkspaceArg,
-        #[arg(long)]
-        period: String,
-        #[arg(long, conflicts_with = "unit", required_unless_present = "unit")]
-        rep: Option<String>,
-        /// Every rep in this org unit's subtree.
-        #[arg(long)]
-        unit: Option<String>,
-        #[arg(long, default_value = "zh")]
-        lang: String,
-        #[arg(long, value_enum, default_value_t = DraftFormat::Md)]
-        format: DraftFormat,
+        whose: Whose,
         /// Save each draft as a feedback item; its id is printed alone on the last line.
         #[arg(long)]
         save: bool,
-        /// Write an html, pdf or xlsx document here instead of to stdout.
-        #[arg(long)]
-        out: Option<PathBuf>,
     },
     /// Review a quarter, half or year: the months side by side and what they say.
-    Review {
-        #[command(flatten)]
-        workspace: WorkspaceArg,
-        #[arg(long)]
-        period: String,
-        #[arg(long, conflicts_with = "unit", required_unless_present = "unit")]
-        rep: Option<String>,
-        /// Every rep in this org unit's subtree.
-        #[arg(long)]
-        unit: Option<String>,
-        #[arg(long, default_value = "zh")]
-        lang: String,
-        #[arg(long, value_enum, default_value_t = DraftFormat::Md)]
-        format: DraftFormat,
-        /// Write an html, pdf or xlsx document here instead of to stdout.
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
+    Review(Whose),
     /// Send a draft to the rep (it becomes read-only but for comments).
     Send(StepArgs),
     /// The rep acknowledges a sent item.
@@ -100,6 +69,27 @@ pub enum FeedbackAction {
     },
 }
 
+/// Whose drafts or reviews, of which period, in which language and format.
+#[derive(clap::Args)]
+pub struct Whose {
+    #[command(flatten)]
+    workspace: WorkspaceArg,
+    #[arg(long)]
+    period: String,
+    #[arg(long, conflicts_with = "unit", required_unless_present = "unit")]
+    rep: Option<String>,
+    /// Every rep in this org unit's subtree.
+    #[arg(long)]
+    unit: Option<String>,
+    #[arg(long, default_value = "zh")]
+    lang: String,
+    #[arg(long, value_enum, default_value_t = DraftFormat::Md)]
+    format: DraftFormat,
+    /// Write an html, pdf or xlsx document here instead of to stdout.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
 #[derive(clap::Args)]
 pub struct StepArgs {
     #[command(flatten)]
@@ -111,12 +101,8 @@ pub struct StepArgs {
 
 pub async fn run(action: FeedbackAction) -> anyhow::Result<ExitCode> {
     let (step, args) = match action {
-        FeedbackAction::Draft { workspace, period, rep, unit, lang, format, save, out } => {
-            return draft(&workspace, &period, (rep, unit), lang.parse()?, (format, out.as_deref()), save).await;
-        }
-        FeedbackAction::Review { workspace, period, rep, unit, lang, format, out } => {
-            return review(&workspace, &period, (rep, unit), lang.parse()?, (format, out.as_deref())).await;
-        }
+        FeedbackAction::Draft { whose, save } => return draft(&whose, save).await,
+        FeedbackAction::Review(whose) => return review(&whose).await,
         FeedbackAction::List { workspace, rep, format } => return list(&workspace, rep.as_deref(), format).await,
         FeedbackAction::Show { workspace, id, format, out } => {
             return show(&workspace, id, format, out.as_deref()).await;
@@ -137,20 +123,15 @@ pub async fn run(action: FeedbackAction) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn draft(
-    args: &WorkspaceArg,
-    period: &str,
-    (rep, unit): (Option<String>, Option<String>),
-    lang: Lang,
-    (format, out): (DraftFormat, Option<&Path>),
-    save: bool,
-) -> anyhow::Result<ExitCode> {
-    let workspace = Workspace::open(&args.workspace).await?;
-    let period = Period::parse_fiscal(period, workspace.settings().fiscal_year_first_month)?;
+async fn draft(whose: &Whose, save: bool) -> anyhow::Result<ExitCode> {
+    let Whose { unit, format, out, .. } = whose;
+    let (format, out, lang) = (*format, out.as_deref(), whose.lang.parse::<Lang>()?);
+    let workspace = Workspace::open(&whose.workspace.workspace).await?;
+    let period = Period::parse_fiscal(&whose.period, workspace.settings().fiscal_year_first_month)?;
     let facts = workspace.facts().await?;
     let scheme = workspace.current_scheme().await?.scheme;
     let library = yeji_feedback::library_of(workspace.root())?;
-    let standings = yeji_feedback::gather(&facts, &period, &scheme, reps_of(&rep, &unit)).await?;
+    let standings = yeji_feedback::gather(&facts, &period, &scheme, reps_of(whose)).await?;
     let drafts: Vec<(Draft, String)> =
         standings.iter().map(|s| (yeji_feedback::draft(s, &library, lang), s.name.clone())).collect();
     match format {
@@ -176,8 +157,8 @@ async fn draft(
     Ok(ExitCode::SUCCESS)
 }
 
-fn reps_of<'a>(rep: &'a Option<String>, unit: &'a Option<String>) -> yeji_feedback::Reps<'a> {
-    match (rep, unit) {
+fn reps_of(whose: &Whose) -> yeji_feedback::Reps<'_> {
+    match (&whose.rep, &whose.unit) {
         (Some(rep), _) => yeji_feedback::Reps::One(rep),
         (None, Some(unit)) => yeji_feedback::Reps::Under(unit),
         (None, None) => unreachable!("clap requires --rep or --unit"),
@@ -204,18 +185,14 @@ fn export(
     crate::output::document(&doc, export, out)
 }
 
-async fn review(
-    args: &WorkspaceArg,
-    period: &str,
-    (rep, unit): (Option<String>, Option<String>),
-    lang: Lang,
-    (format, out): (DraftFormat, Option<&Path>),
-) -> anyhow::Result<ExitCode> {
-    let workspace = Workspace::open(&args.workspace).await?;
-    let period = Period::parse_fiscal(period, workspace.settings().fiscal_year_first_month)?;
+async fn review(whose: &Whose) -> anyhow::Result<ExitCode> {
+    let Whose { unit, format, out, .. } = whose;
+    let (format, out, lang) = (*format, out.as_deref(), whose.lang.parse::<Lang>()?);
+    let workspace = Workspace::open(&whose.workspace.workspace).await?;
+    let period = Period::parse_fiscal(&whose.period, workspace.settings().fiscal_year_first_month)?;
     let facts = workspace.facts().await?;
     let scheme = workspace.current_scheme().await?.scheme;
-    let reviews = yeji_feedback::review(&facts, &period, &scheme, reps_of(&rep, &unit), lang).await?;
+    let reviews = yeji_feedback::review(&facts, &period, &scheme, reps_of(whose), lang).await?;
     match format {
         DraftFormat::Json if unit.is_none() => say!("{}", serde_json::to_string_pretty(&reviews[0])?),
         DraftFormat::Json => say!("{}", serde_json::to_string_pretty(&reviews)?),

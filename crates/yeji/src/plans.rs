@@ -263,24 +263,8 @@ async fn show(
         plan.state.as_str(),
         plan.plan.start
     );
-    let rows: Vec<Vec<String>> = plan
-        .plan
-        .items
-        .iter()
-        .enumerate()
-        .map(|(n, item)| {
-            vec![
-                (n + 1).to_string(),
-                item.item.clone(),
-                format!("{} → {}", item.current_level, item.target_level),
-                plan.level_now(n + 1).map_or("–".into(), |l| l.to_string()),
-                item.evaluation_date.to_string(),
-                item.kpi.map_or(String::new(), |k| k.as_str().to_owned()),
-                item.measures.clone(),
-            ]
-        })
-        .collect();
-    say!("{}", table(&["item", "development item", "levels", "now", "evaluation", "kpi", "measures"], &rows));
+    let columns = yeji_plans::item_columns(lang);
+    say!("{}", table(&columns, &yeji_plans::item_rows(&plan, lang)));
     for event in &plan.events {
         let text = event.text.as_deref().map(|t| format!(": {t}")).unwrap_or_default();
         say!("{}  {} ({})  {}{text}", event.at.format("%Y-%m-%d %H:%M"), event.actor, event.side, event.step);
