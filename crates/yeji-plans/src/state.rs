@@ -70,9 +70,6 @@ pub enum PlanStep {
 }
 
 impl PlanStep {
-    pub const ALL: [PlanStep; 6] =
-        [PlanStep::Edit, PlanStep::Agree, PlanStep::Complete, PlanStep::Pass, PlanStep::Fail, PlanStep::Cancel];
-
     pub fn as_str(self) -> &'static str {
         match self {
             PlanStep::Edit => "edit",
@@ -82,10 +79,6 @@ impl PlanStep {
             PlanStep::Fail => "fail",
             PlanStep::Cancel => "cancel",
         }
-    }
-
-    pub fn parse(text: &str) -> Option<PlanStep> {
-        Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
 }
 

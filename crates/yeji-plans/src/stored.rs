@@ -139,6 +139,7 @@ pub async fn take(
         step: step.as_str(),
         side: side_name(side),
         from: current.state.as_str(),
+        seen: current.events.len() as i64,
         to: to.as_str(),
         toml: edited,
         text,

@@ -21,6 +21,8 @@ pub struct PlanRow {
     pub created_at: DateTime<Utc>,
     /// The feedback item the plan was drafted from.
     pub feedback_id: Option<i64>,
+    /// How many steps it has taken (a step names the count it saw).
+    pub steps: i64,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -47,19 +49,21 @@ pub struct PlanEvent {
     pub text: Option<String>,
 }
 
-/// A step to apply: the state the rules saw and the one it leads to, the new
-/// plan file for an edit, the note.
+/// A step to apply: the plan as the rules saw it (its state and number of
+/// steps: two agreements at once must not both leave it a draft), the state
+/// it leads to, the new plan file for an edit, the note.
 #[derive(Clone, Debug)]
 pub struct PlanChange<'a> {
     pub step: &'a str,
     pub side: &'a str,
     pub from: &'a str,
+    pub seen: i64,
     pub to: &'a str,
     pub toml: Option<&'a str>,
     pub text: Option<&'a str>,
 }
 
-const COLUMNS: &str = "id, rep_id, kind, state, toml, author, created_at, feedback_id";
+const COLUMNS: &str = "id, rep_id, kind, state, toml, author, created_at, feedback_id, steps";
 
 impl Catalog {
     /// Saves a plan (state `draft`), drafted from `feedback_id` if given; its id.
@@ -107,21 +111,24 @@ impl Catalog {
         })
     }
 
-    /// Applies `change` to plan `id` if it is still in `change.from`; recorded
-    /// as a step and an audit row. `Ok(false)` when its state had changed.
+    /// Applies `change` to plan `id` if it is still as `change` saw it;
+    /// recorded as a step and an audit row. `Ok(false)` when it had changed.
     pub async fn plan_step(&self, id: i64, change: &PlanChange<'_>, actor: &str) -> Result<bool> {
         let now = Utc::now();
         with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let updated =
-                sqlx::query("UPDATE plans SET state = $1, toml = COALESCE($2, toml) WHERE id = $3 AND state = $4")
-                    .bind(change.to)
-                    .bind(change.toml)
-                    .bind(id)
-                    .bind(change.from)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+            let updated = sqlx::query(
+                "UPDATE plans SET state = $1, toml = COALESCE($2, toml), steps = steps + 1 \
+                 WHERE id = $3 AND state = $4 AND steps = $5",
+            )
+            .bind(change.to)
+            .bind(change.toml)
+            .bind(id)
+            .bind(change.from)
+            .bind(change.seen)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
             if updated == 0 {
                 return match self.plan(id).await? {
                     Some(_) => Ok(false),
@@ -213,24 +220,29 @@ mod tests {
         for (catalog, _dir) in crate::testing::catalogs().await {
             let id = catalog.add_plan(("R1", "idp"), "[plan]", None, "mia").await.unwrap();
             assert!(!catalog.add_checkin(id, 1, 3, "两次陪访", "mia").await.unwrap(), "a draft takes no check-ins");
-            let start =
-                PlanChange { step: "agree", side: "manager", from: "draft", to: "active", toml: None, text: None };
+            let agree =
+                PlanChange { step: "agree", side: "rep", from: "draft", seen: 0, to: "draft", toml: None, text: None };
+            assert!(catalog.plan_step(id, &agree, "ray").await.unwrap());
+            let other = PlanChange { side: "manager", ..agree.clone() };
+            assert!(!catalog.plan_step(id, &other, "mia").await.unwrap(), "it took a step since it was seen");
+            let start = PlanChange { seen: 1, to: "active", ..other };
             assert!(catalog.plan_step(id, &start, "mia").await.unwrap());
-            assert!(!catalog.plan_step(id, &start, "mia").await.unwrap(), "no longer a draft");
+            let again = PlanChange { seen: 2, ..start.clone() };
+            assert!(!catalog.plan_step(id, &again, "mia").await.unwrap(), "no longer a draft");
             assert!(catalog.add_checkin(id, 1, 3, "两次陪访", "mia").await.unwrap());
             let row = catalog.plan(id).await.unwrap().unwrap();
-            assert_eq!((row.state.as_str(), row.feedback_id), ("active", None));
+            assert_eq!((row.state.as_str(), row.feedback_id, row.steps), ("active", None, 2));
             assert_eq!(catalog.planned_reps().await.unwrap(), ["R1"]);
             assert_eq!(catalog.plans_of(Some("R1")).await.unwrap().len(), 1);
             assert!(catalog.plans_of(Some("R2")).await.unwrap().is_empty());
             let checkins = catalog.checkins(id).await.unwrap();
             assert_eq!((checkins[0].item, checkins[0].level, checkins[0].note.as_str()), (1, 3, "两次陪访"));
             let events = catalog.plan_events(id).await.unwrap();
-            assert_eq!((events[0].step.as_str(), events[0].side.as_str()), ("agree", "manager"));
+            assert_eq!((events[1].step.as_str(), events[1].side.as_str()), ("agree", "manager"));
             assert!(matches!(catalog.plan_step(99, &start, "mia").await, Err(StoreError::NoSuchPlan(99))));
             let actions: Vec<String> =
                 catalog.audit_log(&Default::default()).await.unwrap().into_iter().map(|a| a.action).collect();
-            assert_eq!(actions, ["plan.create", "plan.agree", "plan.checkin"]);
+            assert_eq!(actions, ["plan.create", "plan.agree", "plan.agree", "plan.checkin"]);
         }
     }
 }

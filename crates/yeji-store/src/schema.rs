@@ -203,7 +203,9 @@ CREATE TABLE plan_checkins (
 );
 "#;
 
-/// A plan's steps (agreements, edits, its end) and its link to the feedback it came from.
+/// A plan's steps (agreements, edits, its end; `plans.steps` counts them, so a
+/// step applies only to the plan as its taker saw it) and its link to the
+/// feedback it came from.
 const PLAN_EVENTS_SQLITE: &str = r#"
 CREATE TABLE plan_events (
     id INTEGER PRIMARY KEY,
@@ -215,6 +217,7 @@ CREATE TABLE plan_events (
     text TEXT
 );
 ALTER TABLE plans ADD COLUMN feedback_id INTEGER REFERENCES feedback (id);
+ALTER TABLE plans ADD COLUMN steps INTEGER NOT NULL DEFAULT 0;
 "#;
 
 const PLAN_EVENTS_POSTGRES: &str = r#"
@@ -228,6 +231,7 @@ CREATE TABLE plan_events (
     text TEXT
 );
 ALTER TABLE plans ADD COLUMN feedback_id BIGINT REFERENCES feedback (id);
+ALTER TABLE plans ADD COLUMN steps BIGINT NOT NULL DEFAULT 0;
 "#;
 
 const AUDIT_APPEND_ONLY_POSTGRES: &str = r#"
