@@ -13,6 +13,7 @@ mod people;
 mod plans;
 mod runs;
 mod serve;
+mod targets;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -144,6 +145,11 @@ enum Command {
         #[command(subcommand)]
         action: plans::PlanAction,
     },
+    /// Targets: decompose a target over its months and down the org tree.
+    Target {
+        #[command(subcommand)]
+        action: targets::TargetAction,
+    },
 }
 
 /// Who the audit log names for this command's changes.
@@ -205,5 +211,6 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Audit(args) => people::audit(args).await,
         Command::Feedback { action } => feedback::run(action).await,
         Command::Plan { action } => plans::run(action).await,
+        Command::Target { action } => targets::run(action).await,
     }
 }

@@ -1,0 +1,175 @@
+//! The weights of a decomposition, from the facts (SPEC §15.2): the months
+//! by the top entity's revenue in each calendar month over the two years
+//! before the period (the mean over the years with data; `seasonality`), the children of each unit by their
+//! revenue over the whole period a year earlier (`history`), or evenly; the
+//! tree is the organisation on the period's first day (its units, and the
+//! reps active in each). The parent is the target the data holds.
+
+use std::collections::BTreeMap;
+
+use arrow::array::AsArray;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::FromPrimitive;
+use yeji_core::scheme::Scheme;
+use yeji_core::{Level, Period};
+use yeji_eval::Facts;
+
+use crate::{Target, TargetError, Tree, decompose};
+
+/// How the period is shared among its months.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeWeights {
+    Seasonality,
+    Even,
+}
+
+/// How a unit's value is shared among its children.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrgWeights {
+    History,
+    Even,
+}
+
+/// The months of `period`, in order.
+fn months_of(period: &Period) -> Vec<Period> {
+    let mut months = vec![Period::month_of(period.start())];
+    while months.last().expect("one").end_exclusive() < period.end_exclusive() {
+        let next = months.last().expect("one").next();
+        months.push(next);
+    }
+    months
+}
+
+fn decimal(v: f64) -> Decimal {
+    Decimal::from_f64(v).unwrap_or_default()
+}
+
+/// The weights of `period`'s months for `root`.
+pub async fn month_weights(
+    facts: &Facts,
+    period: &Period,
+    root: &str,
+    how: TimeWeights,
+) -> Result<Vec<(Period, Decimal)>, TargetError> {
+    let months = months_of(period);
+    if how == TimeWeights::Even {
+        return Ok(months.into_iter().map(|m| (m, Decimal::ONE)).collect());
+    }
+    let before = Period::month_of(period.start()).previous();
+    let history = yeji_eval::monthly(facts, &before, root, 24).await?;
+    // The mean over the years with data for that month: a month before the
+    // data's first order has no value, and must not weigh less for it.
+    let mut by_calendar_month: BTreeMap<&str, (f64, u32)> = BTreeMap::new();
+    for point in &history {
+        if let Some(revenue) = point.revenue {
+            let entry = by_calendar_month.entry(&point.month[5..]).or_default();
+            *entry = (entry.0 + revenue.max(0.0), entry.1 + 1);
+        }
+    }
+    Ok(months
+        .into_iter()
+        .map(|m| {
+            let (sum, years) = by_calendar_month.get(&m.to_string()[5..]).copied().unwrap_or((0.0, 0));
+            (m, decimal(if years > 0 { sum / f64::from(years) } else { 0.0 }))
+        })
+        .collect())
+}
+
+/// The org tree below `root` on `period`'s first day, weighted as asked.
+pub async fn tree(
+    facts: &Facts,
+    scheme: &Scheme,
+    period: &Period,
+    root: &str,
+    how: OrgWeights,
+) -> Result<Tree, TargetError> {
+    let org = facts.org();
+    if org.unit(root).is_none() {
+        return Err(if org.has_rep(root) {
+            TargetError::Bad(format!("{root} is a rep: a rep's target is not decomposed further"))
+        } else {
+            TargetError::NoSuchEntity(root.to_owned())
+        });
+    }
+    let revenue: BTreeMap<(Level, String), f64> = match how {
+        OrgWeights::Even => BTreeMap::new(),
+        OrgWeights::History => {
+            let year_ago = yeji_eval::evaluate_cached(facts, &period.year_ago(), scheme).await?;
+            year_ago
+                .results
+                .iter()
+                .filter_map(|r| Some(((r.level, r.id.clone()), r.kpis.get("revenue")?.value?)))
+                .collect()
+        }
+    };
+    let weight = |level: Level, id: &str| match how {
+        OrgWeights::Even => Decimal::ONE,
+        OrgWeights::History => decimal(revenue.get(&(level, id.to_owned())).copied().unwrap_or(0.0)),
+    };
+    let day = period.start();
+    let mut children: BTreeMap<String, Vec<(String, Decimal)>> = BTreeMap::new();
+    for unit in org.subtree(root) {
+        let mut below: Vec<(String, Decimal)> =
+            org.children(unit).map(|u| (u.id.clone(), weight(unit_level(org, &u.id), &u.id))).collect();
+        let mut reps: Vec<&str> = org
+            .rep_ids()
+            .into_iter()
+            .filter(|r| {
+                org.rep_unit_on(r, Some(day)) == Some(unit) && org.rep_on(r, Some(day)).is_some_and(|row| row.active)
+            })
+            .collect();
+        reps.sort_unstable();
+        below.extend(reps.into_iter().map(|r| (r.to_owned(), weight(Level::Rep, r))));
+        if !below.is_empty() {
+            children.insert(unit.to_owned(), below);
+        }
+    }
+    Ok(Tree { root: root.to_owned(), children })
+}
+
+fn unit_level(org: &yeji_core::Org, unit: &str) -> Level {
+    if org.unit(unit).is_some_and(|u| u.parent.is_none()) { Level::Company } else { Level::Unit }
+}
+
+/// The target the data holds for exactly `period`, `entity` and `metric` (no product line).
+pub async fn parent_target(facts: &Facts, period: &Period, entity: &str, metric: &str) -> Result<Decimal, TargetError> {
+    let quoted = |text: &str| format!("'{}'", text.replace('\'', "''"));
+    let sql = format!(
+        "SELECT CAST(SUM(value) AS VARCHAR) FROM targets WHERE period = {} AND entity_id = {} AND metric = {} \
+         AND COALESCE(product_line, '') = '' HAVING COUNT(*) > 0",
+        quoted(&period.to_string()),
+        quoted(entity),
+        quoted(metric)
+    );
+    let batches = if facts.has_rows(yeji_core::Table::Targets) { facts.sql(&sql).await? } else { Vec::new() };
+    let text = batches.iter().find(|b| b.num_rows() > 0).map(|b| b.column(0).as_string::<i32>().value(0).to_owned());
+    let found = text.map(|t| t.parse::<Decimal>().map_err(|e| TargetError::Bad(format!("target value {t}: {e}"))));
+    found.transpose()?.ok_or_else(|| TargetError::NoParent {
+        period: period.to_string(),
+        entity: entity.to_owned(),
+        metric: metric.to_owned(),
+    })
+}
+
+/// The whole decomposition of `entity`'s `metric` target for `period`.
+pub async fn decomposition(
+    facts: &Facts,
+    scheme: &Scheme,
+    (period, entity, metric): (&Period, &str, &str),
+    (time, org): (TimeWeights, OrgWeights),
+    scale: u32,
+) -> Result<(Decimal, Vec<Target>), TargetError> {
+    if months_of(period).len() < 2 {
+        return Err(TargetError::Bad(format!("{period} is one month: there is no month to share it among")));
+    }
+    let tree = tree(facts, scheme, period, entity, org).await?;
+    let mut total = parent_target(facts, period, entity, metric).await?;
+    if total.round_dp(scale) == total {
+        total.rescale(scale);
+    }
+    if total.is_sign_negative() {
+        return Err(TargetError::Bad(format!("{entity}'s {metric} target for {period} is negative: {total}")));
+    }
+    let months = month_weights(facts, period, entity, time).await?;
+    Ok((total, decompose((period, metric, total), &months, &tree, scale)))
+}

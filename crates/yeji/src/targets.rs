@@ -1,0 +1,77 @@
+//! `yeji target` (SPEC §15.2): the top-down decomposition of a target over
+//! its months and down the org tree, printed, or saved as targets (an import,
+//! audited as the machine's user).
+
+use std::process::ExitCode;
+
+use yeji_core::Period;
+use yeji_facts::Workspace;
+use yeji_targets::{OrgWeights, TimeWeights};
+
+use crate::WorkspaceArg;
+use crate::output::{Format, table};
+
+#[derive(clap::Subcommand)]
+pub enum TargetAction {
+    /// Share an entity's target for a period among its months and down the tree to the reps.
+    Decompose {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        #[arg(long)]
+        period: String,
+        /// The unit (or the company) whose target is shared.
+        #[arg(long)]
+        entity: String,
+        #[arg(long, default_value = "revenue")]
+        metric: String,
+        /// seasonality (the entity's revenue by calendar month, two years before) or even.
+        #[arg(long, default_value = "seasonality")]
+        time: String,
+        /// history (each child's revenue a year before) or even.
+        #[arg(long, default_value = "history")]
+        org: String,
+        /// Save the result as targets (one import batch).
+        #[arg(long)]
+        save: bool,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+pub async fn run(action: TargetAction) -> anyhow::Result<ExitCode> {
+    let TargetAction::Decompose { workspace, period, entity, metric, time, org, save, format } = action;
+    let time = match time.as_str() {
+        "seasonality" => TimeWeights::Seasonality,
+        "even" => TimeWeights::Even,
+        other => anyhow::bail!("--time {other}: seasonality or even"),
+    };
+    let org = match org.as_str() {
+        "history" => OrgWeights::History,
+        "even" => OrgWeights::Even,
+        other => anyhow::bail!("--org {other}: history or even"),
+    };
+    let mut workspace = Workspace::open(&workspace.workspace).await?;
+    let period = Period::parse_fiscal(&period, workspace.settings().fiscal_year_first_month)?;
+    let facts = workspace.facts().await?;
+    let scheme = workspace.current_scheme().await?.scheme;
+    let entity = entity.trim().to_owned();
+    let ask = (&period, entity.as_str(), metric.as_str());
+    let (total, targets) =
+        yeji_targets::decomposition(&facts, &scheme, ask, (time, org), yeji_targets::MINOR_UNIT).await?;
+    if format == Format::Json {
+        let parent = serde_json::json!({
+            "period": period.to_string(), "entity_id": entity, "metric": metric, "value": total.to_string()
+        });
+        say!("{}", serde_json::to_string_pretty(&serde_json::json!({ "parent": parent, "targets": targets }))?);
+    } else {
+        let rows: Vec<Vec<String>> =
+            targets.iter().map(|t| vec![t.period.clone(), t.entity_id.clone(), t.value.to_string()]).collect();
+        say!("{} {} {period}: {total}", entity, metric);
+        say!("{}", table(&["period", "entity", "value"], &rows));
+    }
+    if save {
+        let report = yeji_targets::save(&mut workspace, facts.org(), &targets, &crate::actor()).await?;
+        say!("saved {} targets as batch {}", targets.len(), report.batch.map_or("–".into(), |b| b.to_string()));
+    }
+    Ok(ExitCode::SUCCESS)
+}

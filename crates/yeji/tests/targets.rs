@@ -1,0 +1,141 @@
+//! Target decomposition (SPEC §15.2) through the real binary on the demo
+//! company: the company's 2026 revenue target from targets.csv shared among
+//! the months by the company's revenue per calendar month over 2024–2025
+//! (`yeji evaluate` of each month, averaged over the years with data) and down
+//! the tree of org_units.csv and reps.csv by each child's 2025 revenue; every
+//! node's children sum exactly to it, and saved targets are what the
+//! evaluation then uses.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{json, ok, run, text};
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+fn d(value: &Value) -> Decimal {
+    value.as_str().expect("a decimal as text").parse().unwrap()
+}
+
+fn csv_rows(path: &str) -> Vec<BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    lines.map(|l| header.iter().map(|h| h.to_string()).zip(l.split(',').map(str::to_owned)).collect()).collect()
+}
+
+/// Revenue of every entity in `period`, by `yeji evaluate`.
+fn revenue(ws: &str, period: &str) -> BTreeMap<String, f64> {
+    let evaluation = json(&["evaluate", "-w", ws, "--period", period, "--format", "json"]);
+    evaluation["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| Some((r["id"].as_str()?.to_owned(), r["kpis"]["revenue"]["value"].as_f64()?)))
+        .collect()
+}
+
+#[test]
+fn a_year_target_is_shared_by_season_and_history_and_saved_as_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("demo").display().to_string();
+    ok(&["demo", "--no-serve", "-w", &ws, "--reps", "24"], 0);
+    let data = format!("{ws}/demo-data");
+    let parent: Decimal = csv_rows(&format!("{data}/targets.csv"))
+        .iter()
+        .find(|r| r["period"] == "2026" && r["entity_id"] == "HQ" && r["metric"] == "revenue")
+        .map(|r| r["value"].parse().unwrap())
+        .unwrap();
+
+    let out = json(&["target", "decompose", "-w", &ws, "--period", "2026", "--entity", "HQ", "--format", "json"]);
+    assert_eq!(d(&out["parent"]["value"]), parent);
+    let targets = out["targets"].as_array().unwrap();
+    let value = |period: &str, entity: &str| -> Decimal {
+        d(&targets.iter().find(|t| t["period"] == period && t["entity_id"] == entity).unwrap()["value"])
+    };
+    let months: Vec<String> = (1..=12).map(|m| format!("2026-{m:02}")).collect();
+    assert_eq!(months.iter().map(|m| value(m, "HQ")).sum::<Decimal>(), parent, "the months sum to the parent");
+
+    // Seasonality: each month's share of the parent is the mean of the
+    // company's revenue in that calendar month over 2024 and 2025 (the years
+    // with data: from the month of the first order), out of the sum of those
+    // means; within a cent of it.
+    let first_order =
+        csv_rows(&format!("{data}/orders.csv")).iter().map(|r| r["order_date"][..7].to_owned()).min().unwrap();
+    let history: Vec<(String, Option<f64>)> = (2024..=2025)
+        .flat_map(|y| (1..=12).map(move |m| format!("{y}-{m:02}")))
+        .map(|m| {
+            let r = (m >= first_order).then(|| revenue(&ws, &m).get("HQ").copied().unwrap_or(0.0));
+            (m, r)
+        })
+        .collect();
+    let mean = |month: &str| {
+        let values: Vec<f64> =
+            history.iter().filter(|(m, _)| &m[5..] == month).filter_map(|(_, r)| r.map(|r| r.max(0.0))).collect();
+        if values.is_empty() { 0.0 } else { values.iter().sum::<f64>() / values.len() as f64 }
+    };
+    let means: Vec<f64> = months.iter().map(|m| mean(&m[5..])).collect();
+    let all: f64 = means.iter().sum();
+    let parent_f: f64 = parent.to_string().parse().unwrap();
+    for (month, mean) in months.iter().zip(&means) {
+        let got: f64 = value(month, "HQ").to_string().parse().unwrap();
+        assert!((got - parent_f * mean / all).abs() < 0.1, "{month}: {got} vs {}", parent_f * mean / all);
+    }
+
+    // The tree: org_units.csv and the reps active at the start of 2026; each
+    // node's months sum exactly over its children, shared by 2025 revenue.
+    let units = csv_rows(&format!("{data}/org_units.csv"));
+    let reps = csv_rows(&format!("{data}/reps.csv"));
+    let mut children: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for unit in units.iter().filter(|u| !u["parent_id"].is_empty()) {
+        children.entry(unit["parent_id"].clone()).or_default().push(unit["unit_id"].clone());
+    }
+    let mut latest: BTreeMap<String, &BTreeMap<String, String>> = BTreeMap::new();
+    for rep in reps.iter().filter(|r| r["effective_from"].as_str() <= "2026-01-01") {
+        latest.insert(rep["rep_id"].clone(), rep);
+    }
+    for (id, rep) in latest.iter().filter(|(_, r)| r["active"] == "true") {
+        children.entry(rep["unit_id"].clone()).or_default().push(id.clone());
+    }
+    let last_year = revenue(&ws, "2025");
+    for (node, kids) in &children {
+        for month in &months {
+            let sum: Decimal = kids.iter().map(|k| value(month, k)).sum();
+            assert_eq!(sum, value(month, node), "{month}: {node}'s children sum to it");
+        }
+        let weights: Vec<f64> = kids.iter().map(|k| last_year.get(k).copied().unwrap_or(0.0).max(0.0)).collect();
+        let total: f64 = weights.iter().sum();
+        let node_jan: f64 = value("2026-01", node).to_string().parse().unwrap();
+        for (kid, weight) in kids.iter().zip(&weights) {
+            let got: f64 = value("2026-01", kid).to_string().parse().unwrap();
+            let expected = if total > 0.0 { node_jan * weight / total } else { node_jan / kids.len() as f64 };
+            assert!((got - expected).abs() < 0.1, "{kid} in January: {got} vs {expected}");
+        }
+    }
+    let rep = latest.keys().next().unwrap().clone();
+    let quarters: Decimal = ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"].iter().map(|q| value(q, &rep)).sum();
+    assert_eq!(quarters, value("2026", &rep), "a rep's quarters sum to their year");
+
+    // Saved: one import batch; the evaluation of a month uses the rep's share.
+    let saved = ok(&["target", "decompose", "-w", &ws, "--period", "2026", "--entity", "HQ", "--save"], 0);
+    assert!(saved.contains(&format!("saved {} targets as batch", targets.len())), "{saved}");
+    let march = json(&["evaluate", "-w", &ws, "--period", "2026-03", "--format", "json"]);
+    let result = march["results"].as_array().unwrap().iter().find(|r| r["id"] == rep.as_str()).unwrap().clone();
+    let target: f64 = value("2026-03", &rep).to_string().parse().unwrap();
+    assert_eq!(result["kpis"]["revenue"]["target"].as_f64(), Some(target));
+
+    // Bad requests, each named.
+    for (args, expected) in [
+        (vec!["--period", "2026-07", "--entity", "HQ"], "2026-07 is one month"),
+        (vec!["--period", "2026", "--entity", "NOPE"], "no rep or unit 'NOPE'"),
+        (vec!["--period", "2026", "--entity", rep.as_str()], "is a rep"),
+        (vec!["--period", "2028", "--entity", "HQ"], "no revenue target for HQ in 2028"),
+        (vec!["--period", "2026", "--entity", "HQ", "--time", "lunar"], "--time lunar: seasonality or even"),
+    ] {
+        let mut all = vec!["target", "decompose", "-w", &ws];
+        all.extend(args);
+        let refused = run(&all);
+        assert!(!refused.status.success() && text(&refused.stderr).contains(expected), "{}", text(&refused.stderr));
+    }
+}
