@@ -31,7 +31,7 @@ pub struct Tree {
 
 impl Tree {
     /// The nodes from the root down, parents before children.
-    fn nodes(&self) -> Vec<&str> {
+    pub fn nodes(&self) -> Vec<&str> {
         let mut out = vec![self.root.as_str()];
         let mut next = 0;
         while next < out.len() {

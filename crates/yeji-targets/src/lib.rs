@@ -8,17 +8,20 @@
 //! decompose.rs  months, then the tree; quarters and the period as sums
 //! weights.rs    the weights from the facts: seasonality, history, even; the parent target
 //! saved.rs      a decomposition imported as targets (one batch, audited, revertable)
+//! rollup.rs     top-down against bottom-up at every unit
 //! ```
 
 mod decompose;
+mod rollup;
 mod saved;
 mod split;
 mod weights;
 
 pub use decompose::{Target, Tree, decompose};
+pub use rollup::{Rollup, rollup};
 pub use saved::save;
 pub use split::split;
-pub use weights::{OrgWeights, TimeWeights, decomposition, month_weights, parent_target, tree};
+pub use weights::{OrgWeights, TimeWeights, decomposition, month_weights, parent_target, targets_of, tree};
 
 /// Decimals of the currency's minor unit (fen, cents).
 pub const MINOR_UNIT: u32 = 2;

@@ -106,18 +106,22 @@ pub async fn tree(
         OrgWeights::Even => Decimal::ONE,
         OrgWeights::History => decimal(revenue.get(&(level, id.to_owned())).copied().unwrap_or(0.0)),
     };
+    // Each rep in their unit on the period's first day, or on their first
+    // day if they join during it; not those who join after it.
     let day = period.start();
+    let member = |rep: &str| {
+        org.rep_on(rep, Some(day)).filter(|row| {
+            row.active
+                && row.effective_from.is_none_or(|from| from <= period.last_day())
+                && row.hire_date.is_none_or(|hired| hired <= period.last_day())
+        })
+    };
     let mut children: BTreeMap<String, Vec<(String, Decimal)>> = BTreeMap::new();
     for unit in org.subtree(root) {
         let mut below: Vec<(String, Decimal)> =
             org.children(unit).map(|u| (u.id.clone(), weight(unit_level(org, &u.id), &u.id))).collect();
-        let mut reps: Vec<&str> = org
-            .rep_ids()
-            .into_iter()
-            .filter(|r| {
-                org.rep_unit_on(r, Some(day)) == Some(unit) && org.rep_on(r, Some(day)).is_some_and(|row| row.active)
-            })
-            .collect();
+        let mut reps: Vec<&str> =
+            org.rep_ids().into_iter().filter(|r| member(r).is_some_and(|row| row.unit == unit)).collect();
         reps.sort_unstable();
         below.extend(reps.into_iter().map(|r| (r.to_owned(), weight(Level::Rep, r))));
         if !below.is_empty() {
@@ -131,20 +135,41 @@ fn unit_level(org: &yeji_core::Org, unit: &str) -> Level {
     if org.unit(unit).is_some_and(|u| u.parent.is_none()) { Level::Company } else { Level::Unit }
 }
 
-/// The target the data holds for exactly `period`, `entity` and `metric` (no product line).
-pub async fn parent_target(facts: &Facts, period: &Period, entity: &str, metric: &str) -> Result<Decimal, TargetError> {
+/// The targets the data holds for exactly `period` and `metric` (no product
+/// line), by entity, in the minor unit's decimals where that is exact.
+pub async fn targets_of(
+    facts: &Facts,
+    period: &Period,
+    metric: &str,
+) -> Result<BTreeMap<String, Decimal>, TargetError> {
+    if !facts.has_rows(yeji_core::Table::Targets) {
+        return Ok(BTreeMap::new());
+    }
     let quoted = |text: &str| format!("'{}'", text.replace('\'', "''"));
     let sql = format!(
-        "SELECT CAST(SUM(value) AS VARCHAR) FROM targets WHERE period = {} AND entity_id = {} AND metric = {} \
-         AND COALESCE(product_line, '') = '' HAVING COUNT(*) > 0",
+        "SELECT entity_id, CAST(SUM(value) AS VARCHAR) FROM targets WHERE period = {} AND metric = {} \
+         AND COALESCE(product_line, '') = '' GROUP BY entity_id",
         quoted(&period.to_string()),
-        quoted(entity),
         quoted(metric)
     );
-    let batches = if facts.has_rows(yeji_core::Table::Targets) { facts.sql(&sql).await? } else { Vec::new() };
-    let text = batches.iter().find(|b| b.num_rows() > 0).map(|b| b.column(0).as_string::<i32>().value(0).to_owned());
-    let found = text.map(|t| t.parse::<Decimal>().map_err(|e| TargetError::Bad(format!("target value {t}: {e}"))));
-    found.transpose()?.ok_or_else(|| TargetError::NoParent {
+    let mut out = BTreeMap::new();
+    for batch in facts.sql(&sql).await? {
+        let (ids, values) = (batch.column(0).as_string::<i32>(), batch.column(1).as_string::<i32>());
+        for row in 0..batch.num_rows() {
+            let text = values.value(row);
+            let mut value: Decimal = text.parse().map_err(|e| TargetError::Bad(format!("target value {text}: {e}")))?;
+            if value.round_dp(crate::MINOR_UNIT) == value {
+                value.rescale(crate::MINOR_UNIT);
+            }
+            out.insert(ids.value(row).to_owned(), value);
+        }
+    }
+    Ok(out)
+}
+
+/// The target the data holds for exactly `period`, `entity` and `metric` (no product line).
+pub async fn parent_target(facts: &Facts, period: &Period, entity: &str, metric: &str) -> Result<Decimal, TargetError> {
+    targets_of(facts, period, metric).await?.remove(entity).ok_or_else(|| TargetError::NoParent {
         period: period.to_string(),
         entity: entity.to_owned(),
         metric: metric.to_owned(),
@@ -163,10 +188,7 @@ pub async fn decomposition(
         return Err(TargetError::Bad(format!("{period} is one month: there is no month to share it among")));
     }
     let tree = tree(facts, scheme, period, entity, org).await?;
-    let mut total = parent_target(facts, period, entity, metric).await?;
-    if total.round_dp(scale) == total {
-        total.rescale(scale);
-    }
+    let total = parent_target(facts, period, entity, metric).await?;
     if total.is_sign_negative() {
         return Err(TargetError::Bad(format!("{entity}'s {metric} target for {period} is negative: {total}")));
     }

@@ -150,6 +150,8 @@ enum Command {
         #[command(subcommand)]
         action: targets::TargetAction,
     },
+    /// Every unit's target (top-down) against the sum of its children's (bottom-up).
+    Targets(targets::RollupArgs),
 }
 
 /// Who the audit log names for this command's changes.
@@ -212,5 +214,6 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Feedback { action } => feedback::run(action).await,
         Command::Plan { action } => plans::run(action).await,
         Command::Target { action } => targets::run(action).await,
+        Command::Targets(args) => targets::rollup(args).await,
     }
 }

@@ -1,6 +1,7 @@
-//! `yeji target` (SPEC §15.2): the top-down decomposition of a target over
-//! its months and down the org tree, printed, or saved as targets (an import,
-//! audited as the machine's user).
+//! `yeji target` and `yeji targets` (SPEC §15.2): the top-down
+//! decomposition of a target over its months and down the org tree, printed,
+//! or saved as targets (an import, audited as the machine's user); every
+//! unit's target against the sum of its children's.
 
 use std::process::ExitCode;
 
@@ -73,5 +74,44 @@ pub async fn run(action: TargetAction) -> anyhow::Result<ExitCode> {
         let report = yeji_targets::save(&mut workspace, facts.org(), &targets, &crate::actor()).await?;
         say!("saved {} targets as batch {}", targets.len(), report.batch.map_or("–".into(), |b| b.to_string()));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args)]
+pub struct RollupArgs {
+    #[command(flatten)]
+    workspace: WorkspaceArg,
+    #[arg(long)]
+    period: String,
+    #[arg(long, default_value = "revenue")]
+    metric: String,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// `yeji targets`: top-down against bottom-up at every unit.
+pub async fn rollup(args: RollupArgs) -> anyhow::Result<ExitCode> {
+    let workspace = Workspace::open(&args.workspace.workspace).await?;
+    let period = Period::parse_fiscal(&args.period, workspace.settings().fiscal_year_first_month)?;
+    let facts = workspace.facts().await?;
+    let scheme = workspace.current_scheme().await?.scheme;
+    let root = facts.org().root().ok_or_else(|| anyhow::anyhow!("the workspace has no org units yet"))?.to_owned();
+    let tree = yeji_targets::tree(&facts, &scheme, &period, &root, OrgWeights::Even).await?;
+    let targets = yeji_targets::targets_of(&facts, &period, &args.metric).await?;
+    let rows = yeji_targets::rollup(&tree, &targets);
+    if args.format == Format::Json {
+        let out = serde_json::json!({ "period": period.to_string(), "metric": args.metric, "units": rows });
+        say!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let text = |v: Option<rust_decimal::Decimal>| v.map_or("–".into(), |v| v.to_string());
+    let lines: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let name = facts.org().unit(&r.entity_id).map_or(r.entity_id.clone(), |u| u.name.clone());
+            vec![r.entity_id.clone(), name, text(r.top_down), text(r.bottom_up), text(r.gap)]
+        })
+        .collect();
+    say!("{}", table(&["unit", "name", "top-down", "bottom-up", "gap"], &lines));
     Ok(ExitCode::SUCCESS)
 }

@@ -91,10 +91,20 @@ fn a_year_target_is_shared_by_season_and_history_and_saved_as_targets() {
     for unit in units.iter().filter(|u| !u["parent_id"].is_empty()) {
         children.entry(unit["parent_id"].clone()).or_default().push(unit["unit_id"].clone());
     }
-    let mut latest: BTreeMap<String, &BTreeMap<String, String>> = BTreeMap::new();
-    for rep in reps.iter().filter(|r| r["effective_from"].as_str() <= "2026-01-01") {
-        latest.insert(rep["rep_id"].clone(), rep);
+    // Each rep's row on 2026-01-01, or their first row if they join during 2026.
+    let mut rows_of: BTreeMap<String, Vec<&BTreeMap<String, String>>> = BTreeMap::new();
+    for rep in &reps {
+        rows_of.entry(rep["rep_id"].clone()).or_default().push(rep);
     }
+    let latest: BTreeMap<String, &BTreeMap<String, String>> = rows_of
+        .into_iter()
+        .filter_map(|(id, mut rows)| {
+            rows.sort_by_key(|r| r["effective_from"].clone());
+            let on_first_day = rows.iter().rev().find(|r| r["effective_from"].as_str() <= "2026-01-01").copied();
+            let joining = rows.first().copied().filter(|r| r["effective_from"].as_str() <= "2026-12-31");
+            Some((id, on_first_day.or(joining)?))
+        })
+        .collect();
     for (id, rep) in latest.iter().filter(|(_, r)| r["active"] == "true") {
         children.entry(rep["unit_id"].clone()).or_default().push(id.clone());
     }
@@ -116,6 +126,39 @@ fn a_year_target_is_shared_by_season_and_history_and_saved_as_targets() {
     let rep = latest.keys().next().unwrap().clone();
     let quarters: Decimal = ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"].iter().map(|q| value(q, &rep)).sum();
     assert_eq!(quarters, value("2026", &rep), "a rep's quarters sum to their year");
+
+    // Top-down against bottom-up before saving: each unit's own 2026 target
+    // beside its children's (a child without one counts by its children).
+    let year_targets: BTreeMap<String, Decimal> = csv_rows(&format!("{data}/targets.csv"))
+        .iter()
+        .filter(|r| r["period"] == "2026" && r["metric"] == "revenue" && r["product_line"].is_empty())
+        .map(|r| (r["entity_id"].clone(), r["value"].parse().unwrap()))
+        .collect();
+    fn of(
+        node: &str,
+        children: &BTreeMap<String, Vec<String>>,
+        targets: &BTreeMap<String, Decimal>,
+    ) -> Option<Decimal> {
+        targets.get(node).copied().or_else(|| below(node, children, targets))
+    }
+    fn below(
+        node: &str,
+        children: &BTreeMap<String, Vec<String>>,
+        targets: &BTreeMap<String, Decimal>,
+    ) -> Option<Decimal> {
+        let values: Vec<Decimal> = children.get(node)?.iter().filter_map(|c| of(c, children, targets)).collect();
+        (!values.is_empty()).then(|| values.into_iter().sum())
+    }
+    let rollup = json(&["targets", "-w", &ws, "--period", "2026", "--format", "json"]);
+    let units = rollup["units"].as_array().unwrap();
+    assert_eq!(units.len(), children.len(), "every unit with members");
+    for unit in units {
+        let id = unit["entity_id"].as_str().unwrap();
+        let expected = below(id, &children, &year_targets).unwrap();
+        assert_eq!(d(&unit["bottom_up"]), expected, "{id} bottom-up");
+        let top = year_targets[id];
+        assert_eq!((d(&unit["top_down"]), d(&unit["gap"])), (top, top - expected), "{id}");
+    }
 
     // Saved: one import batch; the evaluation of a month uses the rep's share.
     let saved = ok(&["target", "decompose", "-w", &ws, "--period", "2026", "--entity", "HQ", "--save"], 0);
