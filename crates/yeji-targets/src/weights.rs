@@ -17,10 +17,48 @@ use yeji_eval::Facts;
 use crate::{Target, TargetError, Tree, decompose};
 
 /// How the period is shared among its months.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TimeWeights {
     Seasonality,
     Even,
+    /// Each month's percentage, in order, summing to 100.
+    Manual(Vec<Decimal>),
+}
+
+impl std::str::FromStr for TimeWeights {
+    type Err = TargetError;
+
+    /// `seasonality`, `even` or `manual:8,8,9,…` (percentages of the months, summing to 100).
+    fn from_str(text: &str) -> Result<TimeWeights, TargetError> {
+        match text.trim() {
+            "seasonality" => Ok(TimeWeights::Seasonality),
+            "even" => Ok(TimeWeights::Even),
+            other => {
+                let shares = other.strip_prefix("manual:").ok_or_else(|| {
+                    TargetError::Bad(format!("--time {other}: seasonality, even or manual:SHARES (percentages)"))
+                })?;
+                let parsed: Result<Vec<Decimal>, TargetError> = shares
+                    .split(',')
+                    .map(|s| {
+                        let share: Decimal = s
+                            .trim()
+                            .parse()
+                            .map_err(|_| TargetError::Bad(format!("manual share '{s}' is not a number")))?;
+                        if share.is_sign_negative() {
+                            return Err(TargetError::Bad(format!("manual share {share} is negative")));
+                        }
+                        Ok(share)
+                    })
+                    .collect();
+                let parsed = parsed?;
+                let sum: Decimal = parsed.iter().sum();
+                if sum != Decimal::ONE_HUNDRED {
+                    return Err(TargetError::Bad(format!("manual shares sum to {sum}%, not 100%")));
+                }
+                Ok(TimeWeights::Manual(parsed))
+            }
+        }
+    }
 }
 
 /// How a unit's value is shared among its children.
@@ -49,11 +87,20 @@ pub async fn month_weights(
     facts: &Facts,
     period: &Period,
     root: &str,
-    how: TimeWeights,
+    how: &TimeWeights,
 ) -> Result<Vec<(Period, Decimal)>, TargetError> {
     let months = months_of(period);
-    if how == TimeWeights::Even {
-        return Ok(months.into_iter().map(|m| (m, Decimal::ONE)).collect());
+    match how {
+        TimeWeights::Even => return Ok(months.into_iter().map(|m| (m, Decimal::ONE)).collect()),
+        TimeWeights::Manual(shares) if shares.len() != months.len() => {
+            return Err(TargetError::Bad(format!(
+                "{} manual shares for the {} months of {period}",
+                shares.len(),
+                months.len()
+            )));
+        }
+        TimeWeights::Manual(shares) => return Ok(months.into_iter().zip(shares.iter().copied()).collect()),
+        TimeWeights::Seasonality => {}
     }
     let before = Period::month_of(period.start()).previous();
     let history = yeji_eval::monthly(facts, &before, root, 24).await?;
@@ -192,6 +239,6 @@ pub async fn decomposition(
     if total.is_sign_negative() {
         return Err(TargetError::Bad(format!("{entity}'s {metric} target for {period} is negative: {total}")));
     }
-    let months = month_weights(facts, period, entity, time).await?;
+    let months = month_weights(facts, period, entity, &time).await?;
     Ok((total, decompose((period, metric, total), &months, &tree, scale)))
 }

@@ -25,7 +25,8 @@ pub enum TargetAction {
         entity: String,
         #[arg(long, default_value = "revenue")]
         metric: String,
-        /// seasonality (the entity's revenue by calendar month, two years before) or even.
+        /// seasonality (the entity's revenue by calendar month, two years before), even,
+        /// or manual:SHARES (each month's percentage, in order, summing to 100).
         #[arg(long, default_value = "seasonality")]
         time: String,
         /// history (each child's revenue a year before) or even.
@@ -41,11 +42,7 @@ pub enum TargetAction {
 
 pub async fn run(action: TargetAction) -> anyhow::Result<ExitCode> {
     let TargetAction::Decompose { workspace, period, entity, metric, time, org, save, format } = action;
-    let time = match time.as_str() {
-        "seasonality" => TimeWeights::Seasonality,
-        "even" => TimeWeights::Even,
-        other => anyhow::bail!("--time {other}: seasonality or even"),
-    };
+    let time: TimeWeights = time.parse()?;
     let org = match org.as_str() {
         "history" => OrgWeights::History,
         "even" => OrgWeights::Even,

@@ -168,13 +168,44 @@ fn a_year_target_is_shared_by_season_and_history_and_saved_as_targets() {
     let target: f64 = value("2026-03", &rep).to_string().parse().unwrap();
     assert_eq!(result["kpis"]["revenue"]["target"].as_f64(), Some(target));
 
+    // Manual shares of a quarter: 20% / 30% / 50% of the company's Q3 target.
+    let q3 = json(&[
+        "target",
+        "decompose",
+        "-w",
+        &ws,
+        "--period",
+        "2026-Q3",
+        "--entity",
+        "HQ",
+        "--time",
+        "manual:20,30,50",
+        "--format",
+        "json",
+    ]);
+    let q3_total = d(&q3["parent"]["value"]);
+    let q3_month = |m: &str| {
+        d(
+            &q3["targets"].as_array().unwrap().iter().find(|t| t["period"] == m && t["entity_id"] == "HQ").unwrap()["value"],
+        )
+    };
+    let fifth = (q3_total * Decimal::new(20, 2)).round_dp(2);
+    assert_eq!(q3_month("2026-07"), fifth, "20% of {q3_total}");
+    assert_eq!(q3_month("2026-07") + q3_month("2026-08") + q3_month("2026-09"), q3_total);
+
     // Bad requests, each named.
     for (args, expected) in [
         (vec!["--period", "2026-07", "--entity", "HQ"], "2026-07 is one month"),
         (vec!["--period", "2026", "--entity", "NOPE"], "no rep or unit 'NOPE'"),
         (vec!["--period", "2026", "--entity", rep.as_str()], "is a rep"),
         (vec!["--period", "2028", "--entity", "HQ"], "no revenue target for HQ in 2028"),
-        (vec!["--period", "2026", "--entity", "HQ", "--time", "lunar"], "--time lunar: seasonality or even"),
+        (vec!["--period", "2026", "--entity", "HQ", "--time", "lunar"], "--time lunar: seasonality, even or manual"),
+        (
+            vec!["--period", "2026-Q3", "--entity", "HQ", "--time", "manual:30,30,30"],
+            "manual shares sum to 90%, not 100%",
+        ),
+        (vec!["--period", "2026-Q3", "--entity", "HQ", "--time", "manual:50,50"], "2 manual shares for the 3 months"),
+        (vec!["--period", "2026-Q3", "--entity", "HQ", "--time", "manual:50,x,50"], "manual share 'x' is not a number"),
     ] {
         let mut all = vec!["target", "decompose", "-w", &ws];
         all.extend(args);
