@@ -123,13 +123,28 @@ pub async fn run(action: FeedbackAction) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// What a draft or a review reads: the workspace, the period, the facts, the current scheme.
+struct Reading {
+    workspace: Workspace,
+    period: Period,
+    facts: yeji_eval::Facts,
+    scheme: yeji_core::scheme::Scheme,
+    lang: Lang,
+}
+
+impl Whose {
+    async fn read(&self) -> anyhow::Result<Reading> {
+        let workspace = Workspace::open(&self.workspace.workspace).await?;
+        let period = Period::parse_fiscal(&self.period, workspace.settings().fiscal_year_first_month)?;
+        let (facts, scheme) = (workspace.facts().await?, workspace.current_scheme().await?.scheme);
+        Ok(Reading { workspace, period, facts, scheme, lang: self.lang.parse()? })
+    }
+}
+
 async fn draft(whose: &Whose, save: bool) -> anyhow::Result<ExitCode> {
     let Whose { unit, format, out, .. } = whose;
-    let (format, out, lang) = (*format, out.as_deref(), whose.lang.parse::<Lang>()?);
-    let workspace = Workspace::open(&whose.workspace.workspace).await?;
-    let period = Period::parse_fiscal(&whose.period, workspace.settings().fiscal_year_first_month)?;
-    let facts = workspace.facts().await?;
-    let scheme = workspace.current_scheme().await?.scheme;
+    let (format, out) = (*format, out.as_deref());
+    let Reading { workspace, period, facts, scheme, lang } = whose.read().await?;
     let library = yeji_feedback::library_of(workspace.root())?;
     let standings = yeji_feedback::gather(&facts, &period, &scheme, reps_of(whose)).await?;
     let drafts: Vec<(Draft, String)> =
@@ -187,11 +202,8 @@ fn export(
 
 async fn review(whose: &Whose) -> anyhow::Result<ExitCode> {
     let Whose { unit, format, out, .. } = whose;
-    let (format, out, lang) = (*format, out.as_deref(), whose.lang.parse::<Lang>()?);
-    let workspace = Workspace::open(&whose.workspace.workspace).await?;
-    let period = Period::parse_fiscal(&whose.period, workspace.settings().fiscal_year_first_month)?;
-    let facts = workspace.facts().await?;
-    let scheme = workspace.current_scheme().await?.scheme;
+    let (format, out) = (*format, out.as_deref());
+    let Reading { period, facts, scheme, lang, .. } = whose.read().await?;
     let reviews = yeji_feedback::review(&facts, &period, &scheme, reps_of(whose), lang).await?;
     match format {
         DraftFormat::Json if unit.is_none() => say!("{}", serde_json::to_string_pretty(&reviews[0])?),
