@@ -220,6 +220,48 @@ async fn sliced(
     Ok(slices)
 }
 
+/// What [`sales_by`] groups the revenue lines by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SalesKey {
+    Product,
+    Customer,
+    Channel,
+}
+
+/// Net quantity and revenue of the rep or unit `id` in `period` by `key`, as
+/// exact decimal text: (key, quantity, revenue), in key order; lines without
+/// a value of the key under "".
+pub async fn sales_by(
+    facts: &Facts,
+    period: &Period,
+    id: &str,
+    key: SalesKey,
+) -> Result<Vec<(String, String, String)>> {
+    let (context, filter) = scope(facts, id).await?;
+    let column = match key {
+        SalesKey::Product => "product_id",
+        SalesKey::Customer => "customer_id",
+        SalesKey::Channel => "channel",
+    };
+    let sql = format!(
+        "SELECT COALESCE({column}, '') AS key, CAST(SUM(quantity) AS VARCHAR), CAST(SUM(amount) AS VARCHAR) \
+         FROM orders WHERE {filter} AND {REVENUE_LINES} AND {} GROUP BY COALESCE({column}, '') ORDER BY key",
+        within("order_date", period)
+    );
+    let mut out = Vec::new();
+    for batch in facts.query(&context, &sql).await? {
+        let (keys, quantities, revenues) = (
+            batch.column(0).as_string::<i32>(),
+            batch.column(1).as_string::<i32>(),
+            batch.column(2).as_string::<i32>(),
+        );
+        for row in 0..batch.num_rows() {
+            out.push((keys.value(row).to_owned(), quantities.value(row).to_owned(), revenues.value(row).to_owned()));
+        }
+    }
+    Ok(out)
+}
+
 /// Revenue and gross profit of `id` for each of the `months` calendar months
 /// that end with the last month of `period`: 0 in a month without sales, no
 /// value in a month before the data's first order (no data, not no sales).

@@ -14,6 +14,7 @@ mod plans;
 mod runs;
 mod serve;
 mod targets;
+mod variance;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -152,6 +153,8 @@ enum Command {
     },
     /// Every unit's target (top-down) against the sum of its children's (bottom-up).
     Targets(targets::RollupArgs),
+    /// Why revenue changed between two periods: volume, price, mix, new and lost products.
+    Variance(variance::VarianceArgs),
 }
 
 /// Who the audit log names for this command's changes.
@@ -215,5 +218,6 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Plan { action } => plans::run(action).await,
         Command::Target { action } => targets::run(action).await,
         Command::Targets(args) => targets::rollup(args).await,
+        Command::Variance(args) => variance::run(args).await,
     }
 }

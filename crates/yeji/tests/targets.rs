@@ -213,3 +213,40 @@ fn a_year_target_is_shared_by_season_and_history_and_saved_as_targets() {
         assert!(!refused.status.success() && text(&refused.stderr).contains(expected), "{}", text(&refused.stderr));
     }
 }
+
+#[test]
+fn a_revenue_change_splits_into_effects_that_sum_to_it_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("demo").display().to_string();
+    ok(&["demo", "--no-serve", "-w", &ws, "--reps", "24"], 0);
+    let out = json(&[
+        "variance",
+        "-w",
+        &ws,
+        "--entity",
+        "HQ",
+        "--period",
+        "2026-Q3",
+        "--against",
+        "2025-Q3",
+        "--format",
+        "json",
+    ]);
+    let e = &out["effects"];
+    let sum: Decimal =
+        ["volume", "price", "mix", "new_products", "lost_products", "other"].iter().map(|k| d(&e[*k])).sum();
+    assert_eq!(sum, d(&out["change"]), "the effects sum to the change exactly");
+    assert_eq!(d(&out["revenue"]) - d(&out["revenue_against"]), d(&out["change"]));
+    // The revenue is the evaluation's, to the cent.
+    for (period, field) in [("2026-Q3", "revenue"), ("2025-Q3", "revenue_against")] {
+        let evaluated = revenue(&ws, period)["HQ"];
+        let here: f64 = d(&out[field]).to_string().parse().unwrap();
+        assert!((here - evaluated).abs() < 0.005, "{period}: {here} vs {evaluated}");
+    }
+    for by in ["by_product", "by_customer", "by_channel"] {
+        let total: Decimal = out[by].as_array().unwrap().iter().map(|c| d(&c["change"])).sum();
+        assert_eq!(total, d(&out["change"]), "{by} sums to the change");
+    }
+    let unknown = run(&["variance", "-w", &ws, "--entity", "NOPE", "--period", "2026-Q3", "--against", "2025-Q3"]);
+    assert!(text(&unknown.stderr).contains("no rep or unit 'NOPE'"), "{}", text(&unknown.stderr));
+}
