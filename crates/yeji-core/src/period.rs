@@ -196,6 +196,17 @@ impl Period {
         self.shift(1)
     }
 
+    /// The calendar months that make up the period, in order (a week or a
+    /// range of days: the months it touches).
+    pub fn months(&self) -> Vec<Period> {
+        let mut months = vec![Period::month_of(self.start())];
+        while months.last().expect("one").end_exclusive() < self.end_exclusive() {
+            let next = months.last().expect("one").next();
+            months.push(next);
+        }
+        months
+    }
+
     /// The same period one year earlier (同比).
     pub fn year_ago(&self) -> Period {
         match self.grain {

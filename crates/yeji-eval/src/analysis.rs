@@ -220,6 +220,26 @@ async fn sliced(
     Ok(slices)
 }
 
+/// The targets the data holds for exactly `period` and `metric` (no product
+/// line), summed by entity, as exact decimal text: (entity, value).
+pub async fn targets_of(facts: &Facts, period: &Period, metric: &str) -> Result<Vec<(String, String)>> {
+    if !facts.has_rows(yeji_core::Table::Targets) {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT entity_id, CAST(SUM(value) AS VARCHAR) FROM targets WHERE period = {} AND metric = {} \
+         AND COALESCE(product_line, '') = '' GROUP BY entity_id ORDER BY entity_id",
+        crate::scope::literal(&period.to_string()),
+        crate::scope::literal(metric)
+    );
+    let mut out = Vec::new();
+    for batch in facts.sql(&sql).await? {
+        let (ids, values) = (batch.column(0).as_string::<i32>(), batch.column(1).as_string::<i32>());
+        out.extend((0..batch.num_rows()).map(|row| (ids.value(row).to_owned(), values.value(row).to_owned())));
+    }
+    Ok(out)
+}
+
 /// What [`sales_by`] groups the revenue lines by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SalesKey {

@@ -36,7 +36,7 @@ mod slices;
 
 pub use analysis::{
     CustomerRevenue, Dimension, LostCustomer, MonthPoint, OverdueInvoice, SalesKey, Slice, abc_classes, breakdown,
-    breakdown_by_rep, customers, lost_customers, monthly, order_dates, overdue_invoices, sales_by,
+    breakdown_by_rep, customers, lost_customers, monthly, order_dates, overdue_invoices, sales_by, targets_of,
 };
 pub use cache::evaluate_cached;
 pub use evaluate::{EntityResult, Evaluated, Evaluation, Funnel, KpiResult, evaluate};

@@ -33,7 +33,7 @@ pub use check::{ungrounded, ungrounded_points};
 pub use conversation::{Item, library_of, list, load, markdown, save, take, title};
 pub use draft::{Cite, Draft, Point, Section, SectionKind, What, draft};
 pub use report::{report, review_report, review_table};
-pub use review::{MonthRow, Review, months_of, review};
+pub use review::{MonthRow, Review, review};
 pub use standing::{KpiStanding, Reps, Standing, gather, standing};
 pub use state::{FeedbackState, Side, Step, may, next_state, side_of};
 pub use text::{kpi_name, value as kpi_value};

@@ -44,16 +44,6 @@ pub struct Review {
     pub points: Vec<Point>,
 }
 
-/// The months of `period`, in order.
-pub fn months_of(period: &Period) -> Vec<Period> {
-    let mut months = vec![Period::month_of(period.start())];
-    while months.last().expect("one").end_exclusive() < period.end_exclusive() {
-        let next = months.last().expect("one").next();
-        months.push(next);
-    }
-    months
-}
-
 fn cite(kpi: &str, what: What, value: f64, period: &str) -> Cite {
     Cite { kpi: kpi.to_owned(), what, value, period: Some(period.to_owned()), slice: None }
 }
@@ -134,8 +124,8 @@ pub async fn review(
     // The months with data: none after the last order.
     let last = yeji_eval::order_dates(facts).await?.map(|(_, last)| last);
     let months: Vec<Period> =
-        months_of(period).into_iter().filter(|m| last.is_none_or(|last| m.start() <= last)).collect();
-    if months_of(period).len() < 2 {
+        period.months().into_iter().filter(|m| last.is_none_or(|last| m.start() <= last)).collect();
+    if period.months().len() < 2 {
         return Err(FeedbackError::Refused(format!(
             "{period} is one month or less: a review summarises the months of a quarter, half or year"
         )));
@@ -187,10 +177,10 @@ mod tests {
 
     #[test]
     fn a_quarter_has_three_months_and_a_year_twelve() {
-        let q3 = months_of(&"2026-Q3".parse().unwrap());
+        let q3 = "2026-Q3".parse::<Period>().unwrap().months();
         assert_eq!(q3.iter().map(Period::to_string).collect::<Vec<_>>(), ["2026-07", "2026-08", "2026-09"]);
-        assert_eq!(months_of(&"2026".parse().unwrap()).len(), 12);
-        assert_eq!(months_of(&"2026-09".parse().unwrap()).len(), 1);
+        assert_eq!("2026".parse::<Period>().unwrap().months().len(), 12);
+        assert_eq!("2026-09".parse::<Period>().unwrap().months().len(), 1);
     }
 
     #[test]

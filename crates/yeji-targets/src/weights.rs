@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 
-use arrow::array::AsArray;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 use yeji_core::scheme::Scheme;
@@ -68,16 +67,6 @@ pub enum OrgWeights {
     Even,
 }
 
-/// The months of `period`, in order.
-fn months_of(period: &Period) -> Vec<Period> {
-    let mut months = vec![Period::month_of(period.start())];
-    while months.last().expect("one").end_exclusive() < period.end_exclusive() {
-        let next = months.last().expect("one").next();
-        months.push(next);
-    }
-    months
-}
-
 fn decimal(v: f64) -> Decimal {
     Decimal::from_f64(v).unwrap_or_default()
 }
@@ -89,7 +78,7 @@ pub async fn month_weights(
     root: &str,
     how: &TimeWeights,
 ) -> Result<Vec<(Period, Decimal)>, TargetError> {
-    let months = months_of(period);
+    let months = period.months();
     match how {
         TimeWeights::Even => return Ok(months.into_iter().map(|m| (m, Decimal::ONE)).collect()),
         TimeWeights::Manual(shares) if shares.len() != months.len() => {
@@ -189,27 +178,13 @@ pub async fn targets_of(
     period: &Period,
     metric: &str,
 ) -> Result<BTreeMap<String, Decimal>, TargetError> {
-    if !facts.has_rows(yeji_core::Table::Targets) {
-        return Ok(BTreeMap::new());
-    }
-    let quoted = |text: &str| format!("'{}'", text.replace('\'', "''"));
-    let sql = format!(
-        "SELECT entity_id, CAST(SUM(value) AS VARCHAR) FROM targets WHERE period = {} AND metric = {} \
-         AND COALESCE(product_line, '') = '' GROUP BY entity_id",
-        quoted(&period.to_string()),
-        quoted(metric)
-    );
     let mut out = BTreeMap::new();
-    for batch in facts.sql(&sql).await? {
-        let (ids, values) = (batch.column(0).as_string::<i32>(), batch.column(1).as_string::<i32>());
-        for row in 0..batch.num_rows() {
-            let text = values.value(row);
-            let mut value: Decimal = text.parse().map_err(|e| TargetError::Bad(format!("target value {text}: {e}")))?;
-            if value.round_dp(crate::MINOR_UNIT) == value {
-                value.rescale(crate::MINOR_UNIT);
-            }
-            out.insert(ids.value(row).to_owned(), value);
+    for (entity, text) in yeji_eval::targets_of(facts, period, metric).await? {
+        let mut value: Decimal = text.parse().map_err(|e| TargetError::Bad(format!("target value {text}: {e}")))?;
+        if value.round_dp(crate::MINOR_UNIT) == value {
+            value.rescale(crate::MINOR_UNIT);
         }
+        out.insert(entity, value);
     }
     Ok(out)
 }
@@ -231,7 +206,7 @@ pub async fn decomposition(
     (time, org): (TimeWeights, OrgWeights),
     scale: u32,
 ) -> Result<(Decimal, Vec<Target>), TargetError> {
-    if months_of(period).len() < 2 {
+    if period.months().len() < 2 {
         return Err(TargetError::Bad(format!("{period} is one month: there is no month to share it among")));
     }
     let tree = tree(facts, scheme, period, entity, org).await?;

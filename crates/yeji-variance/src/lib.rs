@@ -21,8 +21,6 @@ pub use split::{Change, Effects, Sales, changes, effects};
 
 #[derive(Debug, thiserror::Error)]
 pub enum VarianceError {
-    #[error("no rep or unit '{0}' in this workspace")]
-    NoSuchEntity(String),
     #[error("{0}")]
     Bad(String),
     #[error(transparent)]
@@ -63,9 +61,6 @@ async fn sales(
 
 /// The change of `id`'s revenue from `against` to `period`.
 pub async fn variance(facts: &Facts, id: &str, period: &Period, against: &Period) -> Result<Variance, VarianceError> {
-    if !facts.org().has_rep(id) && facts.org().unit(id).is_none() {
-        return Err(VarianceError::NoSuchEntity(id.to_owned()));
-    }
     let mut by = Vec::new();
     for key in [SalesKey::Product, SalesKey::Customer, SalesKey::Channel] {
         let (now, before) = (sales(facts, period, id, key).await?, sales(facts, against, id, key).await?);

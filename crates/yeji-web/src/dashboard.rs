@@ -66,7 +66,7 @@ pub async fn entity(
             let items = crate::api_feedback::items_of(&state, &viewer, &view.entity.id, &period).await?;
             let manager = side == yeji_feedback::Side::Manager;
             let section = pages::feedback::section(&ctx, &view.entity.id, &items, manager);
-            let review = if yeji_feedback::months_of(&period).len() > 1 {
+            let review = if period.months().len() > 1 {
                 let query = crate::api_feedback::DraftQuery {
                     period: Some(period.to_string()),
                     lang: Some(lang.text_lang().to_string()),
