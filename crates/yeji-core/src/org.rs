@@ -18,6 +18,13 @@ pub struct OrgUnit {
     pub kind: Option<String>,
 }
 
+impl OrgUnit {
+    /// The company for a top unit, else a unit.
+    pub fn level(&self) -> crate::Level {
+        if self.parent.is_none() { crate::Level::Company } else { crate::Level::Unit }
+    }
+}
+
 /// One row of reps.csv: a rep as from `effective_from` (or always).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RepRow {

@@ -232,7 +232,7 @@ fn entities(org: &yeji_core::Org, period: &Period) -> Vec<Entity> {
     let mut entities: Vec<Entity> = org
         .units()
         .map(|unit| {
-            let level = if unit.parent.is_none() { Level::Company } else { Level::Unit };
+            let level = unit.level();
             Entity {
                 key: EntityKey::Unit(unit.id.clone()),
                 level,

@@ -13,6 +13,7 @@
 //! scope.rs     which rows an entity is credited with
 //! slices.rs    evaluations of one product line, channel, segment or region
 //! analysis.rs  revenue by dimension and month, customers, receivables
+//! series.rs    every entity's monthly revenue, for forecasts
 //! cache.rs     evaluations kept per state of the data
 //! runs.rs      saved runs, their recomputation and diffs
 //! peers.rs     an entity among its peers: percentiles, peer medians
@@ -32,6 +33,7 @@ pub mod peers;
 pub mod report;
 mod runs;
 mod scope;
+mod series;
 mod slices;
 
 pub use analysis::{
@@ -45,6 +47,7 @@ pub use runs::{
     Cause, DataChange, EntityChange, KpiChange, RunDiff, SavedRun, compare, diff_runs, recompute_run, run, same,
     save_run,
 };
+pub use series::{MonthlySeries, monthly_revenue};
 pub use slices::{SliceKey, evaluate_by};
 pub use yeji_facts::Facts;
 

@@ -65,6 +65,11 @@ impl PeerMedians {
         PeerMedians { groups }
     }
 
+    /// The medians of the group of `level` and unit `kind` (a rep: none).
+    pub fn of_group(&self, level: Level, kind: Option<String>) -> Option<&BTreeMap<String, f64>> {
+        self.groups.get(&(level, kind))
+    }
+
     /// The medians of `entity`'s group, for the KPIs it has a value of.
     pub fn of_entity(&self, entity: &EntityResult) -> BTreeMap<String, f64> {
         let Some(medians) = self.groups.get(&(entity.level, entity.kind.clone())) else { return BTreeMap::new() };

@@ -1,7 +1,8 @@
 //! Targets (SPEC §7, §15.2): the top-down decomposition of a target over
 //! the months of its period and down the org tree, in exact decimals whose
 //! children always sum to their parent, with the weights learnt from the
-//! facts (seasonality, history shares) or even.
+//! facts (seasonality, history shares) or even; and the check of each
+//! target against its forecast and its peers.
 //!
 //! ```text
 //! split.rs      one amount among children by weight, the remainder placed
@@ -9,14 +10,17 @@
 //! weights.rs    the weights from the facts: seasonality, history, even; the parent target
 //! saved.rs      a decomposition imported as targets (one batch, audited, revertable)
 //! rollup.rs     top-down against bottom-up at every unit
+//! check.rs      each target against its forecast and its peers: too easy, unreachable
 //! ```
 
+mod check;
 mod decompose;
 mod rollup;
 mod saved;
 mod split;
 mod weights;
 
+pub use check::{Checked, Thresholds, Verdict, check, verdict};
 pub use decompose::{Target, Tree, decompose};
 pub use rollup::{Rollup, rollup};
 pub use saved::save;
@@ -38,4 +42,6 @@ pub enum TargetError {
     Eval(#[from] yeji_eval::EvalError),
     #[error(transparent)]
     Facts(#[from] yeji_facts::FactsError),
+    #[error(transparent)]
+    Forecast(#[from] yeji_forecast::ForecastError),
 }

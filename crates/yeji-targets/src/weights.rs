@@ -155,7 +155,7 @@ pub async fn tree(
     let mut children: BTreeMap<String, Vec<(String, Decimal)>> = BTreeMap::new();
     for unit in org.subtree(root) {
         let mut below: Vec<(String, Decimal)> =
-            org.children(unit).map(|u| (u.id.clone(), weight(unit_level(org, &u.id), &u.id))).collect();
+            org.children(unit).map(|u| (u.id.clone(), weight(u.level(), &u.id))).collect();
         let mut reps: Vec<&str> =
             org.rep_ids().into_iter().filter(|r| member(r).is_some_and(|row| row.unit == unit)).collect();
         reps.sort_unstable();
@@ -165,10 +165,6 @@ pub async fn tree(
         }
     }
     Ok(Tree { root: root.to_owned(), children })
-}
-
-fn unit_level(org: &yeji_core::Org, unit: &str) -> Level {
-    if org.unit(unit).is_some_and(|u| u.parent.is_none()) { Level::Company } else { Level::Unit }
 }
 
 /// The targets the data holds for exactly `period` and `metric` (no product

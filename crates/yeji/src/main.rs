@@ -8,6 +8,7 @@ mod bench;
 mod demo;
 mod evaluate;
 mod feedback;
+mod forecast;
 mod import;
 mod people;
 mod plans;
@@ -155,6 +156,8 @@ enum Command {
     Targets(targets::RollupArgs),
     /// Why revenue changed between two periods: volume, price, mix, new and lost products.
     Variance(variance::VarianceArgs),
+    /// Monthly revenue ahead by trend and seasonality, with an 80% interval; `backtest` measures the model.
+    Forecast(forecast::ForecastArgs),
 }
 
 /// Who the audit log names for this command's changes.
@@ -219,5 +222,6 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Target { action } => targets::run(action).await,
         Command::Targets(args) => targets::rollup(args).await,
         Command::Variance(args) => variance::run(args).await,
+        Command::Forecast(args) => forecast::run(args).await,
     }
 }

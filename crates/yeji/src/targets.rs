@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use yeji_core::Period;
 use yeji_facts::Workspace;
-use yeji_targets::{OrgWeights, TimeWeights};
+use yeji_targets::{OrgWeights, Thresholds, TimeWeights};
 
 use crate::WorkspaceArg;
 use crate::output::{Format, table};
@@ -38,10 +38,32 @@ pub enum TargetAction {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Judge each revenue target of a period against its forecast and its peers: too easy, unreachable.
+    Check {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        #[arg(long)]
+        period: String,
+        /// Percent below both the forecast and the peers' median a year earlier that is too easy.
+        #[arg(long, default_value_t = 25.0)]
+        too_easy: f64,
+        /// Percent above the forecast that is out of reach.
+        #[arg(long, default_value_t = 50.0)]
+        unreachable: f64,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 pub async fn run(action: TargetAction) -> anyhow::Result<ExitCode> {
-    let TargetAction::Decompose { workspace, period, entity, metric, time, org, save, format } = action;
+    let (workspace, period, entity, metric, time, org, save, format) = match action {
+        TargetAction::Decompose { workspace, period, entity, metric, time, org, save, format } => {
+            (workspace, period, entity, metric, time, org, save, format)
+        }
+        TargetAction::Check { workspace, period, too_easy, unreachable, format } => {
+            return check(&workspace, &period, Thresholds { too_easy, unreachable }, format).await;
+        }
+    };
     let time: TimeWeights = time.parse()?;
     let org = match org.as_str() {
         "history" => OrgWeights::History,
@@ -110,5 +132,40 @@ pub async fn rollup(args: RollupArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
     say!("{}", table(&["unit", "name", "top-down", "bottom-up", "gap"], &lines));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `yeji target check`.
+async fn check(workspace: &WorkspaceArg, period: &str, limits: Thresholds, format: Format) -> anyhow::Result<ExitCode> {
+    for (name, value) in [("--too-easy", limits.too_easy), ("--unreachable", limits.unreachable)] {
+        if !(0.0..=1000.0).contains(&value) {
+            anyhow::bail!("{name} {value}: a percentage from 0 to 1000");
+        }
+    }
+    let workspace = Workspace::open(&workspace.workspace).await?;
+    let period = Period::parse_fiscal(period, workspace.settings().fiscal_year_first_month)?;
+    let facts = workspace.facts().await?;
+    let scheme = workspace.current_scheme().await?.scheme;
+    let targets = yeji_targets::check(&facts, &scheme, &period, limits).await?;
+    if format == Format::Json {
+        let out = serde_json::json!({ "period": period.to_string(), "targets": targets });
+        say!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let number = |v: Option<f64>| v.map_or("–".into(), |v| format!("{v:.2}"));
+    let rows: Vec<Vec<String>> = targets
+        .iter()
+        .map(|t| {
+            vec![
+                t.entity_id.clone(),
+                t.target.to_string(),
+                number(t.forecast),
+                number(t.peer_median),
+                t.verdict.name().to_owned(),
+                t.reason.clone(),
+            ]
+        })
+        .collect();
+    say!("{}", table(&["entity", "target", "forecast", "peer median", "verdict", "reason"], &rows));
     Ok(ExitCode::SUCCESS)
 }

@@ -250,3 +250,72 @@ fn a_revenue_change_splits_into_effects_that_sum_to_it_exactly() {
     let unknown = run(&["variance", "-w", &ws, "--entity", "NOPE", "--period", "2026-Q3", "--against", "2025-Q3"]);
     assert!(text(&unknown.stderr).contains("no rep or unit 'NOPE'"), "{}", text(&unknown.stderr));
 }
+
+/// The demo's seed-002 case: one rep's targets are half what they sell.
+/// Each rep's verdict follows from its numbers as SPEC §15.2 states them,
+/// the peer median is the median 2025-Q3 revenue of the scored reps by
+/// `yeji evaluate`, the forecast the sum of `yeji forecast`'s three months.
+#[test]
+fn the_demo_holds_a_too_easy_target_and_every_verdict_follows_from_its_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("demo").display().to_string();
+    ok(&["demo", "--no-serve", "-w", &ws, "--reps", "24"], 0);
+    let out = json(&["target", "check", "-w", &ws, "--period", "2026-Q3", "--format", "json"]);
+    let year_ago = json(&["evaluate", "-w", &ws, "--period", "2025-Q3", "--format", "json"]);
+    let mut revenues: Vec<f64> = year_ago["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["level"] == "rep" && !r["score"].is_null())
+        .filter_map(|r| r["kpis"]["revenue"]["value"].as_f64())
+        .collect();
+    revenues.sort_by(f64::total_cmp);
+    let n = revenues.len();
+    let median = if n % 2 == 1 { revenues[n / 2] } else { (revenues[n / 2 - 1] + revenues[n / 2]) / 2.0 };
+    let reps: Vec<&Value> = out["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| {
+            // The demo's reps are R001…; its regions RG-….
+            let id = t["entity_id"].as_str().unwrap();
+            id.starts_with('R') && !id.starts_with("RG")
+        })
+        .collect();
+    assert_eq!(reps.len(), 24);
+    for rep in &reps {
+        let id = rep["entity_id"].as_str().unwrap();
+        let target: f64 = rep["target"].as_str().unwrap().parse().unwrap();
+        assert!((rep["peer_median"].as_f64().unwrap() - median).abs() < 0.006, "{rep}");
+        let Some(forecast) = rep["forecast"].as_f64() else {
+            assert_eq!(rep["verdict"], "no_history", "{rep}");
+            continue;
+        };
+        let expected = if target < 0.75 * forecast && target < 0.75 * median {
+            "too_easy"
+        } else if target > 1.5 * forecast {
+            "unreachable"
+        } else {
+            "ok"
+        };
+        assert_eq!(rep["verdict"], expected, "{rep}");
+        if expected == "too_easy" {
+            let months = json(&[
+                "forecast",
+                "-w",
+                &ws,
+                "--entity",
+                id,
+                "--from",
+                "2026-07",
+                "--horizon",
+                "3",
+                "--format",
+                "json",
+            ]);
+            let sum: f64 = months["points"].as_array().unwrap().iter().map(|p| p["value"].as_f64().unwrap()).sum();
+            assert!((sum - forecast).abs() < 0.006, "{sum} != {forecast}");
+        }
+    }
+    assert!(reps.iter().any(|r| r["verdict"] == "too_easy"), "seed 002's case is in the demo");
+}
