@@ -1,5 +1,6 @@
 //! Periods (SPEC §4): `2026-10`, `2026-Q3`, `2026-H1`, `2026`, `2026-W42`, ranges
-//! `2026-01..2026-06` and fiscal periods `FY2026-Q1`.
+//! `2026-01..2026-06`, fiscal periods `FY2026-Q1`, and days `2026-07-01..2026-08-15`
+//! (a period so far: from its start to a day, what early warnings read).
 //!
 //! A [`Period`] is a half-open date interval with the grain it was named in, so it
 //! prints back as it was written and knows its previous period (环比) and the same
@@ -13,6 +14,7 @@ use std::str::FromStr;
 /// What a period is named in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Grain {
+    Day,
     Week,
     Month,
     Quarter,
@@ -23,7 +25,7 @@ pub enum Grain {
 impl Grain {
     fn months(self) -> u32 {
         match self {
-            Grain::Week => 0,
+            Grain::Day | Grain::Week => 0,
             Grain::Month => 1,
             Grain::Quarter => 3,
             Grain::Half => 6,
@@ -46,7 +48,7 @@ pub struct Period {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "invalid period '{input}': {reason}; expected 2026-10, 2026-Q3, 2026-H1, 2026, 2026-W42, 2026-01..2026-06 or FY2026-Q1"
+    "invalid period '{input}': {reason}; expected 2026-10, 2026-Q3, 2026-H1, 2026, 2026-W42, 2026-01..2026-06, FY2026-Q1 or 2026-07-01..2026-08-15"
 )]
 pub struct PeriodError {
     input: String,
@@ -108,6 +110,10 @@ impl Period {
         }
         .ok_or_else(|| error("year out of range"))?;
         let upper = rest.to_ascii_uppercase();
+        if rest.contains('-') && fiscal.is_none() {
+            let day = NaiveDate::parse_from_str(body, "%Y-%m-%d").map_err(|_| error("not a day (2026-07-01)"))?;
+            return Ok(Period::day_range(day, day));
+        }
         let (grain, start) = if rest.is_empty() {
             (Grain::Year, year_start)
         } else if let Some(q) = upper.strip_prefix('Q') {
@@ -134,6 +140,18 @@ impl Period {
         };
         let end = add_months(start, grain.months() as i32);
         Ok(Period { start, end, grain, fiscal, range: false })
+    }
+
+    /// The days from `first` to `last`, both included (one day when equal).
+    pub fn day_range(first: NaiveDate, last: NaiveDate) -> Period {
+        let end = last.max(first) + Duration::days(1);
+        Period { start: first, end, grain: Grain::Day, fiscal: None, range: end - first > Duration::days(1) }
+    }
+
+    /// The days of this period up to and including `day`: the period so far
+    /// (itself once `day` is its last day or later).
+    pub fn to_day(&self, day: NaiveDate) -> Period {
+        if day >= self.last_day() { *self } else { Period::day_range(self.start, day.max(self.start)) }
     }
 
     /// The calendar month holding `date`.
@@ -210,6 +228,10 @@ impl Period {
     /// The same period one year earlier (同比).
     pub fn year_ago(&self) -> Period {
         match self.grain {
+            Grain::Day => {
+                let back = |day: NaiveDate| day - chrono::Months::new(12);
+                Period { start: back(self.start), end: back(self.last_day()) + Duration::days(1), ..*self }
+            }
             Grain::Week => {
                 let weeks = self.days() / 7;
                 let iso = self.start.iso_week();
@@ -223,7 +245,7 @@ impl Period {
 
     fn shift(&self, direction: i32) -> Period {
         match self.grain {
-            Grain::Week => {
+            Grain::Day | Grain::Week => {
                 let length = Duration::days(self.days() * direction as i64);
                 Period { start: self.start + length, end: self.end + length, ..*self }
             }
@@ -246,6 +268,7 @@ impl Period {
             _ => (start.year(), start.month0()),
         };
         match self.grain {
+            Grain::Day => start.format("%Y-%m-%d").to_string(),
             Grain::Week => {
                 let iso = start.iso_week();
                 format!("{}-W{:02}", iso.year(), iso.week())
@@ -271,6 +294,7 @@ impl fmt::Display for Period {
         f.write_str(&self.label_at(self.start))?;
         if self.range {
             let last_start = match self.grain {
+                Grain::Day => self.end - Duration::days(1),
                 Grain::Week => self.end - Duration::days(7),
                 grain => add_months(self.end, -(grain.months() as i32)),
             };
@@ -318,6 +342,21 @@ mod tests {
         assert_eq!(p("2026年10月").to_string(), "2026-10");
         assert_eq!(p("2026-q3").to_string(), "2026-Q3");
         assert_eq!(p("2026-10..2026-10").to_string(), "2026-10");
+    }
+
+    #[test]
+    fn a_period_so_far_is_a_range_of_days_with_its_own_previous_and_year_ago() {
+        let so_far = p("2026-Q3").to_day(d(2026, 8, 15));
+        assert_eq!(so_far.to_string(), "2026-07-01..2026-08-15");
+        assert_eq!((so_far.start(), so_far.end_exclusive(), so_far.days()), (d(2026, 7, 1), d(2026, 8, 16), 46));
+        assert_eq!(p("2026-07-01..2026-08-15"), so_far);
+        assert_eq!(so_far.previous().to_string(), "2026-05-16..2026-06-30");
+        assert_eq!(so_far.year_ago().to_string(), "2025-07-01..2025-08-15");
+        assert_eq!(p("2026-Q3").to_day(d(2026, 9, 30)), p("2026-Q3"));
+        assert_eq!(p("2026-Q3").to_day(d(2026, 6, 1)).to_string(), "2026-07-01");
+        assert_eq!(p("2026-07-01").days(), 1);
+        let error = "2026-13-01".parse::<Period>().unwrap_err().to_string();
+        assert!(error.contains("'2026-13-01'") && error.contains("not a day"), "{error}");
     }
 
     #[test]

@@ -92,6 +92,11 @@ impl Library {
         particular.chain(general)
     }
 
+    /// The action `id`.
+    pub fn get(&self, id: &str) -> Option<&Action> {
+        self.actions.iter().find(|a| a.id == id)
+    }
+
     /// The actions made for reps who are `who`.
     pub fn for_who(&self, who: Who) -> impl Iterator<Item = &Action> {
         self.actions.iter().filter(move |a| a.who == Some(who))

@@ -55,12 +55,14 @@ fn thousands(v: f64) -> String {
 /// "比上季度" / "on last quarter": the previous period, by its grain.
 pub fn than_previous(period: &Period, lang: Lang) -> &'static str {
     match (period.grain(), lang) {
+        (Some(Grain::Day), Lang::Zh) => "比前一天",
         (Some(Grain::Week), Lang::Zh) => "比上周",
         (Some(Grain::Month), Lang::Zh) => "比上月",
         (Some(Grain::Quarter), Lang::Zh) => "比上季度",
         (Some(Grain::Half), Lang::Zh) => "比上个半年",
         (Some(Grain::Year), Lang::Zh) => "比上年",
         (None, Lang::Zh) => "比上期",
+        (Some(Grain::Day), Lang::En) => "on the day before",
         (Some(Grain::Week), Lang::En) => "on last week",
         (Some(Grain::Month), Lang::En) => "on last month",
         (Some(Grain::Quarter), Lang::En) => "on last quarter",

@@ -67,6 +67,12 @@ impl Role {
         matches!(self, Role::Admin | Role::Director | Role::Hr)
     }
 
+    /// Acknowledging and resolving the alerts of the entities in scope
+    /// (HR reads them, a rep's manager acts on them).
+    pub fn may_handle_alerts(self) -> bool {
+        matches!(self, Role::Admin | Role::Director | Role::Manager)
+    }
+
     /// Feedback and improvement plans, for the reps in scope.
     pub fn may_coach(self) -> bool {
         matches!(self, Role::Admin | Role::Director | Role::Manager | Role::Hr)
@@ -102,5 +108,6 @@ mod tests {
         let auditors: Vec<Role> = Role::ALL.into_iter().filter(|r| r.may_read_audit()).collect();
         assert_eq!(auditors, [Role::Admin, Role::Director, Role::Hr]);
         assert!(!Role::Rep.may_coach() && Role::Manager.may_coach());
+        assert!(Role::Manager.may_handle_alerts() && !Role::Hr.may_handle_alerts() && !Role::Rep.may_handle_alerts());
     }
 }

@@ -19,6 +19,7 @@
 //! # Ok(()) }
 //! ```
 
+mod alerts;
 mod audit;
 mod batches;
 mod feedback;
@@ -35,6 +36,7 @@ use std::str::FromStr;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+pub use alerts::{AlertRow, SeenAlert};
 pub use audit::{AuditEntry, AuditFilter, AuditRow};
 pub use batches::{Batch, NewBatch, TableChange, TableVersion};
 pub use feedback::{FeedbackEvent, FeedbackRow, FeedbackStep};
@@ -57,6 +59,8 @@ pub enum StoreError {
     NoSuchRun(i64),
     #[error("no feedback {0} (see `yeji feedback list`)")]
     NoSuchFeedback(i64),
+    #[error("no alert '{0}' (see `yeji alerts`)")]
+    NoSuchAlert(String),
     #[error("no plan {0}")]
     NoSuchPlan(i64),
     #[error("no user '{0}' (see `yeji user list`)")]

@@ -102,6 +102,7 @@ CREATE TABLE signin_links (
     FEEDBACK_SQLITE,
     PLANS_SQLITE,
     PLAN_EVENTS_SQLITE,
+    ALERTS_SQLITE,
 ];
 
 /// The audit log is append-only (SPEC §15.1): the database itself refuses to
@@ -234,6 +235,42 @@ ALTER TABLE plans ADD COLUMN feedback_id BIGINT REFERENCES feedback (id);
 ALTER TABLE plans ADD COLUMN steps BIGINT NOT NULL DEFAULT 0;
 "#;
 
+/// Early warnings (SPEC §15.4): each alert seen, by its stable id, with its
+/// latest numbers and where acknowledging and resolving left it.
+const ALERTS_SQLITE: &str = r#"
+CREATE TABLE alerts (
+    id TEXT PRIMARY KEY,
+    rule TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    period TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    numbers TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('open', 'acknowledged', 'resolved')),
+    note TEXT,
+    updated_by TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+);
+CREATE INDEX alerts_period ON alerts (period, entity_id);
+"#;
+
+const ALERTS_POSTGRES: &str = r#"
+CREATE TABLE alerts (
+    id TEXT PRIMARY KEY,
+    rule TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    period TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    numbers TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('open', 'acknowledged', 'resolved')),
+    note TEXT,
+    updated_by TEXT,
+    first_seen TIMESTAMPTZ NOT NULL,
+    last_seen TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX alerts_period ON alerts (period, entity_id);
+"#;
+
 const AUDIT_APPEND_ONLY_POSTGRES: &str = r#"
 CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN RAISE EXCEPTION 'the audit log is append-only'; END;
@@ -327,6 +364,7 @@ CREATE TABLE signin_links (
     FEEDBACK_POSTGRES,
     PLANS_POSTGRES,
     PLAN_EVENTS_POSTGRES,
+    ALERTS_POSTGRES,
 ];
 
 /// The schema version this build writes for the catalog's backend.
@@ -440,6 +478,7 @@ mod tests {
                 "plans",
                 "plan_checkins",
                 "plan_events",
+                "alerts",
             ] {
                 with_pool!(catalog, |pool| {
                     let count: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM {table}"))

@@ -35,7 +35,8 @@ use crate::views::{Comparison, EntityView, Overview};
         crate::api_feedback::draft, crate::api_feedback::save, crate::api_feedback::list,
         crate::api_feedback::item, crate::api_feedback::step, crate::api_feedback::review,
         crate::api_plans::list, crate::api_plans::create, crate::api_plans::plan, crate::api_plans::step,
-        crate::api_plans::checkin, crate::api_plans::effect, crate::api_plans::all),
+        crate::api_plans::checkin, crate::api_plans::effect, crate::api_plans::all, crate::api_alerts::list,
+        crate::api_alerts::step),
     components(schemas(WebError, Rows, KpiInfo, BatchInfo, Imported, Period)),
     modifiers(&SignInRequired),
     security(("session" = []), ("token" = []))
@@ -120,6 +121,8 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/plans/{id}/steps", post(crate::api_plans::step))
         .route("/plans/{id}/checkins", post(crate::api_plans::checkin))
         .route("/plans/{id}/effect", get(crate::api_plans::effect))
+        .route("/alerts", get(crate::api_alerts::list))
+        .route("/alerts/{id}/steps", post(crate::api_alerts::step))
         .merge(crate::api_people::routes())
         .fallback(|| async { WebError::not_found("not_found", "no such API endpoint; see /api/v1/openapi.json") })
 }

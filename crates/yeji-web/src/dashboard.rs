@@ -33,14 +33,16 @@ pub async fn overview(
     }
     let (ctx, period) = context(&state, lang, &uri, q.period.as_deref(), Some(&viewer)).await;
     let page = async {
-        let view = state.overview(&period?, &viewer.scope).await?;
+        let period = period?;
+        let view = state.overview(&period, &viewer.scope).await?;
         let kpis = pages::SchemeColumn::of(&state.scheme().await?.scheme);
         let title = format!("{} · {}", lang.t("overview"), view.period);
         let plans = crate::api_plans::plans_in_scope(&state, &viewer).await?;
         let facts = state.facts();
         let name_of = |rep: &str| facts.org().rep_on(rep, None).map_or(rep.to_owned(), |r| r.name.clone());
         let overdue = pages::plans::overdue_card(&ctx, &plans, name_of);
-        let body = maud::html! { (overdue) (pages::overview::render(&ctx, &view, &kpis)) };
+        let alerts = alerts_panel(&state, &viewer, &ctx, &period, |_| true).await;
+        let body = maud::html! { (alerts) (overdue) (pages::overview::render(&ctx, &view, &kpis)) };
         Ok(pages::layout(&ctx, "overview", &title, body))
     };
     respond(&ctx, page.await)
@@ -61,6 +63,13 @@ pub async fn entity(
         let kpis = pages::SchemeColumn::of(&state.scheme().await?.scheme);
         let title = format!("{} · {}", view.entity.name, view.period);
         let mut body = pages::entity::render(&ctx, &view, &kpis);
+        let (facts, subtree) = (state.facts(), yeji_people::Scope::Unit(view.entity.id.clone()));
+        let alerts = alerts_panel(&state, &viewer, &ctx, &period, |a| match view.entity.level {
+            yeji_core::Level::Rep => a.entity_id == view.entity.id,
+            _ => subtree.sees_id(facts.org(), &a.entity_id, period.last_day()),
+        })
+        .await;
+        body = maud::html! { (alerts) (body) };
         if view.entity.level == yeji_core::Level::Rep {
             let side = viewer.side(&state.facts(), &period, &view.entity.id)?;
             let items = crate::api_feedback::items_of(&state, &viewer, &view.entity.id, &period).await?;
@@ -85,6 +94,26 @@ pub async fn entity(
         Ok(pages::layout(&ctx, "", &title, body))
     };
     respond(&ctx, page.await)
+}
+
+/// The panel of the viewer's alerts of `period` that `keep` keeps; a
+/// period the data has not reached has none, and a failure (a bad rules
+/// file) is said in the panel rather than failing the page.
+async fn alerts_panel(
+    state: &AppState,
+    viewer: &Viewer,
+    ctx: &pages::Ctx,
+    period: &yeji_core::Period,
+    keep: impl Fn(&yeji_alerts::Alert) -> bool,
+) -> maud::Markup {
+    match crate::api_alerts::alerts_in_scope(state, viewer, period, None, ctx.lang).await {
+        Ok(alerts) => {
+            let alerts: Vec<_> = alerts.alerts.into_iter().filter(|a| keep(a)).collect();
+            pages::alerts::panel(ctx, &alerts, viewer.role().may_handle_alerts(), &ctx.here)
+        }
+        Err(error) if error.status == axum::http::StatusCode::BAD_REQUEST => maud::html! {},
+        Err(error) => maud::html! { section.card.error #alerts { (error.message) } },
+    }
 }
 
 const PAGE_SIZE: usize = 50;

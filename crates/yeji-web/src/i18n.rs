@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use serde::Serialize;
 use yeji_core::kpi::{Kpi, Unit};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Lang {
     #[serde(rename = "zh-CN")]
     Zh,
@@ -308,6 +308,20 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("plan_state_failed", "未通过", "failed"),
     ("overdue", "已过评估时间", "past its evaluation date"),
     ("overdue_plans", "已过评估时间的改进计划", "Plans past their evaluation date"),
+    ("alerts", "预警", "Alerts"),
+    ("alert", "预警内容", "Alert"),
+    ("severity", "级别", "Severity"),
+    ("severity_info", "提示", "info"),
+    ("severity_warning", "警告", "warning"),
+    ("severity_critical", "严重", "critical"),
+    ("suggested_action", "建议措施", "Suggested action"),
+    ("alert_open", "待处理", "open"),
+    ("alert_acknowledged", "已确认", "acknowledged"),
+    ("alert_resolved", "已解决", "resolved"),
+    ("alert_note", "处理说明", "what was done, or why"),
+    ("alert_ack", "确认", "Acknowledge"),
+    ("alert_resolve", "解决", "Resolve"),
+    ("more_alerts", "条未列出（见 /api/v1/alerts）", "more (see /api/v1/alerts)"),
     ("agreed_rep", "销售已确认", "agreed by the rep"),
     ("agreed_manager", "主管已确认", "agreed by the manager"),
     ("not_agreed", "未确认", "not yet agreed"),

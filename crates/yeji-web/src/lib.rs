@@ -26,7 +26,9 @@
 //! error.rs        one error body for every failure; extract.rs: extractors that answer it
 //! ```
 
+mod alerts;
 mod api;
+mod api_alerts;
 mod api_feedback;
 mod api_people;
 mod api_plans;
@@ -86,6 +88,7 @@ fn app<S: tower_sessions::SessionStore + Clone>(state: Arc<AppState>, sessions: 
         .route("/entity/{id}/plans/new", get(plans::new))
         .route("/entity/{id}/plans", post(plans::create))
         .route("/plans", get(plans::all))
+        .route("/alerts/{id}/step", post(alerts::step))
         .route("/plans/{id}", get(plans::plan))
         .route("/plans/{id}/step", post(plans::step))
         .route("/plans/{id}/checkin", post(plans::checkin))

@@ -41,6 +41,8 @@ pub enum Key {
     Evaluation(Period, u128),
     Scores(Period, u128),
     Overview(Period, Scope),
+    /// The alerts of a period on a day (or the data's last), in a language.
+    Alerts(Period, Option<chrono::NaiveDate>, crate::i18n::Lang),
     Entity(Period, String, Scope),
     Rows {
         period: Period,
@@ -254,7 +256,24 @@ impl AppState {
     ) -> std::result::Result<ImportReport, FactsError> {
         let options = ImportOptions { allow_rejects, actor: actor.to_owned(), ..ImportOptions::default() };
         let dir = upload.dir.path().to_owned();
-        self.change(async move |workspace| workspace.import(&[dir], &options, &|_| {}).await).await
+        let report = self.change(async move |workspace| workspace.import(&[dir], &options, &|_| {}).await).await?;
+        if report.batch.is_some() {
+            self.watch().await;
+        }
+        Ok(report)
+    }
+
+    /// The alert rules after an import (a failure is logged; the import stands).
+    async fn watch(&self) {
+        let raised = async {
+            let scheme = self.scheme().await?;
+            let root = self.read().await.root().to_owned();
+            let facts = self.facts();
+            Ok::<_, WebError>(yeji_alerts::after_import(&facts, &scheme.scheme, &root, &self.catalog).await?)
+        };
+        if let Err(error) = raised.await {
+            tracing::warn!("the alert rules did not run after the import: {}", error.message);
+        }
     }
 
     /// Reverts a batch.

@@ -95,6 +95,9 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     match result {
         Ok(report) => {
             print_report(&report, args.format)?;
+            if report.batch.is_some() {
+                crate::alerts::after_import(&workspace, args.format != Format::Json).await;
+            }
             Ok(if report.rejected_rows > 0 { ExitCode::from(EXIT_PARTIAL) } else { ExitCode::SUCCESS })
         }
         Err(FactsError::Rejected { rejected, report }) => {

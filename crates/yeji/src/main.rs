@@ -4,6 +4,7 @@
 
 #[macro_use]
 mod output;
+mod alerts;
 mod bench;
 mod demo;
 mod evaluate;
@@ -158,6 +159,13 @@ enum Command {
     Variance(variance::VarianceArgs),
     /// Monthly revenue ahead by trend and seasonality, with an 80% interval; `backtest` measures the model.
     Forecast(forecast::ForecastArgs),
+    /// Early warnings of a period so far: pace, projection, funnel, receivables, satisfaction.
+    Alerts(alerts::AlertsArgs),
+    /// Acknowledge or resolve an alert, with a note.
+    Alert {
+        #[command(subcommand)]
+        action: alerts::AlertAction,
+    },
 }
 
 /// Who the audit log names for this command's changes.
@@ -223,5 +231,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Targets(args) => targets::rollup(args).await,
         Command::Variance(args) => variance::run(args).await,
         Command::Forecast(args) => forecast::run(args).await,
+        Command::Alerts(args) => alerts::list(args).await,
+        Command::Alert { action } => alerts::step(action).await,
     }
 }

@@ -2,6 +2,7 @@
 //! layout (navigation, period picker, language switch) and widgets used by
 //! several pages. Each page's module renders one view of `crate::views`.
 
+pub mod alerts;
 pub mod audit;
 pub mod compare;
 pub mod docs;
