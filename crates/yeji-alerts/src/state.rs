@@ -77,7 +77,7 @@ mod tests {
         assert_eq!(next_state(Acknowledged, AlertStep::Resolve).unwrap(), Resolved);
         assert_eq!(
             next_state(Acknowledged, AlertStep::Ack).unwrap_err().to_string(),
-            "an acknowledged alert cannot be acknowledged"
+            "refused: an acknowledged alert cannot be acknowledged"
         );
         assert!(next_state(Resolved, AlertStep::Resolve).is_err());
         assert!(next_state(Resolved, AlertStep::Ack).is_err());

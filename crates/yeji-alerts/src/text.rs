@@ -55,6 +55,13 @@ pub fn message(kind: &Kind, name: &str, numbers: &Numbers, as_of: &str, lang: La
         (Kind::Below { kpi, .. } | Kind::Above { kpi, .. }, _) => {
             let (value, threshold) = (kpi_value(*kpi, n("value"), lang), kpi_value(*kpi, n("threshold"), lang));
             let below = matches!(kind, Kind::Below { .. });
+            if !below && n("threshold") == 0.0 {
+                // Any at all is the alert (overdue receivables): its amount says it.
+                return match lang {
+                    Lang::Zh => format!("{name}：{} {value}", kpi_name(*kpi, lang)),
+                    Lang::En => format!("{name}: {} of {value}", kpi_name(*kpi, lang)),
+                };
+            }
             match (lang, below) {
                 (Lang::Zh, true) => format!("{name}：{} {value}，低于 {threshold}", kpi_name(*kpi, lang)),
                 (Lang::Zh, false) => format!("{name}：{} {value}，高于 {threshold}", kpi_name(*kpi, lang)),

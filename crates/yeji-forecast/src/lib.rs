@@ -46,6 +46,7 @@ pub enum ForecastError {
 }
 
 /// A forecast month (SPEC §15.3).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ForecastPoint {
     pub period: String,
@@ -55,6 +56,7 @@ pub struct ForecastPoint {
 }
 
 /// `yeji forecast`'s answer (SPEC §15.3).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Forecast {
     pub entity_id: String,

@@ -28,16 +28,20 @@ pub enum VarianceError {
 }
 
 /// The SPEC §15.3 document.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Variance {
     pub entity_id: String,
     pub period: String,
     pub against: String,
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub revenue: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub revenue_against: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub change: Decimal,
     pub effects: Effects,
     pub by_product: Vec<Change>,

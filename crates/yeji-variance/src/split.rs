@@ -20,19 +20,26 @@ pub struct Sales {
     pub revenue: Decimal,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Effects {
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub volume: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub price: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub mix: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub new_products: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub lost_products: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub other: Decimal,
 }
 
@@ -79,14 +86,18 @@ pub fn effects(now: &BTreeMap<String, Sales>, against: &BTreeMap<String, Sales>)
 }
 
 /// One key's revenue in both periods and the change.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Change {
     pub key: String,
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub revenue: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub revenue_against: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub change: Decimal,
 }
 

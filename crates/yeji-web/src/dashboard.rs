@@ -69,7 +69,10 @@ pub async fn entity(
             _ => subtree.sees_id(facts.org(), &a.entity_id, period.last_day()),
         })
         .await;
-        body = maud::html! { (alerts) (body) };
+        let asked = crate::api_analysis::VarianceQuery { period: Some(period.to_string()), against: None };
+        let variance = crate::api_analysis::variance_of(&state, &viewer, &view.entity.id, &asked).await?;
+        let moved = !variance.revenue.is_zero() || !variance.revenue_against.is_zero();
+        body = maud::html! { (alerts) (body) @if moved { (pages::variance::card(&ctx, &variance)) } };
         if view.entity.level == yeji_core::Level::Rep {
             let side = viewer.side(&state.facts(), &period, &view.entity.id)?;
             let items = crate::api_feedback::items_of(&state, &viewer, &view.entity.id, &period).await?;

@@ -29,6 +29,7 @@
 mod alerts;
 mod api;
 mod api_alerts;
+mod api_analysis;
 mod api_feedback;
 mod api_people;
 mod api_plans;

@@ -43,6 +43,8 @@ pub enum Key {
     Overview(Period, Scope),
     /// The alerts of a period on a day (or the data's last), in a language.
     Alerts(Period, Option<chrono::NaiveDate>, crate::i18n::Lang),
+    /// An entity's revenue change from the second period to the first.
+    Variance(Period, Period, String),
     Entity(Period, String, Scope),
     Rows {
         period: Period,

@@ -223,14 +223,18 @@ fn the_default_rules_raise_what_the_company_says_with_its_numbers() {
     assert_eq!(find(&out, "qualification_low", "R1")["numbers"], json!({ "value": 0.5, "threshold": 0.6 }));
     assert_eq!(find(&out, "overdue_invoices", "HQ")["numbers"], json!({ "value": 6000.0, "threshold": 0.0 }));
     assert_eq!(find(&out, "overdue_invoices", "R1")["severity"], "critical");
+    assert_eq!(find(&out, "overdue_invoices", "R1")["message"], "张伟：逾期应收 0.6万");
     assert_eq!(find(&out, "collection_low", "R1")["numbers"]["value"], 0.4);
     assert_eq!(find(&out, "satisfaction_low", "T")["numbers"]["value"], 70.0);
     assert_eq!(find(&out, "satisfaction_low", "R2")["message"], "李娜：客户满意度 60.0，低于 75.0");
 
-    // Five days earlier R1 is not yet behind pace (39,000 against 0.85 × 41,000),
-    // and the projection's alert is the same alert: its id is stable.
+    // Five days earlier R1 is not yet behind pace (39,000 against 0.85 × 41,000)
+    // but R2 is (3,000 against 9,200 × 41/92 = 4,100: their 2,000 comes on
+    // the 15th), and the projection's alert is the same alert: its id is stable.
     let earlier = alerts(&ws, &["--as-of", "2026-08-10"]);
-    assert!(earlier["alerts"].as_array().unwrap().iter().all(|a| a["rule"] != "pace"), "{earlier}");
+    let paced: Vec<&Value> = earlier["alerts"].as_array().unwrap().iter().filter(|a| a["rule"] == "pace").collect();
+    assert_eq!(paced.len(), 1, "{earlier}");
+    assert_eq!((paced[0]["entity_id"].as_str(), paced[0]["numbers"]["expected"].as_f64()), (Some("R2"), Some(4100.0)));
     assert_eq!(find(&earlier, "projected_attainment_low", "R1")["id"], projected["id"]);
     assert_close(
         find(&earlier, "projected_attainment_low", "R1")["numbers"]["projected"].as_f64().unwrap(),
@@ -361,7 +365,11 @@ fn alerts_are_scoped_by_role_on_the_api_and_the_pages() {
         // the overview of the manager holds the team's, not the company's.
         let (status, page) = read(as_user("mia").request("GET", "/entity/R1?period=2026-Q3").call());
         assert_eq!(status, 200);
-        assert!(page.contains(&format!("data-alert=\"{r1}\"")) && page.contains("已确认"), "{page}");
+        assert!(
+            page.contains(&format!("data-alert=\"{r1}\""))
+                && page.contains("<span class=\"alert-state\">acknowledged</span>"),
+            "{page}"
+        );
         assert!(!page.contains(&format!("data-alert=\"{hq}\"")));
         let (_, overview) = read(as_user("mia").request("GET", "/?period=2026-Q3").call());
         assert!(

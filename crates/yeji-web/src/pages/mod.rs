@@ -14,6 +14,7 @@ pub mod overview;
 pub mod plans;
 pub mod scheme;
 pub mod users;
+pub mod variance;
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
