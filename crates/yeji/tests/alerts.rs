@@ -385,5 +385,29 @@ fn alerts_are_scoped_by_role_on_the_api_and_the_pages() {
             .form(&format!("/alerts/{r1}/step"), &[("step", "resolve"), ("note", "已回款"), ("back", "/entity/R1")]);
         assert!(status == 303 || status == 200, "{status}");
         assert_eq!(find(&as_user("dora").get(path).1, "overdue_invoices", "R1")["state"], "resolved");
+
+        // The same scope for the variance and the forecast of an entity.
+        let variance = "/api/v1/entities/R1/variance?period=2026-Q3&against=2025-Q3";
+        let (status, v) = as_user("mia").get(variance);
+        assert_eq!(status, 200, "{v}");
+        let number = |v: &Value| v.as_str().unwrap().parse::<f64>().unwrap();
+        // Q3 so far: 39,000; 2025-Q3: months t = 18, 19, 20 of the formula.
+        let against = self::r1(18) + self::r1(19) + self::r1(20);
+        assert_eq!((number(&v["revenue"]), number(&v["revenue_against"])), (39000.0, against));
+        let effects: f64 = ["volume", "price", "mix", "new_products", "lost_products", "other"]
+            .iter()
+            .map(|k| number(&v["effects"][k]))
+            .sum();
+        assert_close(effects, 39000.0 - against);
+        assert_eq!(as_user("nils").get(variance).0, 404);
+        assert_eq!(as_user("ray").get("/api/v1/entities/R2/variance?period=2026-Q3").0, 404);
+        assert!(page.contains("id=\"variance\""), "the rep page's waterfall");
+        let forecast = "/api/v1/entities/R1/forecast?from=2026-07&horizon=2";
+        let (status, f) = as_user("ray").get(forecast);
+        assert_eq!((status, f["learnt_to"].as_str()), (200, Some("2026-06")), "{f}");
+        assert_close(f["points"][0]["value"].as_f64().unwrap(), self::r1(30));
+        assert_close(f["points"][1]["value"].as_f64().unwrap(), self::r1(31));
+        assert_eq!(as_user("nils").get(forecast).0, 404);
+        assert_eq!(as_user("ray").get("/api/v1/entities/HQ/forecast?from=2026-07").0, 404);
     }
 }
