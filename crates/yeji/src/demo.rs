@@ -131,7 +131,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     drop(bar);
     let rows: usize = report.tables.iter().map(|t| t.added + t.changed + t.unchanged).sum();
     match report.batch {
-        Some(batch) => say!("imported {rows} rows as batch {batch}"),
+        Some(batch) => {
+            say!("imported {rows} rows as batch {batch}");
+            crate::alerts::after_import(&workspace, true).await;
+        }
         None => say!("the workspace already holds the demo data"),
     }
     let last_quarter = Period::last_quarter_through(options.last_month);
