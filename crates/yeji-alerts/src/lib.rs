@@ -127,7 +127,8 @@ impl Watch<'_> {
         let as_of_text = as_of.to_string();
         let mut alerts = Vec::new();
         for rule in &self.rules.rules {
-            for result in observed.results.iter().filter(|r| rule.applies_to(r.level)) {
+            let results = &observed.so_far.evaluation.results;
+            for result in results.iter().filter(|r| rule.applies_to(r.level)) {
                 let Some(numbers) = fires(rule, result, &observed) else { continue };
                 alerts.push(Alert {
                     id: alert_id(&rule.id, &result.id, period),
@@ -137,7 +138,7 @@ impl Watch<'_> {
                     level: result.level,
                     entity_name: result.name.clone(),
                     message: text::message(&rule.kind, &result.name, &numbers, &as_of_text, self.lang),
-                    suggested_action: self.suggestion(rule, result, &observed.results),
+                    suggested_action: self.suggestion(rule, result, results),
                     numbers,
                     state: AlertState::Open,
                     note: None,
@@ -181,6 +182,12 @@ impl Watch<'_> {
     }
 }
 
+/// Whether what `kpi` divides by reaches `min_base` for `result`.
+fn based(observed: &Observed, result: &EntityResult, kpi: yeji_core::KpiId, min_base: f64) -> bool {
+    let Some(base) = kpi.kpi().formula.base() else { return true };
+    min_base <= 0.0 || observed.so_far.measure(&result.id, base).is_some_and(|b| b >= min_base)
+}
+
 /// The numbers of `rule` for `result` if it fires.
 fn fires(rule: &Rule, result: &EntityResult, observed: &Observed) -> Option<Numbers> {
     let value = |kpi: yeji_core::KpiId| result.kpis.get(kpi.as_str()).and_then(|k| k.value);
@@ -194,8 +201,13 @@ fn fires(rule: &Rule, result: &EntityResult, observed: &Observed) -> Option<Numb
             let projected = *observed.projected.get(&result.id)?;
             fire::projected_attainment(revenue(result), projected, target, *floor)
         }
-        Kind::Below { kpi, threshold } => fire::below(value(*kpi)?, *threshold),
-        Kind::Above { kpi, threshold } => fire::above(value(*kpi)?, *threshold),
+        Kind::Below { kpi, threshold, min_base } if based(observed, result, *kpi, *min_base) => {
+            fire::below(value(*kpi)?, *threshold)
+        }
+        Kind::Above { kpi, threshold, min_base } if based(observed, result, *kpi, *min_base) => {
+            fire::above(value(*kpi)?, *threshold)
+        }
+        Kind::Below { .. } | Kind::Above { .. } => None,
         Kind::Falling { kpi, periods } => {
             let key = (result.level, result.id.clone());
             let run = observed.runs.get(&(*kpi, *periods))?;

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use yeji_core::{KpiId, Level, Period};
-use yeji_eval::{EntityResult, Evaluation, Facts};
+use yeji_eval::{EntityResult, Evaluated, Evaluation, Facts};
 use yeji_forecast::History;
 
 use crate::rules::Kind;
@@ -19,8 +19,9 @@ pub(crate) type Run = Vec<(String, HashMap<(Level, String), f64>)>;
 
 /// The facts as the rules see them on `as_of`.
 pub(crate) struct Observed {
-    /// Every rep and unit of the period so far, in the evaluation's order.
-    pub results: Vec<EntityResult>,
+    /// Every rep and unit of the period so far (with its measures, for the
+    /// bases of ratios), in the evaluation's order.
+    pub so_far: Evaluated,
     /// Days of the period to `as_of`, and in all.
     pub elapsed: (i64, i64),
     pub targets: HashMap<String, f64>,
@@ -34,14 +35,15 @@ impl Observed {
     pub async fn read(watch: &Watch<'_>, period: &Period, as_of: NaiveDate) -> Result<Observed, AlertError> {
         let (facts, rules) = (watch.facts, watch.rules);
         let so_far = period.to_day(as_of);
-        let evaluation = evaluation(watch, &so_far).await?;
+        // Not from the cache: the bases of ratios are measures, which only a fresh evaluation holds.
+        let evaluated = yeji_eval::evaluate(facts, &so_far, watch.scheme).await?;
         let elapsed = (so_far.days(), period.days());
         let mut targets = HashMap::new();
         for (entity, value) in yeji_eval::targets_of(facts, period, yeji_forecast::METRIC).await? {
             targets.insert(entity, value.parse::<f64>().unwrap_or(0.0));
         }
         let mut observed =
-            Observed { results: evaluation.results, elapsed, targets, projected: HashMap::new(), runs: HashMap::new() };
+            Observed { so_far: evaluated, elapsed, targets, projected: HashMap::new(), runs: HashMap::new() };
         if rules.rules.iter().any(|r| matches!(r.kind, Kind::ProjectedAttainment { .. }))
             && !observed.targets.is_empty()
         {
@@ -64,7 +66,7 @@ impl Observed {
     /// complete months before the period.
     async fn project(&mut self, facts: &Facts, period: &Period, as_of: NaiveDate) -> Result<(), AlertError> {
         let history = History::read(facts, period.start()).await?;
-        for result in &self.results {
+        for result in &self.so_far.evaluation.results {
             if !self.targets.contains_key(&result.id) {
                 continue;
             }

@@ -20,10 +20,11 @@ pub enum Kind {
     Pace { behind: f64 },
     /// Projected revenue at the period's end / target below `floor`.
     ProjectedAttainment { floor: f64 },
-    /// The KPI's value so far below `threshold`.
-    Below { kpi: KpiId, threshold: f64 },
-    /// The KPI's value so far above `threshold`.
-    Above { kpi: KpiId, threshold: f64 },
+    /// The KPI's value so far below `threshold`, when what it divides by
+    /// (leads for a conversion, surveys for satisfaction) is `min_base` or more.
+    Below { kpi: KpiId, threshold: f64, min_base: f64 },
+    /// The KPI's value so far above `threshold` (the same `min_base`).
+    Above { kpi: KpiId, threshold: f64, min_base: f64 },
     /// The KPI fell `periods` complete periods in a row.
     Falling { kpi: KpiId, periods: usize },
 }
@@ -93,6 +94,7 @@ struct Entry {
     kpi: Option<String>,
     threshold: Option<f64>,
     periods: Option<usize>,
+    min_base: Option<f64>,
     severity: Severity,
     levels: Option<Vec<String>>,
     action: Option<String>,
@@ -137,6 +139,16 @@ fn bad(file: &str, reason: String) -> AlertError {
 }
 
 impl Entry {
+    /// The least base a below or above rule needs (0 without `min_base`).
+    fn base(&self, kpi: KpiId) -> Result<f64, String> {
+        match self.min_base {
+            None => Ok(0.0),
+            Some(_) if kpi.kpi().formula.base().is_none() => Err(format!("{kpi} divides by nothing: no min_base")),
+            Some(value) if value.is_finite() && value >= 0.0 => Ok(value),
+            Some(value) => Err(format!("min_base {value}: 0 or more")),
+        }
+    }
+
     fn into_rule(self, library: &Library) -> Result<Rule, String> {
         let id = self.id.trim().to_owned();
         let at = |reason: String| format!("rule '{id}': {reason}");
@@ -157,8 +169,8 @@ impl Entry {
         let kind = match self.kind.as_str() {
             "pace" => Kind::Pace { behind: share(threshold()?, "threshold")? },
             "projected_attainment" => Kind::ProjectedAttainment { floor: threshold()? },
-            "below" => Kind::Below { kpi: kpi()?, threshold: threshold()? },
-            "above" => Kind::Above { kpi: kpi()?, threshold: threshold()? },
+            "below" => Kind::Below { kpi: kpi()?, threshold: threshold()?, min_base: self.base(kpi()?).map_err(at)? },
+            "above" => Kind::Above { kpi: kpi()?, threshold: threshold()?, min_base: self.base(kpi()?).map_err(at)? },
             "falling" => {
                 let periods = self.periods.unwrap_or(2);
                 if !(1..=12).contains(&periods) {
@@ -173,11 +185,14 @@ impl Entry {
             }
         };
         let extra = match kind {
-            Kind::Pace { .. } | Kind::ProjectedAttainment { .. } => {
-                self.kpi.as_ref().map(|_| "kpi").or(self.periods.map(|_| "periods"))
-            }
+            Kind::Pace { .. } | Kind::ProjectedAttainment { .. } => self
+                .kpi
+                .as_ref()
+                .map(|_| "kpi")
+                .or(self.periods.map(|_| "periods"))
+                .or(self.min_base.map(|_| "min_base")),
             Kind::Below { .. } | Kind::Above { .. } => self.periods.map(|_| "periods"),
-            Kind::Falling { .. } => self.threshold.map(|_| "threshold"),
+            Kind::Falling { .. } => self.threshold.map(|_| "threshold").or(self.min_base.map(|_| "min_base")),
         };
         if let Some(field) = extra {
             return Err(at(format!("a {} rule takes no {field}", self.kind)));
@@ -219,7 +234,12 @@ mod tests {
             ]
         );
         assert_eq!(rules.rules[0].kind, Kind::Pace { behind: 0.15 });
-        assert_eq!(rules.rules[2].kind, Kind::Below { kpi: "lead_conversion".parse().unwrap(), threshold: 0.30 });
+        assert_eq!(
+            rules.rules[2].kind,
+            Kind::Below { kpi: "lead_conversion".parse().unwrap(), threshold: 0.30, min_base: 10.0 }
+        );
+        assert_eq!(rules.rules[2].levels, [Level::Rep]);
+        assert_eq!(rules.rules[0].levels, Level::ALL);
         assert_eq!(rules.rules[7].kind, Kind::ProjectedAttainment { floor: 0.90 });
         assert_eq!(rules.rules[1].kind, Kind::Falling { kpi: "new_customers".parse().unwrap(), periods: 2 });
     }
@@ -237,6 +257,9 @@ mod tests {
             (rule("kind = 'falling'\nkpi = 'revenue'\nthreshold = 1"), "takes no threshold"),
             (rule("kind = 'pace'\nthreshold = 0.1\nlevels = ['team']"), "unknown level 'team'"),
             (rule("kind = 'pace'\nthreshold = 0.1\naction = 'pray'"), "no action 'pray'"),
+            (rule("kind = 'below'\nkpi = 'revenue'\nthreshold = 1\nmin_base = 3"), "revenue divides by nothing"),
+            (rule("kind = 'below'\nkpi = 'win_rate'\nthreshold = 1\nmin_base = -1"), "divides by nothing"),
+            (rule("kind = 'below'\nkpi = 'lead_conversion'\nthreshold = 1\nmin_base = -1"), "min_base -1: 0 or more"),
             (format!("{0}{0}", rule("kind = 'pace'\nthreshold = 0.1")), "given twice"),
             ("[[rule]]\nid = 'r1'\nkind = 'pace'\nthreshold = 0.1\nseverity = 'loud'\n".into(), "loud"),
             ("[[rule]]\nid = 'r1'\nkind = 'pace'\nthreshold = 0.1\nseverity = 'info'\nmetric = 'x'\n".into(), "metric"),

@@ -98,7 +98,7 @@ mod tests {
         let kpi = "lead_conversion".parse().unwrap();
         let low = crate::fire::below(0.25, 0.30).unwrap();
         assert_eq!(
-            message(&Kind::Below { kpi, threshold: 0.3 }, "R1", &low, "2026-08-15", Lang::En),
+            message(&Kind::Below { kpi, threshold: 0.3, min_base: 0.0 }, "R1", &low, "2026-08-15", Lang::En),
             "R1: Lead conversion is 25.0%, under 30.0%"
         );
         let kpi = "new_customers".parse().unwrap();

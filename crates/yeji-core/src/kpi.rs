@@ -188,6 +188,16 @@ impl Formula {
         }
     }
 
+    /// The measure the formula divides by (a ratio's denominator, a growth's
+    /// base, a margin's revenue): how many rows a value stands on.
+    pub fn base(&self) -> Option<Measure> {
+        match *self {
+            Formula::Ratio(_, b) | Formula::Growth(_, b) => Some(b),
+            Formula::Spread(a, _) => Some(a),
+            Formula::Measure(_) | Formula::ShareOf(..) => None,
+        }
+    }
+
     /// The KPI's value from its measures; `None` where SPEC §5 says "no value".
     pub fn evaluate(&self, value_of: impl Fn(Measure) -> f64) -> Option<f64> {
         let ratio = |a: f64, b: f64| (b != 0.0).then(|| a / b);

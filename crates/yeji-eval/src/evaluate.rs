@@ -137,6 +137,11 @@ impl Evaluated {
         self.position(id).map(|at| &self.evaluation.results[at])
     }
 
+    /// A measure of the rep or unit `id` (a rep id is looked up first).
+    pub fn measure(&self, id: &str, measure: Measure) -> Option<f64> {
+        self.position(id).map(|at| self.measures.get(&self.keys[at], measure))
+    }
+
     /// The funnel of the opportunities the rep or unit `id` created in the period.
     pub fn funnel(&self, id: &str) -> Funnel {
         let Some(at) = self.position(id) else { return Funnel::default() };
