@@ -10,6 +10,7 @@ mod demo;
 mod evaluate;
 mod feedback;
 mod forecast;
+mod funnel;
 mod import;
 mod people;
 mod plans;
@@ -159,6 +160,8 @@ enum Command {
     Variance(variance::VarianceArgs),
     /// Monthly revenue ahead by trend and seasonality, with an 80% interval; `backtest` measures the model.
     Forecast(forecast::ForecastArgs),
+    /// Each rep's funnel against their peers' medians, and the stage that loses most.
+    Funnel(funnel::FunnelArgs),
     /// Early warnings of a period so far: pace, projection, funnel, receivables, satisfaction.
     Alerts(alerts::AlertsArgs),
     /// Acknowledge or resolve an alert, with a note.
@@ -231,6 +234,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Targets(args) => targets::rollup(args).await,
         Command::Variance(args) => variance::run(args).await,
         Command::Forecast(args) => forecast::run(args).await,
+        Command::Funnel(args) => funnel::run(args).await,
         Command::Alerts(args) => alerts::list(args).await,
         Command::Alert { action } => alerts::step(action).await,
     }
