@@ -92,8 +92,9 @@ pub fn alert_id(rule: &str, entity: &str, period: &Period) -> String {
 
 /// What the rules run with: the facts, the scheme the evaluation scores by,
 /// the rules, the action library and the language of the messages; whether
-/// the evaluations they read are kept in the evaluation cache (not after an
-/// import: nobody asked for those periods yet).
+/// the complete periods a falling rule reads go through the evaluation cache
+/// (not after an import: nobody asked for those periods yet). The period so
+/// far is always evaluated afresh: the bases of ratios are its measures.
 pub struct Watch<'a> {
     pub facts: &'a Facts,
     pub scheme: &'a Scheme,

@@ -40,7 +40,7 @@ pub use text::{kpi_name, value as kpi_value};
 
 /// The language of a draft.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Lang {
     #[serde(rename = "zh")]
     Zh,

@@ -16,7 +16,6 @@ use yeji_core::Period;
 
 use crate::error::{Result, WebError};
 use crate::extract::{Path, Query};
-use crate::i18n::Lang;
 use crate::state::{AppState, Key};
 use crate::viewer::Viewer;
 
@@ -58,7 +57,7 @@ pub async fn alerts_in_scope(
     viewer: &Viewer,
     period: &Period,
     as_of: Option<NaiveDate>,
-    lang: Lang,
+    lang: yeji_feedback::Lang,
 ) -> Result<Alerts> {
     let all = state
         .cached(Key::Alerts(*period, as_of, lang), async {
@@ -67,8 +66,8 @@ pub async fn alerts_in_scope(
             let library = yeji_feedback::library_of(&root)?;
             let rules = Rules::of_workspace(&root, &library)?;
             let facts = state.facts();
-            let (scheme, lang) = (&scheme.scheme, lang.text_lang());
-            let watch = Watch { facts: &facts, scheme, rules: &rules, library: &library, lang, cached: true };
+            let watch =
+                Watch { facts: &facts, scheme: &scheme.scheme, rules: &rules, library: &library, lang, cached: true };
             let mut alerts = watch.raise(period, as_of).await?;
             yeji_alerts::record(state.catalog(), &mut alerts).await?;
             Ok(alerts)
@@ -91,11 +90,7 @@ pub(crate) async fn list(
     Query(q): Query<AlertsQuery>,
 ) -> Result<Json<Alerts>> {
     let period = state.period(q.period.as_deref()).await?;
-    let lang = match q.lang.as_deref().map(str::trim) {
-        None | Some("" | "zh" | "zh-CN") => Lang::Zh,
-        Some("en") => Lang::En,
-        Some(other) => return Err(WebError::bad_request("bad_lang", format!("lang '{other}': zh or en"))),
-    };
+    let lang: yeji_feedback::Lang = q.lang.as_deref().unwrap_or("zh").parse()?;
     Ok(Json(alerts_in_scope(&state, &viewer, &period, q.as_of, lang).await?))
 }
 

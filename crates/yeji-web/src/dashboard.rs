@@ -109,7 +109,7 @@ async fn alerts_panel(
     period: &yeji_core::Period,
     keep: impl Fn(&yeji_alerts::Alert) -> bool,
 ) -> maud::Markup {
-    match crate::api_alerts::alerts_in_scope(state, viewer, period, None, ctx.lang).await {
+    match crate::api_alerts::alerts_in_scope(state, viewer, period, None, ctx.lang.text_lang()).await {
         Ok(alerts) => {
             let alerts: Vec<_> = alerts.alerts.into_iter().filter(|a| keep(a)).collect();
             pages::alerts::panel(ctx, &alerts, viewer.role().may_handle_alerts(), &ctx.here)

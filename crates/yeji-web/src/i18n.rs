@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use serde::Serialize;
 use yeji_core::kpi::{Kpi, Unit};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Lang {
     #[serde(rename = "zh-CN")]
     Zh,

@@ -42,7 +42,7 @@ pub enum Key {
     Scores(Period, u128),
     Overview(Period, Scope),
     /// The alerts of a period on a day (or the data's last), in a language.
-    Alerts(Period, Option<chrono::NaiveDate>, crate::i18n::Lang),
+    Alerts(Period, Option<chrono::NaiveDate>, yeji_feedback::Lang),
     /// An entity's revenue change from the second period to the first.
     Variance(Period, Period, String),
     Entity(Period, String, Scope),

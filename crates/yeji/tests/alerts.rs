@@ -32,17 +32,10 @@ mod common;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+use common::formula::r1;
 use common::people::{Call, PASSWORD, signed_in};
 use common::{Server, assert_close, catalogs, json, ok, read, run, run_with_input, text};
 use serde_json::{Value, json};
-
-fn season(month0: u32) -> f64 {
-    if month0 == 11 { 2.0 } else { 1.0 }
-}
-
-fn r1(t: u32) -> f64 {
-    (1000.0 + 100.0 * f64::from(t)) * season(t % 12)
-}
 
 /// R1's customer in month t: new ones in the last three quarters before Q3.
 fn customer(t: u32) -> &'static str {
@@ -196,8 +189,8 @@ fn the_default_rules_raise_what_the_company_says_with_its_numbers() {
         pace["message"],
         "张伟：截至 2026-08-15 销售额 3.9万，按目标 9.2万 此时应达 4.6万，落后 15.2%（预警线 15.0%）"
     );
-    // The action library's for revenue, naming the teammate who sold most (R2 did not: R1 did).
-    assert!(pace["suggested_action"].as_str().is_some_and(|s| !s.is_empty()), "{pace}");
+    // The action library's first for revenue.
+    assert_eq!(pace["suggested_action"], "与主管一起逐一复盘重点商机和客户，找出提升销售额的机会");
     assert_eq!(pace["state"], "open");
 
     let projected = find(&out, "projected_attainment_low", "R1");
@@ -291,6 +284,24 @@ fn a_workspace_rules_file_replaces_the_defaults_and_a_bad_one_is_named() {
         .collect();
     assert_eq!(raised, [("few_visits", "R2", "critical")]);
     assert!(ok(&["alerts", "-w", &ws, "--rules"], 0).contains("few_visits"));
+    // An action that names a teammate names the one best at the rule's KPI in
+    // the same team: R1 and R2 both opened no new customer among their one
+    // customer of Q3 (0 %), so each is pointed to the other.
+    std::fs::write(
+        &rules,
+        "[[rule]]\nid = 'new_low'\nkind = 'below'\nkpi = 'new_customer_rate'\nthreshold = 0.1\nseverity = 'info'\nlevels = ['rep']\n",
+    )
+    .unwrap();
+    let out = alerts(&ws, &[]);
+    assert_eq!(out["alerts"].as_array().unwrap().len(), 2, "{out}");
+    assert_eq!(
+        find(&out, "new_low", "R1")["suggested_action"],
+        "参加新客户开发培训，并陪同李娜拜访客户，学习开拓新客户的方法"
+    );
+    assert_eq!(
+        find(&out, "new_low", "R2")["suggested_action"],
+        "参加新客户开发培训，并陪同张伟拜访客户，学习开拓新客户的方法"
+    );
     std::fs::write(&rules, "[[rule]]\nid = 'odd'\nkind = 'below'\nkpi = 'charm'\nthreshold = 1\nseverity = 'info'\n")
         .unwrap();
     let refused = run(&["alerts", "-w", &ws, "--period", "2026-Q3"]);
@@ -384,7 +395,7 @@ fn alerts_are_scoped_by_role_on_the_api_and_the_pages() {
         assert_eq!(status, 200, "{v}");
         let number = |v: &Value| v.as_str().unwrap().parse::<f64>().unwrap();
         // Q3 so far: 39,000; 2025-Q3: months t = 18, 19, 20 of the formula.
-        let against = self::r1(18) + self::r1(19) + self::r1(20);
+        let against = common::formula::r1(18) + common::formula::r1(19) + common::formula::r1(20);
         assert_eq!((number(&v["revenue"]), number(&v["revenue_against"])), (39000.0, against));
         let effects: f64 = ["volume", "price", "mix", "new_products", "lost_products", "other"]
             .iter()
@@ -397,8 +408,8 @@ fn alerts_are_scoped_by_role_on_the_api_and_the_pages() {
         let forecast = "/api/v1/entities/R1/forecast?from=2026-07&horizon=2";
         let (status, f) = as_user("ray").get(forecast);
         assert_eq!((status, f["learnt_to"].as_str()), (200, Some("2026-06")), "{f}");
-        assert_close(f["points"][0]["value"].as_f64().unwrap(), self::r1(30));
-        assert_close(f["points"][1]["value"].as_f64().unwrap(), self::r1(31));
+        assert_close(f["points"][0]["value"].as_f64().unwrap(), common::formula::r1(30));
+        assert_close(f["points"][1]["value"].as_f64().unwrap(), common::formula::r1(31));
         assert_eq!(as_user("nils").get(forecast).0, 404);
         assert_eq!(as_user("ray").get("/api/v1/entities/HQ/forecast?from=2026-07").0, 404);
     }

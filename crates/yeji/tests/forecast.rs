@@ -11,18 +11,10 @@ mod common;
 
 use std::fmt::Write;
 
+use common::formula::{r1, season};
 use common::{assert_close, json, ok, run, text, workspace};
 
 const MONTHS: u32 = 24;
-
-fn season(month0: u32) -> f64 {
-    if month0 == 11 { 2.0 } else { 1.0 }
-}
-
-/// R1's revenue in month `t` (R2's is twice it).
-fn r1(t: u32) -> f64 {
-    (1000.0 + 100.0 * f64::from(t)) * season(t % 12)
-}
 
 fn company(dir: &std::path::Path) {
     let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();

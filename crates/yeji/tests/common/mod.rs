@@ -9,6 +9,7 @@ use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value;
 
+pub mod formula;
 pub mod people;
 
 pub fn fixtures() -> PathBuf {
