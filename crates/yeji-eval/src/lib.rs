@@ -13,6 +13,8 @@
 //! scope.rs     which rows an entity is credited with
 //! slices.rs    evaluations of one product line, channel, segment or region
 //! analysis.rs  revenue by dimension and month, customers, receivables
+//! customer_history.rs  each customer's sales now and before, its invoices' payments
+//! drivers.rs   revenue month by month beside discount, price index, activities
 //! series.rs    every entity's monthly revenue, for forecasts
 //! cache.rs     evaluations kept per state of the data
 //! runs.rs      saved runs, their recomputation and diffs
@@ -25,6 +27,8 @@
 
 mod analysis;
 mod cache;
+mod customer_history;
+mod drivers;
 mod evaluate;
 mod explain;
 mod measures;
@@ -41,6 +45,8 @@ pub use analysis::{
     breakdown_by_rep, customers, lost_customers, monthly, order_dates, overdue_invoices, sales_by, targets_of,
 };
 pub use cache::evaluate_cached;
+pub use customer_history::{CustomerSales, InvoiceHistory, customer_sales, payment_history};
+pub use drivers::{DriverMonth, monthly_drivers};
 pub use evaluate::{EntityResult, Evaluated, Evaluation, Funnel, KpiResult, evaluate};
 pub use explain::{ExplainedKpi, Explanation, RowsBehind, rows_as_text, rows_behind};
 pub use runs::{

@@ -73,6 +73,12 @@ impl Role {
         matches!(self, Role::Admin | Role::Director | Role::Manager)
     }
 
+    /// Proposing targets (drafts) for the entities in scope: a manager's
+    /// bottom-up numbers; approving them is changing the data.
+    pub fn may_propose_targets(self) -> bool {
+        matches!(self, Role::Admin | Role::Director | Role::Manager)
+    }
+
     /// Feedback and improvement plans, for the reps in scope.
     pub fn may_coach(self) -> bool {
         matches!(self, Role::Admin | Role::Director | Role::Manager | Role::Hr)

@@ -29,6 +29,7 @@ mod plans;
 mod runs;
 mod schema;
 mod schemes;
+mod targets;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -46,6 +47,7 @@ pub use plans::{CheckinRow, PlanChange, PlanEvent, PlanRow};
 pub use runs::{NewRun, Run, RunInfo};
 pub use schema::SCHEMA_VERSION;
 pub use schemes::SchemeVersion;
+pub use targets::{NewTargetVersion, TargetVersionRow};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -61,6 +63,8 @@ pub enum StoreError {
     NoSuchFeedback(i64),
     #[error("no alert '{0}' (see `yeji alerts`)")]
     NoSuchAlert(String),
+    #[error("no target version {0} (see `yeji target versions`)")]
+    NoSuchTarget(i64),
     #[error("no plan {0}")]
     NoSuchPlan(i64),
     #[error("no user '{0}' (see `yeji user list`)")]

@@ -30,6 +30,7 @@ impl Default for Thresholds {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
@@ -51,10 +52,12 @@ impl Verdict {
 }
 
 /// One target judged (SPEC §15.2).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Checked {
     pub entity_id: String,
     pub metric: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub target: Decimal,
     pub forecast: Option<f64>,
     pub peer_median: Option<f64>,

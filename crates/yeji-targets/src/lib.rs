@@ -7,25 +7,34 @@
 //! ```text
 //! split.rs      one amount among children by weight, the remainder placed
 //! decompose.rs  months, then the tree; quarters and the period as sums
-//! weights.rs    the weights from the facts: seasonality, history, even; the parent target
+//! weights.rs    the months' weights (seasonality, even, manual), the tree, the parent target
+//! org_weights.rs  a unit's children's weights: history, potential, even, manual
 //! saved.rs      a decomposition imported as targets (one batch, audited, revertable)
+//! proposal.rs   a target set in yeji, its SMART fields checked
+//! versions.rs   draft → approved (landed as an import) or rejected, audited
 //! rollup.rs     top-down against bottom-up at every unit
 //! check.rs      each target against its forecast and its peers: too easy, unreachable
 //! ```
 
 mod check;
 mod decompose;
+mod org_weights;
+mod proposal;
 mod rollup;
 mod saved;
 mod split;
+mod versions;
 mod weights;
 
 pub use check::{Checked, Thresholds, Verdict, check, verdict};
 pub use decompose::{Target, Tree, decompose};
+pub use org_weights::OrgWeights;
+pub use proposal::{Fields, Proposal, value};
 pub use rollup::{Rollup, rollup};
 pub use saved::save;
 pub use split::split;
-pub use weights::{OrgWeights, TimeWeights, decomposition, month_weights, parent_target, targets_of, tree};
+pub use versions::{Decision, VersionState, decide, propose, version};
+pub use weights::{TimeWeights, decomposition, month_weights, parent_target, targets_of, tree};
 
 /// Decimals of the currency's minor unit (fen, cents).
 pub const MINOR_UNIT: u32 = 2;
@@ -38,6 +47,10 @@ pub enum TargetError {
     NoSuchEntity(String),
     #[error("{0}")]
     Bad(String),
+    #[error("refused: {0}")]
+    Refused(String),
+    #[error("no target version {0} (see `yeji target versions`)")]
+    NoSuchVersion(i64),
     #[error(transparent)]
     Eval(#[from] yeji_eval::EvalError),
     #[error(transparent)]

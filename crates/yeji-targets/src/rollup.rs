@@ -10,17 +10,21 @@ use serde::Serialize;
 
 use crate::Tree;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Rollup {
     pub entity_id: String,
     /// The unit's own target, as set (top-down).
     #[serde(with = "rust_decimal::serde::str_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub top_down: Option<Decimal>,
     /// The sum of its children's targets (bottom-up).
     #[serde(with = "rust_decimal::serde::str_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub bottom_up: Option<Decimal>,
     /// top_down − bottom_up: positive when the children promise less.
     #[serde(with = "rust_decimal::serde::str_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub gap: Option<Decimal>,
 }
 

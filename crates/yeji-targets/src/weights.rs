@@ -1,11 +1,11 @@
 //! The weights of a decomposition, from the facts (SPEC §15.2): the months
 //! by the top entity's revenue in each calendar month over the two years
-//! before the period (the mean over the years with data; `seasonality`), the children of each unit by their
-//! revenue over the whole period a year earlier (`history`), or evenly; the
-//! tree is the organisation on the period's first day (its units, and the
-//! reps active in each). The parent is the target the data holds.
+//! before the period (the mean over the years with data; `seasonality`), or
+//! evenly, or by hand; the children of each unit as `org_weights.rs` says.
+//! The tree is the organisation on the period's first day (its units, and
+//! the reps active in each). The parent is the target the data holds.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
@@ -13,7 +13,8 @@ use yeji_core::scheme::Scheme;
 use yeji_core::{Level, Period};
 use yeji_eval::Facts;
 
-use crate::{Target, TargetError, Tree, decompose};
+use crate::org_weights::Weighing;
+use crate::{OrgWeights, Target, TargetError, Tree, decompose};
 
 /// How the period is shared among its months.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,14 +61,7 @@ impl std::str::FromStr for TimeWeights {
     }
 }
 
-/// How a unit's value is shared among its children.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OrgWeights {
-    History,
-    Even,
-}
-
-fn decimal(v: f64) -> Decimal {
+pub(crate) fn decimal(v: f64) -> Decimal {
     Decimal::from_f64(v).unwrap_or_default()
 }
 
@@ -117,7 +111,7 @@ pub async fn tree(
     scheme: &Scheme,
     period: &Period,
     root: &str,
-    how: OrgWeights,
+    how: &OrgWeights,
 ) -> Result<Tree, TargetError> {
     let org = facts.org();
     if org.unit(root).is_none() {
@@ -127,21 +121,7 @@ pub async fn tree(
             TargetError::NoSuchEntity(root.to_owned())
         });
     }
-    let revenue: BTreeMap<(Level, String), f64> = match how {
-        OrgWeights::Even => BTreeMap::new(),
-        OrgWeights::History => {
-            let year_ago = yeji_eval::evaluate_cached(facts, &period.year_ago(), scheme).await?;
-            year_ago
-                .results
-                .iter()
-                .filter_map(|r| Some(((r.level, r.id.clone()), r.kpis.get("revenue")?.value?)))
-                .collect()
-        }
-    };
-    let weight = |level: Level, id: &str| match how {
-        OrgWeights::Even => Decimal::ONE,
-        OrgWeights::History => decimal(revenue.get(&(level, id.to_owned())).copied().unwrap_or(0.0)),
-    };
+    let weighing = Weighing::of(how, facts, scheme, period).await?;
     // Each rep in their unit on the period's first day, or on their first
     // day if they join during it; not those who join after it.
     let day = period.start();
@@ -153,17 +133,19 @@ pub async fn tree(
         })
     };
     let mut children: BTreeMap<String, Vec<(String, Decimal)>> = BTreeMap::new();
+    let mut used = BTreeSet::new();
     for unit in org.subtree(root) {
-        let mut below: Vec<(String, Decimal)> =
-            org.children(unit).map(|u| (u.id.clone(), weight(u.level(), &u.id))).collect();
+        let mut below: Vec<(Level, String)> = org.children(unit).map(|u| (u.level(), u.id.clone())).collect();
         let mut reps: Vec<&str> =
             org.rep_ids().into_iter().filter(|r| member(r).is_some_and(|row| row.unit == unit)).collect();
         reps.sort_unstable();
-        below.extend(reps.into_iter().map(|r| (r.to_owned(), weight(Level::Rep, r))));
+        below.extend(reps.into_iter().map(|r| (Level::Rep, r.to_owned())));
         if !below.is_empty() {
-            children.insert(unit.to_owned(), below);
+            used.extend(below.iter().map(|(_, id)| id.clone()));
+            children.insert(unit.to_owned(), weighing.weights(unit, &below)?);
         }
     }
+    weighing.check_all_used(&used, root)?;
     Ok(Tree { root: root.to_owned(), children })
 }
 
@@ -205,7 +187,7 @@ pub async fn decomposition(
     if period.months().len() < 2 {
         return Err(TargetError::Bad(format!("{period} is one month: there is no month to share it among")));
     }
-    let tree = tree(facts, scheme, period, entity, org).await?;
+    let tree = tree(facts, scheme, period, entity, &org).await?;
     let total = parent_target(facts, period, entity, metric).await?;
     if total.is_sign_negative() {
         return Err(TargetError::Bad(format!("{entity}'s {metric} target for {period} is negative: {total}")));

@@ -1,13 +1,15 @@
 //! Variance (SPEC §8, §15.3): why revenue changed between two periods, split
 //! into volume, price, mix, new and lost products (exact decimals, the
 //! effects summing to the change), and the change by product, customer and
-//! channel. The facts are read through yeji-eval's `sales_by`, crediting
+//! channel; and what revenue moves with. The facts are read through yeji-eval's `sales_by`, crediting
 //! rows to the entity as every evaluation does.
 //!
 //! ```text
-//! split.rs  the split by product and the changes by key (pure)
+//! split.rs    the split by product and the changes by key (pure)
+//! drivers.rs  revenue's correlation with discount, price and activities
 //! ```
 
+mod drivers;
 mod split;
 
 use std::collections::BTreeMap;
@@ -17,6 +19,7 @@ use serde::Serialize;
 use yeji_core::Period;
 use yeji_eval::{Facts, SalesKey};
 
+pub use drivers::{Correlation, Driver, Drivers, MIN_POINTS, Strength, correlate, drivers, pearson};
 pub use split::{Change, Effects, Sales, changes, effects};
 
 #[derive(Debug, thiserror::Error)]

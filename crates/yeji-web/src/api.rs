@@ -36,7 +36,9 @@ use crate::views::{Comparison, EntityView, Overview};
         crate::api_feedback::item, crate::api_feedback::step, crate::api_feedback::review,
         crate::api_plans::list, crate::api_plans::create, crate::api_plans::plan, crate::api_plans::step,
         crate::api_plans::checkin, crate::api_plans::effect, crate::api_plans::all, crate::api_alerts::list,
-        crate::api_alerts::step, crate::api_analysis::variance, crate::api_analysis::forecast),
+        crate::api_alerts::step, crate::api_analysis::variance, crate::api_analysis::forecast,
+        crate::api_targets::list, crate::api_targets::create, crate::api_targets::step,
+        crate::api_analysis::customers, crate::api_analysis::drivers),
     components(schemas(WebError, Rows, KpiInfo, BatchInfo, Imported, Period)),
     modifiers(&SignInRequired),
     security(("session" = []), ("token" = []))
@@ -124,7 +126,11 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/alerts", get(crate::api_alerts::list))
         .route("/entities/{id}/variance", get(crate::api_analysis::variance))
         .route("/entities/{id}/forecast", get(crate::api_analysis::forecast))
+        .route("/entities/{id}/customers", get(crate::api_analysis::customers))
+        .route("/entities/{id}/drivers", get(crate::api_analysis::drivers))
         .route("/alerts/{id}/steps", post(crate::api_alerts::step))
+        .route("/targets", get(crate::api_targets::list).post(crate::api_targets::create))
+        .route("/targets/{id}/steps", post(crate::api_targets::step))
         .merge(crate::api_people::routes())
         .fallback(|| async { WebError::not_found("not_found", "no such API endpoint; see /api/v1/openapi.json") })
 }

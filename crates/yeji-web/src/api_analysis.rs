@@ -9,8 +9,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use yeji_customers::Customers;
 use yeji_forecast::{Forecast, ForecastError};
-use yeji_variance::{Variance, VarianceError};
+use yeji_variance::{Drivers, Variance, VarianceError};
 
 use crate::error::{Result, WebError};
 use crate::extract::{Path, Query};
@@ -107,4 +108,65 @@ pub(crate) async fn forecast(
     viewer.check(&facts, &from, &id)?;
     let horizon = q.horizon.unwrap_or(6);
     Ok(Json(yeji_forecast::forecast(&facts, &id, yeji_forecast::METRIC, &from, horizon).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CustomersQuery {
+    #[param(value_type = Option<crate::api::Period>)]
+    pub period: Option<String>,
+    /// The change in percent against the period before that is growth or decline (default 10).
+    pub band: Option<f64>,
+}
+
+/// The customers of `id` in `period` with their stages and credit, for the viewer.
+pub async fn customers_of(state: &AppState, viewer: &Viewer, id: &str, q: &CustomersQuery) -> Result<Customers> {
+    let period = state.period(q.period.as_deref()).await?;
+    let facts = state.facts();
+    viewer.check(&facts, &period, id)?;
+    let band = q.band.unwrap_or(10.0);
+    if !(0.0..=100.0).contains(&band) {
+        return Err(WebError::bad_request("bad_band", format!("band {band}: a percentage from 0 to 100")));
+    }
+    Ok(yeji_customers::customers(&facts, &period, id, band / 100.0).await?)
+}
+
+#[utoipa::path(get, path = "/api/v1/entities/{id}/customers", params(("id" = String, Path), CustomersQuery),
+    responses((status = 200, body = Customers), (status = 400, body = WebError), (status = 404, body = WebError)))]
+pub(crate) async fn customers(
+    State(state): State<Arc<AppState>>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(q): Query<CustomersQuery>,
+) -> Result<Json<Customers>> {
+    Ok(Json(customers_of(&state, &viewer, &state.id(&id), &q).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DriversQuery {
+    /// The months end with this period's last.
+    #[param(value_type = Option<crate::api::Period>)]
+    pub period: Option<String>,
+    /// How many months, 2 to 120 (default 12).
+    pub months: Option<u32>,
+}
+
+/// What `id`'s monthly revenue moves with, for the viewer.
+pub async fn drivers_of(state: &AppState, viewer: &Viewer, id: &str, q: &DriversQuery) -> Result<Drivers> {
+    let period = state.period(q.period.as_deref()).await?;
+    let facts = state.facts();
+    viewer.check(&facts, &period, id)?;
+    Ok(yeji_variance::drivers(&facts, &period, id, q.months.unwrap_or(12)).await?)
+}
+
+#[utoipa::path(get, path = "/api/v1/entities/{id}/drivers", params(("id" = String, Path), DriversQuery),
+    responses((status = 200, body = Drivers), (status = 400, body = WebError), (status = 404, body = WebError)))]
+pub(crate) async fn drivers(
+    State(state): State<Arc<AppState>>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(q): Query<DriversQuery>,
+) -> Result<Json<Drivers>> {
+    Ok(Json(drivers_of(&state, &viewer, &state.id(&id), &q).await?))
 }

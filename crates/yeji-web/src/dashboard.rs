@@ -72,7 +72,14 @@ pub async fn entity(
         let asked = crate::api_analysis::VarianceQuery { period: Some(period.to_string()), against: None };
         let variance = crate::api_analysis::variance_of(&state, &viewer, &view.entity.id, &asked).await?;
         let moved = !variance.revenue.is_zero() || !variance.revenue_against.is_zero();
-        body = maud::html! { (alerts) (body) @if moved { (pages::variance::card(&ctx, &variance)) } };
+        let asked = crate::api_analysis::CustomersQuery { period: Some(period.to_string()), band: None };
+        let customers = crate::api_analysis::customers_of(&state, &viewer, &view.entity.id, &asked).await?;
+        let asked = crate::api_analysis::DriversQuery { period: Some(period.to_string()), months: None };
+        let drivers = crate::api_analysis::drivers_of(&state, &viewer, &view.entity.id, &asked).await?;
+        body = maud::html! {
+            (alerts) (body) @if moved { (pages::variance::card(&ctx, &variance)) }
+            (pages::customers::card(&ctx, &customers, &drivers))
+        };
         if view.entity.level == yeji_core::Level::Rep {
             let side = viewer.side(&state.facts(), &period, &view.entity.id)?;
             let items = crate::api_feedback::items_of(&state, &viewer, &view.entity.id, &period).await?;

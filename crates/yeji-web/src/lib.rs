@@ -33,6 +33,7 @@ mod api_analysis;
 mod api_feedback;
 mod api_people;
 mod api_plans;
+mod api_targets;
 mod assets;
 mod auth;
 mod changes;
@@ -48,6 +49,7 @@ mod plans;
 mod recent;
 mod scheme_form;
 mod state;
+mod targets;
 mod upload;
 mod viewer;
 mod views;
@@ -90,6 +92,8 @@ fn app<S: tower_sessions::SessionStore + Clone>(state: Arc<AppState>, sessions: 
         .route("/entity/{id}/plans", post(plans::create))
         .route("/plans", get(plans::all))
         .route("/alerts/{id}/step", post(alerts::step))
+        .route("/targets", get(targets::page).post(targets::propose))
+        .route("/targets/{id}/step", post(targets::step))
         .route("/plans/{id}", get(plans::plan))
         .route("/plans/{id}/step", post(plans::step))
         .route("/plans/{id}/checkin", post(plans::checkin))

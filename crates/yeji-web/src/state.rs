@@ -43,6 +43,8 @@ pub enum Key {
     Overview(Period, Scope),
     /// The alerts of a period on a day (or the data's last), in a language.
     Alerts(Period, Option<chrono::NaiveDate>, yeji_feedback::Lang),
+    /// Top-down against bottom-up and the check of each target, of a period and metric.
+    Targets(Period, String),
     /// An entity's revenue change from the second period to the first.
     Variance(Period, Period, String),
     Entity(Period, String, Scope),
@@ -148,10 +150,10 @@ impl AppState {
 
     /// Runs a change (import, revert, scheme) with the workspace to itself;
     /// then takes the new state of the data and clears the cache.
-    async fn change<T>(
+    async fn change<T, E: From<FactsError>>(
         &self,
-        change: impl AsyncFnOnce(&mut Workspace) -> std::result::Result<T, FactsError>,
-    ) -> std::result::Result<T, FactsError> {
+        change: impl AsyncFnOnce(&mut Workspace) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
         let mut workspace = self.workspace.write().await;
         let outcome = change(&mut workspace).await;
         let facts = workspace.facts().await;
@@ -281,6 +283,17 @@ impl AppState {
     /// Reverts a batch.
     pub async fn revert(&self, batch: i64, actor: &str) -> std::result::Result<Batch, FactsError> {
         self.change(async move |workspace| workspace.revert(batch, actor).await).await
+    }
+
+    /// Approves or rejects a draft target version; an approval lands as an import.
+    pub async fn decide_target(
+        &self,
+        id: i64,
+        decision: yeji_targets::Decision,
+        note: &str,
+        actor: &str,
+    ) -> std::result::Result<yeji_store::TargetVersionRow, yeji_targets::TargetError> {
+        self.change(async move |workspace| yeji_targets::decide(workspace, id, decision, note, actor).await).await
     }
 
     /// Saves a scheme as the next version (then current).

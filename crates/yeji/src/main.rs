@@ -6,6 +6,7 @@
 mod output;
 mod alerts;
 mod bench;
+mod customers;
 mod demo;
 mod evaluate;
 mod feedback;
@@ -16,6 +17,7 @@ mod people;
 mod plans;
 mod runs;
 mod serve;
+mod target_versions;
 mod targets;
 mod variance;
 
@@ -149,7 +151,7 @@ enum Command {
         #[command(subcommand)]
         action: plans::PlanAction,
     },
-    /// Targets: decompose a target over its months and down the org tree.
+    /// Targets: set, approve, decompose over the months and down the org tree, check.
     Target {
         #[command(subcommand)]
         action: targets::TargetAction,
@@ -162,6 +164,10 @@ enum Command {
     Forecast(forecast::ForecastArgs),
     /// Each rep's funnel against their peers' medians, and the stage that loses most.
     Funnel(funnel::FunnelArgs),
+    /// Each customer's lifecycle stage against the period before, and its credit score from payments.
+    Customers(customers::CustomersArgs),
+    /// What monthly revenue moves with: discount, price index, activities (with the number of months).
+    Drivers(customers::DriversArgs),
     /// Early warnings of a period so far: pace, projection, funnel, receivables, satisfaction.
     Alerts(alerts::AlertsArgs),
     /// Acknowledge or resolve an alert, with a note.
@@ -235,6 +241,8 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Variance(args) => variance::run(args).await,
         Command::Forecast(args) => forecast::run(args).await,
         Command::Funnel(args) => funnel::run(args).await,
+        Command::Customers(args) => customers::customers(args).await,
+        Command::Drivers(args) => customers::drivers(args).await,
         Command::Alerts(args) => alerts::list(args).await,
         Command::Alert { action } => alerts::step(action).await,
     }

@@ -5,9 +5,11 @@
 
 use std::process::ExitCode;
 
+use anyhow::Context;
+
 use yeji_core::Period;
 use yeji_facts::Workspace;
-use yeji_targets::{OrgWeights, Thresholds, TimeWeights};
+use yeji_targets::{Decision, OrgWeights, Thresholds, TimeWeights};
 
 use crate::WorkspaceArg;
 use crate::output::{Format, table};
@@ -29,7 +31,9 @@ pub enum TargetAction {
         /// or manual:SHARES (each month's percentage, in order, summing to 100).
         #[arg(long, default_value = "seasonality")]
         time: String,
-        /// history (each child's revenue a year before) or even.
+        /// history (each child's revenue a year before), even, potential (the regions'
+        /// market sizes in market.csv, evenly within a region), or manual:FILE (CSV
+        /// entity_id,share: each listed child's percentage of its parent).
         #[arg(long, default_value = "history")]
         org: String,
         /// Save the result as targets (one import batch).
@@ -53,6 +57,14 @@ pub enum TargetAction {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Propose a target (a draft version; --approve to approve it at once).
+    Set(crate::target_versions::SetArgs),
+    /// Approve a draft target version: it lands in the data (one import batch).
+    Approve(crate::target_versions::DecideArgs),
+    /// Reject a draft target version, with a note saying why.
+    Reject(crate::target_versions::DecideArgs),
+    /// Every version of a period's targets set in yeji, with who proposed and decided it.
+    Versions(crate::target_versions::VersionsArgs),
 }
 
 pub async fn run(action: TargetAction) -> anyhow::Result<ExitCode> {
@@ -63,12 +75,18 @@ pub async fn run(action: TargetAction) -> anyhow::Result<ExitCode> {
         TargetAction::Check { workspace, period, too_easy, unreachable, format } => {
             return check(&workspace, &period, Thresholds { too_easy, unreachable }, format).await;
         }
+        TargetAction::Set(args) => return crate::target_versions::set(args).await,
+        TargetAction::Approve(args) => return crate::target_versions::decide(args, Decision::Approve).await,
+        TargetAction::Reject(args) => return crate::target_versions::decide(args, Decision::Reject).await,
+        TargetAction::Versions(args) => return crate::target_versions::list(args).await,
     };
     let time: TimeWeights = time.parse()?;
-    let org = match org.as_str() {
-        "history" => OrgWeights::History,
-        "even" => OrgWeights::Even,
-        other => anyhow::bail!("--org {other}: history or even"),
+    let org = match org.strip_prefix("manual:") {
+        Some(file) => {
+            let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
+            OrgWeights::manual(&text, file)?
+        }
+        None => OrgWeights::named(&org)?,
     };
     let mut workspace = Workspace::open(&workspace.workspace).await?;
     let period = Period::parse_fiscal(&period, workspace.settings().fiscal_year_first_month)?;
@@ -115,7 +133,7 @@ pub async fn rollup(args: RollupArgs) -> anyhow::Result<ExitCode> {
     let facts = workspace.facts().await?;
     let scheme = workspace.current_scheme().await?.scheme;
     let root = facts.org().root().ok_or_else(|| anyhow::anyhow!("the workspace has no org units yet"))?.to_owned();
-    let tree = yeji_targets::tree(&facts, &scheme, &period, &root, OrgWeights::Even).await?;
+    let tree = yeji_targets::tree(&facts, &scheme, &period, &root, &OrgWeights::Even).await?;
     let targets = yeji_targets::targets_of(&facts, &period, &args.metric).await?;
     let rows = yeji_targets::rollup(&tree, &targets);
     if args.format == Format::Json {

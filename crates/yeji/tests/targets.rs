@@ -319,3 +319,64 @@ fn the_demo_holds_a_too_easy_target_and_every_verdict_follows_from_its_numbers()
     }
     assert!(reps.iter().any(|r| r["verdict"] == "too_easy"), "seed 002's case is in the demo");
 }
+
+/// The `scored` fixture's HQ target for 2026-Q3 (3000), shared evenly among
+/// the months (1000.00 each) and down the tree HQ → E, N; E → TE → R1, R2;
+/// N → TN (R2 joins TN only on 08-01). By hand:
+/// - `manual:` E 60 %, N 40 %, R1 75 %, R2 25 % (TE alone under E: unlisted,
+///   even): each month E 600.00, N 400.00, R1 450.00, R2 150.00.
+/// - `potential`, market.csv E 3,000,000 and N 1,000,000 in 2026-Q3: E 750.00
+///   and N 250.00 a month; within a region evenly: R1 and R2 375.00.
+#[test]
+fn a_tree_is_weighted_by_hand_or_by_market_potential() {
+    let (dir, ws) = common::workspace_with(&common::fixtures().join("scored"));
+    let decompose = |org: &str| {
+        let args = ["target", "decompose", "-w", &ws, "--period", "2026-Q3", "--entity", "HQ", "--time", "even"];
+        let out = json(&[&args[..], &["--org", org, "--format", "json"]].concat());
+        let targets = out["targets"].as_array().unwrap().clone();
+        move |period: &str, entity: &str| -> Decimal {
+            d(&targets.iter().find(|t| t["period"] == period && t["entity_id"] == entity).unwrap()["value"])
+        }
+    };
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        format!("manual:{}", path.display())
+    };
+    let value = decompose(&file("w.csv", "entity_id,share\nE,60\nN,40\nR1,75\nR2,25\n"));
+    let month: Vec<Decimal> = ["E", "N", "TE", "R1", "R2"].iter().map(|e| value("2026-08", e)).collect();
+    let expected: Vec<Decimal> =
+        ["600.00", "400.00", "600.00", "450.00", "150.00"].iter().map(|v| v.parse().unwrap()).collect();
+    assert_eq!(month, expected);
+    assert_eq!(value("2026-Q3", "R1"), "1350.00".parse::<Decimal>().unwrap());
+    for (content, message) in [
+        ("entity_id,share\nE,60\nN,30\n", "manual shares of HQ's children sum to 90%, not 100%"),
+        ("entity_id,share\nR1,100\n", "manual shares: R2 (below TE) has none"),
+        ("entity_id,share\nE,60\nN,40\nZZ,1\n", "manual shares: ZZ is not a unit or rep below HQ"),
+        ("entity_id,share\nE,sixty\n", "line 2: share 'sixty' is not a number"),
+    ] {
+        let org = file("bad.csv", content);
+        let out = run(&["target", "decompose", "-w", &ws, "--period", "2026-Q3", "--entity", "HQ", "--org", &org]);
+        assert!(text(&out.stderr).contains(message), "{message}: {}", text(&out.stderr));
+    }
+    let missing =
+        run(&["target", "decompose", "-w", &ws, "--period", "2026-Q3", "--entity", "HQ", "--org", "potential"]);
+    assert_eq!(
+        text(&missing.stderr).trim(),
+        "error: --org potential: market.csv has no market sizes for 2026-Q3 or a year earlier"
+    );
+
+    let market = dir.path().join("market");
+    std::fs::create_dir(&market).unwrap();
+    std::fs::write(
+        market.join("market.csv"),
+        "period,market_size,region,product_line\n2026-Q3,3000000,E,\n2026-Q3,1000000,N,\n",
+    )
+    .unwrap();
+    ok(&["import", "-w", &ws, market.to_str().unwrap()], 0);
+    let value = decompose("potential");
+    let month: Vec<Decimal> = ["E", "N", "TN", "R1", "R2"].iter().map(|e| value("2026-07", e)).collect();
+    let expected: Vec<Decimal> =
+        ["750.00", "250.00", "250.00", "375.00", "375.00"].iter().map(|v| v.parse().unwrap()).collect();
+    assert_eq!(month, expected);
+}

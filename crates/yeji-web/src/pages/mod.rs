@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod compare;
+pub mod customers;
 pub mod docs;
 pub mod entity;
 pub mod feedback;
@@ -13,6 +14,7 @@ pub mod login;
 pub mod overview;
 pub mod plans;
 pub mod scheme;
+pub mod targets;
 pub mod users;
 pub mod variance;
 
@@ -71,6 +73,7 @@ fn nav(viewer: Option<&crate::viewer::Viewer>) -> Vec<(&'static str, &'static st
         ("overview", "/", true),
         ("compare", "/compare", true),
         ("plans", "/plans", true),
+        ("targets", "/targets", true),
         ("imports", "/imports", role.may_change_data()),
         ("scheme", "/scheme", true),
         ("users", "/users", role.may_manage_users() && !viewer.is_local()),
@@ -105,7 +108,7 @@ pub fn layout(ctx: &Ctx, active: &str, title: &str, body: Markup) -> Markup {
                     span.company { (ctx.company) }
                     nav {
                         @for (key, path) in nav(ctx.viewer.as_ref()) {
-                            a.active[key == active] href=(if path == "/" || path == "/compare" { ctx.link(path) } else { path.to_owned() }) { (t(key)) }
+                            a.active[key == active] href=(if ["/", "/compare", "/targets"].contains(&path) { ctx.link(path) } else { path.to_owned() }) { (t(key)) }
                         }
                     }
                     form.period method="get" {
