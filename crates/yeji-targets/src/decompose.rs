@@ -95,6 +95,43 @@ pub fn decompose(
     out
 }
 
+/// The decomposition of `total` first among product `lines` (by weight),
+/// then each line's share as [`decompose`] shares a total (the same months
+/// and tree): rows for every line (the root's whole period too), then each
+/// node's totals as the sums of its lines, so every node's children sum
+/// exactly to it in each line and in all.
+pub fn decompose_lines(
+    (period, metric, total): (&Period, &str, Decimal),
+    months: &[(Period, Decimal)],
+    tree: &Tree,
+    lines: &[(String, Decimal)],
+    scale: u32,
+) -> Vec<Target> {
+    let mut totals: Vec<Target> = Vec::new();
+    let mut out = Vec::new();
+    for (line, share) in split(total, lines, scale) {
+        let mut rows = decompose((period, metric, share), months, tree, scale);
+        rows.push(Target {
+            period: period.to_string(),
+            entity_id: tree.root.clone(),
+            metric: metric.to_owned(),
+            product_line: None,
+            value: share,
+        });
+        if totals.is_empty() {
+            totals = rows.iter().map(|r| Target { value: Decimal::ZERO, ..r.clone() }).collect();
+        }
+        for (sum, row) in totals.iter_mut().zip(&mut rows) {
+            sum.value += row.value;
+            row.product_line = Some(line.clone());
+        }
+        out.extend(rows);
+    }
+    totals.pop(); // the root's whole period: the parent itself
+    totals.extend(out);
+    totals
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +180,42 @@ mod tests {
             ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"].iter().map(|q| value(q, "R1").unwrap()).sum();
         assert_eq!(quarters, year_of("R1"), "a rep's quarters sum to their year");
         assert_eq!(value("2026", "HQ"), None, "the parent is not repeated");
+    }
+
+    #[test]
+    fn product_lines_share_the_total_and_each_decomposes_down_the_tree() {
+        // 100.00 for 2026-Q3, evenly over its months, HQ → R1 (1), R2 (2);
+        // lines A 2 : B 1: A 66.67, B 33.33. A's months 22.22 each, the cent
+        // left over to the largest, all equal: the first, July 22.23.
+        let months: Vec<(Period, Decimal)> =
+            ["2026-07", "2026-08", "2026-09"].iter().map(|m| (m.parse().unwrap(), d("1"))).collect();
+        let tree = Tree {
+            root: "HQ".into(),
+            children: [("HQ".to_owned(), vec![("R1".to_owned(), d("1")), ("R2".to_owned(), d("2"))])].into(),
+        };
+        let quarter: Period = "2026-Q3".parse().unwrap();
+        let lines = [("A".to_owned(), d("2")), ("B".to_owned(), d("1"))];
+        let rows = decompose_lines((&quarter, "revenue", d("100.00")), &months, &tree, &lines, 2);
+        let value = |period: &str, entity: &str, line: Option<&str>| {
+            rows.iter()
+                .find(|r| r.period == period && r.entity_id == entity && r.product_line.as_deref() == line)
+                .map(|r| r.value)
+        };
+        assert_eq!(
+            (value("2026-Q3", "HQ", Some("A")), value("2026-Q3", "HQ", Some("B"))),
+            (Some(d("66.67")), Some(d("33.33")))
+        );
+        assert_eq!(value("2026-Q3", "HQ", None), None, "the parent is not repeated");
+        assert_eq!(value("2026-07", "HQ", Some("A")), Some(d("22.23")));
+        for entity in ["HQ", "R1", "R2"] {
+            for month in ["2026-07", "2026-08", "2026-09"] {
+                let lines = value(month, entity, Some("A")).unwrap() + value(month, entity, Some("B")).unwrap();
+                assert_eq!(value(month, entity, None), Some(lines), "{entity} {month}: the lines sum to the total");
+            }
+        }
+        for line in [Some("A"), Some("B"), None] {
+            let kids = value("2026-08", "R1", line).unwrap() + value("2026-08", "R2", line).unwrap();
+            assert_eq!(value("2026-08", "HQ", line), Some(kids), "{line:?}: the children sum to HQ");
+        }
     }
 }

@@ -27,14 +27,16 @@ mod versions;
 mod weights;
 
 pub use check::{Checked, Thresholds, Verdict, check, verdict};
-pub use decompose::{Target, Tree, decompose};
+pub use decompose::{Target, Tree, decompose, decompose_lines};
 pub use org_weights::OrgWeights;
 pub use proposal::{Fields, Proposal, value};
 pub use rollup::{Rollup, rollup};
 pub use saved::save;
 pub use split::split;
 pub use versions::{Decision, VersionState, decide, propose, version};
-pub use weights::{TimeWeights, decomposition, month_weights, parent_target, targets_of, tree};
+pub use weights::{
+    LineWeights, TimeWeights, decomposition, line_weights, month_weights, parent_target, targets_of, tree,
+};
 
 /// Decimals of the currency's minor unit (fen, cents).
 pub const MINOR_UNIT: u32 = 2;

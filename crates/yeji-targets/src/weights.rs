@@ -11,8 +11,9 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 use yeji_core::scheme::Scheme;
 use yeji_core::{Level, Period};
-use yeji_eval::Facts;
+use yeji_eval::{Dimension, Facts};
 
+use crate::decompose::decompose_lines;
 use crate::org_weights::Weighing;
 use crate::{OrgWeights, Target, TargetError, Tree, decompose};
 
@@ -105,6 +106,48 @@ pub async fn month_weights(
         .collect())
 }
 
+/// How a target is shared among product lines first (`--product-line`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineWeights {
+    /// By the entity's revenue per product line over the period a year earlier.
+    History,
+    /// Evenly over the product lines it sold then.
+    Even,
+}
+
+impl std::str::FromStr for LineWeights {
+    type Err = TargetError;
+
+    fn from_str(text: &str) -> Result<LineWeights, TargetError> {
+        match text.trim() {
+            "history" => Ok(LineWeights::History),
+            "even" => Ok(LineWeights::Even),
+            other => Err(TargetError::Bad(format!("--product-line {other}: history or even"))),
+        }
+    }
+}
+
+/// The product lines `root` sold in the period a year before `period`, weighted as asked.
+pub async fn line_weights(
+    facts: &Facts,
+    period: &Period,
+    root: &str,
+    how: LineWeights,
+) -> Result<Vec<(String, Decimal)>, TargetError> {
+    let year_ago = period.year_ago();
+    let mut lines: Vec<(String, Decimal)> = yeji_eval::breakdown(facts, &year_ago, root, Dimension::ProductLine)
+        .await?
+        .into_iter()
+        .filter(|slice| !slice.key.is_empty() && slice.revenue > 0.0)
+        .map(|slice| (slice.key, if how == LineWeights::Even { Decimal::ONE } else { decimal(slice.revenue) }))
+        .collect();
+    if lines.is_empty() {
+        return Err(TargetError::Bad(format!("--product-line: {root} sold no product line in {year_ago}")));
+    }
+    lines.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(lines)
+}
+
 /// The org tree below `root` on `period`'s first day, weighted as asked.
 pub async fn tree(
     facts: &Facts,
@@ -181,7 +224,7 @@ pub async fn decomposition(
     facts: &Facts,
     scheme: &Scheme,
     (period, entity, metric): (&Period, &str, &str),
-    (time, org): (TimeWeights, OrgWeights),
+    (time, org, lines): (TimeWeights, OrgWeights, Option<LineWeights>),
     scale: u32,
 ) -> Result<(Decimal, Vec<Target>), TargetError> {
     if period.months().len() < 2 {
@@ -193,5 +236,12 @@ pub async fn decomposition(
         return Err(TargetError::Bad(format!("{entity}'s {metric} target for {period} is negative: {total}")));
     }
     let months = month_weights(facts, period, entity, &time).await?;
-    Ok((total, decompose((period, metric, total), &months, &tree, scale)))
+    let targets = match lines {
+        None => decompose((period, metric, total), &months, &tree, scale),
+        Some(how) => {
+            let lines = line_weights(facts, period, entity, how).await?;
+            decompose_lines((period, metric, total), &months, &tree, &lines, scale)
+        }
+    };
+    Ok((total, targets))
 }

@@ -117,9 +117,9 @@ pub fn correlate(months: &[DriverMonth], driver: Driver) -> Correlation {
             format!("revenue hardly moves with {} (r = {r:.2}, {points} months)", driver.words())
         }
         (Some(r), _) => {
-            let way = if r > 0.0 { "rises" } else { "falls" };
+            let way = if r > 0.0 { "with" } else { "against" };
             let how = if strength == Strength::Strong { "clearly" } else { "somewhat" };
-            format!("revenue {how} {way} as {} rises (r = {r:.2}, {points} months)", driver.words())
+            format!("revenue {how} moves {way} {} (r = {r:.2}, {points} months)", driver.words())
         }
     };
     Correlation { driver, points, r, strength, text }
@@ -172,7 +172,7 @@ mod tests {
         let activities = correlate(&months, Driver::Activities);
         assert_eq!((activities.points, activities.strength), (8, Strength::Strong));
         assert!((activities.r.unwrap() - 1.0).abs() < 1e-12);
-        assert_eq!(activities.text, "revenue clearly rises as activities rises (r = 1.00, 8 months)");
+        assert_eq!(activities.text, "revenue clearly moves with activities (r = 1.00, 8 months)");
         let discount = correlate(&months, Driver::Discount);
         assert_eq!((discount.points, discount.r, discount.strength), (5, None, Strength::NoClaim));
         assert_eq!(discount.text, "5 months with discount: too few to say (at least 6)");

@@ -128,7 +128,10 @@ pub async fn customers_of(state: &AppState, viewer: &Viewer, id: &str, q: &Custo
     if !(0.0..=100.0).contains(&band) {
         return Err(WebError::bad_request("bad_band", format!("band {band}: a percentage from 0 to 100")));
     }
-    Ok(yeji_customers::customers(&facts, &period, id, band / 100.0).await?)
+    let key = Key::Customers(period, id.to_owned(), (band * 100.0).round() as i64);
+    let customers =
+        state.cached(key, async { Ok(yeji_customers::customers(&facts, &period, id, band / 100.0).await?) });
+    Ok((*customers.await?).clone())
 }
 
 #[utoipa::path(get, path = "/api/v1/entities/{id}/customers", params(("id" = String, Path), CustomersQuery),
@@ -157,7 +160,11 @@ pub async fn drivers_of(state: &AppState, viewer: &Viewer, id: &str, q: &Drivers
     let period = state.period(q.period.as_deref()).await?;
     let facts = state.facts();
     viewer.check(&facts, &period, id)?;
-    Ok(yeji_variance::drivers(&facts, &period, id, q.months.unwrap_or(12)).await?)
+    let months = q.months.unwrap_or(12);
+    let drivers = state.cached(Key::Drivers(period, id.to_owned(), months), async {
+        Ok(yeji_variance::drivers(&facts, &period, id, months).await?)
+    });
+    Ok((*drivers.await?).clone())
 }
 
 #[utoipa::path(get, path = "/api/v1/entities/{id}/drivers", params(("id" = String, Path), DriversQuery),

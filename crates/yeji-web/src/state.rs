@@ -45,6 +45,10 @@ pub enum Key {
     Alerts(Period, Option<chrono::NaiveDate>, yeji_feedback::Lang),
     /// Top-down against bottom-up and the check of each target, of a period and metric.
     Targets(Period, String),
+    /// An entity's customers, staged with a band in hundredths of a percent.
+    Customers(Period, String, i64),
+    /// What an entity's revenue moves with over a number of months.
+    Drivers(Period, String, u32),
     /// An entity's revenue change from the second period to the first.
     Variance(Period, Period, String),
     Entity(Period, String, Scope),

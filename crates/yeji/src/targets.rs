@@ -9,7 +9,7 @@ use anyhow::Context;
 
 use yeji_core::Period;
 use yeji_facts::Workspace;
-use yeji_targets::{Decision, OrgWeights, Thresholds, TimeWeights};
+use yeji_targets::{Decision, LineWeights, OrgWeights, Thresholds, TimeWeights};
 
 use crate::WorkspaceArg;
 use crate::output::{Format, table};
@@ -36,6 +36,10 @@ pub enum TargetAction {
         /// entity_id,share: each listed child's percentage of its parent).
         #[arg(long, default_value = "history")]
         org: String,
+        /// Share among product lines first: history (the entity's revenue per line a
+        /// year before) or even; each line then goes down the tree.
+        #[arg(long)]
+        product_line: Option<String>,
         /// Save the result as targets (one import batch).
         #[arg(long)]
         save: bool,
@@ -68,9 +72,9 @@ pub enum TargetAction {
 }
 
 pub async fn run(action: TargetAction) -> anyhow::Result<ExitCode> {
-    let (workspace, period, entity, metric, time, org, save, format) = match action {
-        TargetAction::Decompose { workspace, period, entity, metric, time, org, save, format } => {
-            (workspace, period, entity, metric, time, org, save, format)
+    let (workspace, period, entity, metric, (time, org, lines), save, format) = match action {
+        TargetAction::Decompose { workspace, period, entity, metric, time, org, product_line, save, format } => {
+            (workspace, period, entity, metric, (time, org, product_line), save, format)
         }
         TargetAction::Check { workspace, period, too_easy, unreachable, format } => {
             return check(&workspace, &period, Thresholds { too_easy, unreachable }, format).await;
@@ -81,6 +85,7 @@ pub async fn run(action: TargetAction) -> anyhow::Result<ExitCode> {
         TargetAction::Versions(args) => return crate::target_versions::list(args).await,
     };
     let time: TimeWeights = time.parse()?;
+    let lines: Option<LineWeights> = lines.map(|l| l.parse()).transpose()?;
     let org = match org.strip_prefix("manual:") {
         Some(file) => {
             let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
@@ -95,17 +100,29 @@ pub async fn run(action: TargetAction) -> anyhow::Result<ExitCode> {
     let entity = entity.trim().to_owned();
     let ask = (&period, entity.as_str(), metric.as_str());
     let (total, targets) =
-        yeji_targets::decomposition(&facts, &scheme, ask, (time, org), yeji_targets::MINOR_UNIT).await?;
+        yeji_targets::decomposition(&facts, &scheme, ask, (time, org, lines), yeji_targets::MINOR_UNIT).await?;
     if format == Format::Json {
         let parent = serde_json::json!({
             "period": period.to_string(), "entity_id": entity, "metric": metric, "value": total.to_string()
         });
         say!("{}", serde_json::to_string_pretty(&serde_json::json!({ "parent": parent, "targets": targets }))?);
     } else {
-        let rows: Vec<Vec<String>> =
-            targets.iter().map(|t| vec![t.period.clone(), t.entity_id.clone(), t.value.to_string()]).collect();
+        let by_line = targets.iter().any(|t| t.product_line.is_some());
+        let rows: Vec<Vec<String>> = targets
+            .iter()
+            .map(|t| {
+                let mut row = vec![t.period.clone(), t.entity_id.clone()];
+                if by_line {
+                    row.push(t.product_line.clone().unwrap_or_else(|| "–".into()));
+                }
+                row.push(t.value.to_string());
+                row
+            })
+            .collect();
         say!("{} {} {period}: {total}", entity, metric);
-        say!("{}", table(&["period", "entity", "value"], &rows));
+        let head: &[&str] =
+            if by_line { &["period", "entity", "line", "value"] } else { &["period", "entity", "value"] };
+        say!("{}", table(head, &rows));
     }
     if save {
         let report = yeji_targets::save(&mut workspace, facts.org(), &targets, &crate::actor()).await?;

@@ -380,3 +380,72 @@ fn a_tree_is_weighted_by_hand_or_by_market_potential() {
         ["750.00", "250.00", "250.00", "375.00", "375.00"].iter().map(|v| v.parse().unwrap()).collect();
     assert_eq!(month, expected);
 }
+
+/// `--product-line history`: the demo's 2026 company target shared among the
+/// product lines by the company's 2025 revenue in each (`yeji evaluate --by
+/// product_line`, within a cent), each line then down the months and the
+/// tree; every node's lines sum exactly to its total, and in each line the
+/// reps' months sum exactly to the company's.
+#[test]
+fn a_target_is_shared_among_product_lines_by_last_years_sales_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("demo").display().to_string();
+    ok(&["demo", "--no-serve", "-w", &ws, "--reps", "24"], 0);
+    let slices = json(&["evaluate", "-w", &ws, "--period", "2025", "--by", "product_line", "--format", "json"]);
+    let last_year: BTreeMap<String, f64> = slices
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let hq = e["results"].as_array().unwrap().iter().find(|r| r["id"] == "HQ").unwrap();
+            (e["slice"]["key"].as_str().unwrap().to_owned(), hq["kpis"]["revenue"]["value"].as_f64().unwrap())
+        })
+        .collect();
+    let out = json(&[
+        "target",
+        "decompose",
+        "-w",
+        &ws,
+        "--period",
+        "2026",
+        "--entity",
+        "HQ",
+        "--product-line",
+        "history",
+        "--format",
+        "json",
+    ]);
+    let parent = d(&out["parent"]["value"]);
+    let targets = out["targets"].as_array().unwrap();
+    let value = |period: &str, entity: &str, line: Option<&str>| -> Decimal {
+        let row = targets
+            .iter()
+            .find(|t| t["period"] == period && t["entity_id"] == entity && t["product_line"].as_str() == line);
+        d(&row.unwrap_or_else(|| panic!("{period} {entity} {line:?}"))["value"])
+    };
+    let all: f64 = last_year.values().sum();
+    let parent_f: f64 = parent.to_string().parse().unwrap();
+    for (line, revenue) in &last_year {
+        let got: f64 = value("2026", "HQ", Some(line)).to_string().parse().unwrap();
+        assert!((got - parent_f * revenue / all).abs() <= 0.011, "{line}: {got} vs {}", parent_f * revenue / all);
+    }
+    assert_eq!(last_year.keys().map(|line| value("2026", "HQ", Some(line))).sum::<Decimal>(), parent);
+    let reps: Vec<&str> = targets
+        .iter()
+        .filter_map(|t| t["entity_id"].as_str().filter(|id| id.starts_with('R') && !id.starts_with("RG")))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for month in (1..=12).map(|m| format!("2026-{m:02}")) {
+        for entity in ["HQ", "RG-E", "T-E1", reps[0]] {
+            let lines: Decimal = last_year.keys().map(|line| value(&month, entity, Some(line))).sum();
+            assert_eq!(lines, value(&month, entity, None), "{month} {entity}: its lines sum to its total");
+        }
+        for line in last_year.keys() {
+            let of_reps: Decimal = reps.iter().map(|rep| value(&month, rep, Some(line))).sum();
+            assert_eq!(of_reps, value(&month, "HQ", Some(line)), "{month} {line}: the reps sum to the company");
+        }
+    }
+    let bad = run(&["target", "decompose", "-w", &ws, "--period", "2026", "--entity", "HQ", "--product-line", "mix"]);
+    assert_eq!(text(&bad.stderr).trim(), "error: --product-line mix: history or even");
+}
