@@ -15,6 +15,7 @@
 //! analysis.rs  revenue by dimension and month, customers, receivables
 //! customer_history.rs  each customer's sales now and before, its invoices' payments
 //! drivers.rs   revenue month by month beside discount, price index, activities
+//! money.rs     each rep's revenue, cost and collections per month, exact, for pay
 //! series.rs    every entity's monthly revenue, for forecasts
 //! cache.rs     evaluations kept per state of the data
 //! runs.rs      saved runs, their recomputation and diffs
@@ -33,6 +34,7 @@ mod evaluate;
 mod explain;
 mod measures;
 mod members;
+mod money;
 pub mod peers;
 pub mod report;
 mod runs;
@@ -49,6 +51,7 @@ pub use customer_history::{CustomerSales, InvoiceHistory, customer_sales, paymen
 pub use drivers::{DriverMonth, monthly_drivers};
 pub use evaluate::{EntityResult, Evaluated, Evaluation, Funnel, KpiResult, evaluate};
 pub use explain::{ExplainedKpi, Explanation, RowsBehind, rows_as_text, rows_behind};
+pub use money::{RepMoney, rep_money};
 pub use runs::{
     Cause, DataChange, EntityChange, KpiChange, RunDiff, SavedRun, compare, diff_runs, recompute_run, run, same,
     save_run,

@@ -13,6 +13,7 @@ mod feedback;
 mod forecast;
 mod funnel;
 mod import;
+mod incentives;
 mod people;
 mod plans;
 mod runs;
@@ -168,6 +169,11 @@ enum Command {
     Customers(customers::CustomersArgs),
     /// What monthly revenue moves with: discount, price index, activities (with the number of months).
     Drivers(customers::DriversArgs),
+    /// Incentives: what a plan (bonus bands, commission tiers) pays every rep for a period.
+    Incentive {
+        #[command(subcommand)]
+        action: incentives::IncentiveAction,
+    },
     /// Early warnings of a period so far: pace, projection, funnel, receivables, satisfaction.
     Alerts(alerts::AlertsArgs),
     /// Acknowledge or resolve an alert, with a note.
@@ -243,6 +249,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Funnel(args) => funnel::run(args).await,
         Command::Customers(args) => customers::customers(args).await,
         Command::Drivers(args) => customers::drivers(args).await,
+        Command::Incentive { action } => incentives::run(action).await,
         Command::Alerts(args) => alerts::list(args).await,
         Command::Alert { action } => alerts::step(action).await,
     }

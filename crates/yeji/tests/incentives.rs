@@ -1,0 +1,203 @@
+//! Incentives (SPEC §12, §15.6) through the real binary, on a company whose
+//! pay is worked out by hand. October 2026, revenue targets 600,000 each
+//! (R4 has none); seed 002's bands (≥ 100 % → 5 % of the base salary,
+//! ≥ 90 % → 2 %) and seed 003's tiers (500,000 at 5 %, the rest at 7 %):
+//!
+//! | rep | base | revenue | attainment | bonus | commission (marginal) | total |
+//! |---|---|---|---|---|---|---|
+//! | R1 | 8000 | 600,000 | 100 % | 400.00 | 25,000 + 7,000 = 32,000.00 | 32,400.00 |
+//! | R2 | 9000 | 539,994 (540,000 − a 6 return) | 89.999 % | 0.00 | 25,000 + 2,799.58 | 27,799.58 |
+//! | R3 | 7000 | 540,000 | 90 % | 140.00 | 25,000 + 2,800 | 27,940.00 |
+//! | R4 | 8000 | 100,000 | no target | – | 5,000.00 | 5,000.00 |
+//! | R5 | 8000 | 599,940 | 99.99 % | 160.00 | 25,000 + 6,995.80 | 32,155.80 |
+//!
+//! Retroactive, R1's 600,000 all at 7 %: 42,000.00. On collected revenue:
+//! R1's invoice was paid 100,000 in October (50,000 more in November): 5,000.00.
+
+mod common;
+
+use common::{json, ok, run, text};
+use serde_json::Value;
+
+fn company(dir: &std::path::Path) {
+    let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();
+    write("org_units.csv", "unit_id,name,parent_id,kind\nHQ,总部,,company\nT,一组,HQ,team\n");
+    let mut reps =
+        String::from("rep_id,name,unit_id,manager_rep_id,hire_date,level,base_salary,active,effective_from\n");
+    for (id, name, base) in
+        [("R1", "张伟", 8000), ("R2", "李娜", 9000), ("R3", "王强", 7000), ("R4", "赵敏", 8000), ("R5", "钱进", 8000)]
+    {
+        reps.push_str(&format!("{id},{name},T,,2020-01-01,senior,{base},true,\n"));
+    }
+    write("reps.csv", &reps);
+    write("products.csv", "product_id,name,product_line,unit_cost,list_price\nP1,软件,软件,1,2\n");
+    write(
+        "customers.csv",
+        "customer_id,name,segment,region,industry,created_date,credit_limit\nK1,甲,,,,2025-01-01,\n",
+    );
+    write(
+        "orders.csv",
+        "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,amount,status\n\
+         O1,1,2026-10-05,R1,K1,P1,300000,600000,confirmed\n\
+         O2,1,2026-10-06,R2,K1,P1,270000,540000,confirmed\n\
+         O2R,1,2026-10-20,R2,K1,P1,-3,-6,returned\n\
+         O3,1,2026-10-07,R3,K1,P1,270000,540000,confirmed\n\
+         O4,1,2026-10-08,R4,K1,P1,50000,100000,confirmed\n\
+         O5,1,2026-10-09,R5,K1,P1,299970,599940,confirmed\n",
+    );
+    let mut targets = String::from("period,entity_id,metric,value\n");
+    for rep in ["R1", "R2", "R3", "R5"] {
+        targets.push_str(&format!("2026-10,{rep},revenue,600000\n"));
+    }
+    write("targets.csv", &targets);
+    write(
+        "invoices.csv",
+        "invoice_id,customer_id,rep_id,invoice_date,due_date,amount,order_id\nI1,K1,R1,2026-10-05,2026-11-05,600000,O1\n",
+    );
+    write(
+        "payments.csv",
+        "payment_id,invoice_id,payment_date,amount\nY1,I1,2026-10-20,100000\nY2,I1,2026-11-02,50000\n",
+    );
+}
+
+const PLAN: &str = r#"
+[plan]
+id = "sales-2026"
+rounding = "half_up"
+
+[[components]]
+id = "bonus"
+kind = "attainment_bonus"
+period = "month"
+base = "base_salary"
+bands = [{ from = 1.00, rate = 0.05 }, { from = 0.90, rate = 0.02 }]
+
+[[components]]
+id = "commission"
+kind = "commission"
+measure = "revenue"
+period = "month"
+method = "marginal"
+tiers = [{ up_to = 500000, rate = 0.05 }, { rate = 0.07 }]
+"#;
+
+struct Company {
+    _dir: tempfile::TempDir,
+    ws: String,
+    plans: std::path::PathBuf,
+}
+
+fn setup() -> Company {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    company(&data);
+    let ws = dir.path().join("ws").display().to_string();
+    ok(&["init", "--workspace", ws.as_str()], 0);
+    ok(&["import", "-w", &ws, data.to_str().unwrap()], 0);
+    let plans = dir.path().join("plans");
+    std::fs::create_dir(&plans).unwrap();
+    Company { _dir: dir, ws, plans }
+}
+
+impl Company {
+    fn run(&self, plan: &str) -> Value {
+        let file = self.plans.join("plan.toml");
+        std::fs::write(&file, plan).unwrap();
+        json(&[
+            "incentive",
+            "run",
+            "-w",
+            &self.ws,
+            "--period",
+            "2026-10",
+            "--plan",
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+    }
+}
+
+fn statement<'a>(run: &'a Value, rep: &str) -> &'a Value {
+    run["statements"].as_array().unwrap().iter().find(|s| s["rep_id"] == rep).unwrap()
+}
+
+/// (component, amount) of each line of a rep's statement.
+fn lines(run: &Value, rep: &str) -> Vec<(String, String)> {
+    statement(run, rep)["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["component"].as_str().unwrap().to_owned(), l["amount"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+fn pair(component: &str, amount: &str) -> (String, String) {
+    (component.to_owned(), amount.to_owned())
+}
+
+#[test]
+fn the_seed_plan_pays_every_rep_as_worked_out_by_hand() {
+    let company = setup();
+    let out = company.run(PLAN);
+    assert_eq!((&out["period"], &out["plan"]), (&Value::from("2026-10"), &Value::from("sales-2026")));
+    assert_eq!(
+        lines(&out, "R1"),
+        [pair("bonus", "400.00"), pair("commission", "25000.00"), pair("commission", "7000.00")]
+    );
+    assert_eq!(
+        lines(&out, "R2"),
+        [pair("bonus", "0.00"), pair("commission", "25000.00"), pair("commission", "2799.58")]
+    );
+    assert_eq!(
+        lines(&out, "R3"),
+        [pair("bonus", "140.00"), pair("commission", "25000.00"), pair("commission", "2800.00")]
+    );
+    assert_eq!(lines(&out, "R4"), [pair("commission", "5000.00")]);
+    assert_eq!(
+        lines(&out, "R5"),
+        [pair("bonus", "160.00"), pair("commission", "25000.00"), pair("commission", "6995.80")]
+    );
+    let totals: Vec<&str> =
+        ["R1", "R2", "R3", "R4", "R5"].iter().map(|r| statement(&out, r)["total"].as_str().unwrap()).collect();
+    assert_eq!(totals, ["32400.00", "27799.58", "27940.00", "5000.00", "32155.80"]);
+    assert_eq!(out["total"], "125295.38", "the sum of the rounded totals");
+    assert_eq!(statement(&out, "R4")["notes"][0], "bonus 2026-10: no bonus without a revenue target");
+    let r2 = &statement(&out, "R2")["lines"][0];
+    assert_eq!(
+        (&r2["base"], &r2["measure"], &r2["rate"]),
+        (&Value::from("9000.00"), &Value::from("0.89999"), &Value::from("0"))
+    );
+
+    let retro = company.run(&PLAN.replace("method = \"marginal\"", "method = \"retroactive\""));
+    assert_eq!(lines(&retro, "R1"), [pair("bonus", "400.00"), pair("commission", "42000.00")]);
+    let collected = company.run(&PLAN.replace("measure = \"revenue\"", "measure = \"collected\""));
+    assert_eq!(lines(&collected, "R1")[1], pair("commission", "5000.00"));
+    assert_eq!(statement(&collected, "R3")["lines"][1]["amount"], "0.00", "nothing collected, nothing paid");
+    let tier = &statement(&out, "R1")["lines"][2];
+    assert_eq!(
+        (&tier["base"], &tier["measure"], &tier["rate"]),
+        (&Value::from("100000.00"), &Value::from("600000.00"), &Value::from("0.07"))
+    );
+}
+
+#[test]
+fn a_bad_plan_is_named_and_a_rep_without_a_target_is_said() {
+    let company = setup();
+    let file = company.plans.join("bad.toml");
+    std::fs::write(&file, PLAN.replace("{ rate = 0.07 }", "{ up_to = 400000, rate = 0.07 }, { rate = 0.08 }")).unwrap();
+    let out = run(&["incentive", "run", "-w", &company.ws, "--period", "2026-10", "--plan", file.to_str().unwrap()]);
+    assert_eq!(
+        text(&out.stderr).trim(),
+        format!(
+            "error: {}: component 'commission': tiers[1] up_to 400000 is not above 500000: tiers overlap",
+            file.display()
+        )
+    );
+    let good = company.plans.join("good.toml");
+    std::fs::write(&good, PLAN).unwrap();
+    let out = run(&["incentive", "run", "-w", &company.ws, "--period", "2026-10", "--plan", good.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert_eq!(text(&out.stderr).trim(), "no bonus without a revenue target for 1 rep(s): R4");
+}
