@@ -26,7 +26,7 @@ use yeji_core::Period;
 use yeji_eval::{EvalError, Facts};
 
 pub use pay::{Line, MINOR_UNIT, band_rate, commission_slices, limit, money, round};
-pub use plan::{Band, Component, Kind, Measure, Method, Plan, Rounding, Tier};
+pub use plan::{Band, Component, Kind, Measure, Method, Plan, Rounding, SEED_PLAN, Tier};
 pub use statement::{RepMonth, Statement, statement};
 
 #[derive(Debug, thiserror::Error)]

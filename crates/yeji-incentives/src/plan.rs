@@ -10,6 +10,29 @@ use serde::Deserialize;
 
 use crate::IncentiveError;
 
+/// SPEC §15.6's plan: seed 002's attainment bonus and seed 003's tiers (the
+/// demo workspace's `incentive-plan.toml`).
+pub const SEED_PLAN: &str = r#"
+[plan]
+id = "sales-2026"
+rounding = "half_up"
+
+[[components]]
+id = "bonus"
+kind = "attainment_bonus"
+period = "month"
+base = "base_salary"
+bands = [{ from = 1.00, rate = 0.05 }, { from = 0.90, rate = 0.02 }]
+
+[[components]]
+id = "commission"
+kind = "commission"
+measure = "revenue"
+period = "month"
+method = "marginal"
+tiers = [{ up_to = 500000, rate = 0.05 }, { rate = 0.07 }]
+"#;
+
 /// How a line's amount is rounded to the minor unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -240,30 +263,9 @@ fn check_tiers(tiers: &[Tier]) -> Result<(), String> {
 mod tests {
     use super::*;
 
-    const SEED: &str = r#"
-[plan]
-id = "sales-2026"
-rounding = "half_up"
-
-[[components]]
-id = "bonus"
-kind = "attainment_bonus"
-period = "month"
-base = "base_salary"
-bands = [{ from = 1.00, rate = 0.05 }, { from = 0.90, rate = 0.02 }]
-
-[[components]]
-id = "commission"
-kind = "commission"
-measure = "revenue"
-period = "month"
-method = "marginal"
-tiers = [{ up_to = 500000, rate = 0.05 }, { rate = 0.07 }]
-"#;
-
     #[test]
     fn the_specs_plan_reads_exactly() {
-        let plan = Plan::parse(SEED, "plan.toml").unwrap();
+        let plan = Plan::parse(SEED_PLAN, "plan.toml").unwrap();
         assert_eq!((plan.id.as_str(), plan.rounding, plan.components.len()), ("sales-2026", Rounding::HalfUp, 2));
         let Kind::AttainmentBonus { bands } = &plan.components[0].kind else { panic!() };
         assert_eq!(bands[1].rate.to_string(), "0.02", "0.02 read as the decimal written, not a binary float");
@@ -273,7 +275,8 @@ tiers = [{ up_to = 500000, rate = 0.05 }, { rate = 0.07 }]
 
     #[test]
     fn a_bad_plan_names_the_component_and_field() {
-        let error = |from: &str, to: &str| Plan::parse(&SEED.replace(from, to), "plan.toml").unwrap_err().to_string();
+        let error =
+            |from: &str, to: &str| Plan::parse(&SEED_PLAN.replace(from, to), "plan.toml").unwrap_err().to_string();
         assert_eq!(
             error(
                 "{ up_to = 500000, rate = 0.05 }, { rate = 0.07 }",

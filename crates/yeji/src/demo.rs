@@ -125,6 +125,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         say!("generating the demo company into {}", data.display());
         yeji_demo::generate(&data, &options)?;
     }
+    let plan = root.join("incentive-plan.toml");
+    if !plan.exists() {
+        std::fs::write(&plan, yeji_incentives::SEED_PLAN).with_context(|| format!("writing {}", plan.display()))?;
+    }
     let bar = Bar::new();
     let import_options = ImportOptions { actor: "demo".into(), ..ImportOptions::default() };
     let report = workspace.import(std::slice::from_ref(&data), &import_options, &|event| bar.report(event)).await?;
