@@ -73,12 +73,13 @@ pub async fn entity(
         let variance = crate::api_analysis::variance_of(&state, &viewer, &view.entity.id, &asked).await?;
         let moved = !variance.revenue.is_zero() || !variance.revenue_against.is_zero();
         let asked = crate::api_analysis::CustomersQuery { period: Some(period.to_string()), band: None };
-        let customers = crate::api_analysis::customers_of(&state, &viewer, &view.entity.id, &asked).await?;
+        // The customers card is an addition to the scorecard: a failure leaves it out.
+        let customers = crate::api_analysis::customers_of(&state, &viewer, &view.entity.id, &asked).await.ok();
         let asked = crate::api_analysis::DriversQuery { period: Some(period.to_string()), months: None };
-        let drivers = crate::api_analysis::drivers_of(&state, &viewer, &view.entity.id, &asked).await?;
+        let drivers = crate::api_analysis::drivers_of(&state, &viewer, &view.entity.id, &asked).await.ok();
         body = maud::html! {
             (alerts) (body) @if moved { (pages::variance::card(&ctx, &variance)) }
-            (pages::customers::card(&ctx, &customers, &drivers))
+            @if let (Some(customers), Some(drivers)) = (&customers, &drivers) { (pages::customers::card(&ctx, customers, drivers)) }
         };
         if view.entity.level == yeji_core::Level::Rep {
             let side = viewer.side(&state.facts(), &period, &view.entity.id)?;
