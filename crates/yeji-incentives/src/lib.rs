@@ -11,12 +11,16 @@
 //! plan.rs       the plan document, checked: bands, tiers, rates, caps
 //! pay.rs        bonus bands, commission tiers, rounding, caps and floors
 //! statement.rs  a rep's lines and total
+//! schedule.rs   the plan version in effect each month; saving a version
+//! whatif.rs     a new plan beside the current: cost, change per rep, spread
 //! ```
 
 mod number;
 mod pay;
 mod plan;
+mod schedule;
 mod statement;
+mod whatif;
 
 use std::collections::BTreeMap;
 
@@ -27,7 +31,9 @@ use yeji_eval::{EvalError, Facts};
 
 pub use pay::{Line, MINOR_UNIT, band_rate, commission_slices, limit, money, round};
 pub use plan::{Band, Component, Kind, Measure, Method, Plan, Rounding, SEED_PLAN, Tier};
+pub use schedule::{Schedule, save};
 pub use statement::{RepMonth, Statement, statement};
+pub use whatif::{RepChange, Spread, WhatIf, compare, spread};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IncentiveError {
@@ -66,41 +72,65 @@ fn exact(text: &str, what: &str) -> Result<Decimal, IncentiveError> {
     text.parse().map_err(|_| IncentiveError::Bad(format!("{what} '{text}' is not an exact decimal")))
 }
 
-/// What `plan` pays every rep active in, or selling in, `period`.
-pub async fn run(facts: &Facts, plan: &Plan, period: &Period) -> Result<Run, IncentiveError> {
+/// What the plans of `schedule` pay every rep active in, or selling in,
+/// `period`, each month under the plan in effect then.
+pub async fn run(facts: &Facts, schedule: &Schedule, period: &Period) -> Result<Run, IncentiveError> {
     let money = yeji_eval::rep_money(facts, period).await?;
     let org = facts.org();
     let mut months = Vec::new();
+    let mut plans: Vec<(i64, &Plan)> = Vec::new();
     for month in period.months() {
+        let (version, plan) = schedule.for_month(&month.to_string()).ok_or_else(|| {
+            IncentiveError::Bad(format!("no incentive plan in effect in {month} (yeji incentive plan save --from)"))
+        })?;
+        if !plans.iter().any(|(v, _)| *v == version) {
+            plans.push((version, plan));
+        }
         let mut targets = BTreeMap::new();
         for (entity, value) in yeji_eval::targets_of(facts, &month, "revenue").await? {
             targets.insert(entity, exact(&value, "target")?);
         }
-        months.push((month, targets));
+        months.push((month, version, targets));
     }
     let mut statements = Vec::new();
     for rep in org.rep_ids() {
         let active = |month: &Period| org.rep_on(rep, Some(month.last_day())).is_some_and(|row| row.active);
         let sold = |month: &Period| money.contains_key(&(rep.to_owned(), month.to_string()));
-        if !months.iter().any(|(month, _)| active(month) || sold(month)) {
+        if !months.iter().any(|(month, _, _)| active(month) || sold(month)) {
             continue;
         }
-        let mut rep_months = Vec::new();
-        for (month, targets) in &months {
-            let figures = money.get(&(rep.to_owned(), month.to_string())).cloned().unwrap_or_default();
-            let (revenue, cost) = (exact(&figures.revenue, "revenue")?, exact(&figures.cost, "cost")?);
-            rep_months.push(RepMonth {
-                month: month.to_string(),
-                revenue,
-                gross_profit: revenue - cost,
-                collected: exact(&figures.collected, "collected")?,
-                target: targets.get(rep).copied(),
-                base_salary: org.rep_on(rep, Some(month.last_day())).and_then(|row| row.base_salary),
-            });
-        }
         let name = org.rep_on(rep, None).map_or(rep, |row| row.name.as_str());
-        statements.push(statement(plan, (rep, name), &rep_months));
+        let mut whole = Statement {
+            rep_id: rep.to_owned(),
+            name: name.to_owned(),
+            total: Decimal::ZERO,
+            lines: Vec::new(),
+            notes: Vec::new(),
+        };
+        for (version, plan) in &plans {
+            let mut rep_months = Vec::new();
+            for (month, _, targets) in months.iter().filter(|(_, v, _)| v == version) {
+                let figures = money.get(&(rep.to_owned(), month.to_string())).cloned().unwrap_or_default();
+                let (revenue, cost) = (exact(&figures.revenue, "revenue")?, exact(&figures.cost, "cost")?);
+                rep_months.push(RepMonth {
+                    month: month.to_string(),
+                    revenue,
+                    gross_profit: revenue - cost,
+                    collected: exact(&figures.collected, "collected")?,
+                    target: targets.get(rep).copied(),
+                    base_salary: org.rep_on(rep, Some(month.last_day())).and_then(|row| row.base_salary),
+                });
+            }
+            let part = statement(plan, (rep, name), &rep_months);
+            whole.total += part.total;
+            whole.lines.extend(part.lines);
+            whole.notes.extend(part.notes);
+        }
+        whole.lines.sort_by(|a, b| a.period.cmp(&b.period));
+        statements.push(whole);
     }
     let total = statements.iter().map(|s| s.total).sum();
-    Ok(Run { period: period.to_string(), plan: plan.id.clone(), statements, total })
+    let ids: Vec<String> =
+        plans.iter().map(|(v, p)| if *v == 0 { p.id.clone() } else { format!("{} v{v}", p.id) }).collect();
+    Ok(Run { period: period.to_string(), plan: ids.join(", "), statements, total })
 }

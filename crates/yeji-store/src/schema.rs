@@ -104,6 +104,7 @@ CREATE TABLE signin_links (
     PLAN_EVENTS_SQLITE,
     ALERTS_SQLITE,
     TARGET_VERSIONS_SQLITE,
+    INCENTIVE_PLANS_SQLITE,
 ];
 
 /// The audit log is append-only (SPEC §15.1): the database itself refuses to
@@ -319,6 +320,30 @@ CREATE TABLE target_versions (
 CREATE INDEX target_versions_period ON target_versions (period, entity_id);
 "#;
 
+/// Incentive plans (SPEC §15.6): each saved version of a plan's TOML, in
+/// effect from its month until a later one's.
+const INCENTIVE_PLANS_SQLITE: &str = r#"
+CREATE TABLE incentive_plans (
+    version INTEGER PRIMARY KEY,
+    plan_id TEXT NOT NULL,
+    effective_from TEXT NOT NULL,
+    toml TEXT NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL
+);
+"#;
+
+const INCENTIVE_PLANS_POSTGRES: &str = r#"
+CREATE TABLE incentive_plans (
+    version BIGINT PRIMARY KEY,
+    plan_id TEXT NOT NULL,
+    effective_from TEXT NOT NULL,
+    toml TEXT NOT NULL,
+    at TIMESTAMPTZ NOT NULL,
+    actor TEXT NOT NULL
+);
+"#;
+
 const AUDIT_APPEND_ONLY_POSTGRES: &str = r#"
 CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN RAISE EXCEPTION 'the audit log is append-only'; END;
@@ -414,6 +439,7 @@ CREATE TABLE signin_links (
     PLAN_EVENTS_POSTGRES,
     ALERTS_POSTGRES,
     TARGET_VERSIONS_POSTGRES,
+    INCENTIVE_PLANS_POSTGRES,
 ];
 
 /// The schema version this build writes for the catalog's backend.
@@ -529,6 +555,7 @@ mod tests {
                 "plan_events",
                 "alerts",
                 "target_versions",
+                "incentive_plans",
             ] {
                 with_pool!(catalog, |pool| {
                     let count: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM {table}"))

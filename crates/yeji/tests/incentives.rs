@@ -13,6 +13,14 @@
 //!
 //! Retroactive, R1's 600,000 all at 7 %: 42,000.00. On collected revenue:
 //! R1's invoice was paid 100,000 in October (50,000 more in November): 5,000.00.
+//!
+//! A plan change: the seed plan saved from 2026-01, a flat 6 % plan from
+//! 2026-10. R1 sold 100,000 in September (no target: no bonus): 5,000.00
+//! under the first; October under the second: 400.00 + 36,000.00.
+//! What-if, retroactive against the seed plan in October: every rep above
+//! 500,000 gains 500,000 × 2 % = 10,000.00 (R1, R2, R3, R5), R4 nothing:
+//! +40,000.00 in all; the current totals' spread: 5,000.00, 27,799.58,
+//! 27,940.00, 32,155.80, 32,400.00 (quartiles by nearest rank).
 
 mod common;
 
@@ -38,6 +46,7 @@ fn company(dir: &std::path::Path) {
     write(
         "orders.csv",
         "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,amount,status\n\
+         O0,1,2026-09-10,R1,K1,P1,50000,100000,confirmed\n\
          O1,1,2026-10-05,R1,K1,P1,300000,600000,confirmed\n\
          O2,1,2026-10-06,R2,K1,P1,270000,540000,confirmed\n\
          O2R,1,2026-10-20,R2,K1,P1,-3,-6,returned\n\
@@ -200,4 +209,84 @@ fn a_bad_plan_is_named_and_a_rep_without_a_target_is_said() {
     let out = run(&["incentive", "run", "-w", &company.ws, "--period", "2026-10", "--plan", good.to_str().unwrap()]);
     assert!(out.status.success());
     assert_eq!(text(&out.stderr).trim(), "no bonus without a revenue target for 1 rep(s): R4");
+}
+
+#[test]
+fn a_plan_saved_mid_year_pays_from_its_month_and_a_new_plan_is_priced_before_saving() {
+    let company = setup();
+    let file = |name: &str, text: &str| {
+        let path = company.plans.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let seed = file("seed.toml", PLAN);
+    let flat = file(
+        "flat.toml",
+        &PLAN
+            .replace("sales-2026", "sales-2026-q4")
+            .replace("[{ up_to = 500000, rate = 0.05 }, { rate = 0.07 }]", "[{ rate = 0.06 }]"),
+    );
+    let whatif = ["incentive", "whatif", "-w", &company.ws, "--period", "2026-10", "--plan", &seed];
+    assert_eq!(
+        text(&run(&whatif).stderr).trim(),
+        "error: no incentive plan in effect in 2026-10 (yeji incentive plan save --from)"
+    );
+    assert_eq!(
+        ok(&["incentive", "plan", "save", "-w", &company.ws, &seed, "--from", "2026-01"], 0).trim(),
+        "saved plan version 1, in effect from 2026-01"
+    );
+    ok(&["incentive", "plan", "save", "-w", &company.ws, &flat, "--from", "2026-10"], 0);
+    let bad = run(&["incentive", "plan", "save", "-w", &company.ws, &flat, "--from", "2026-Q4"]);
+    assert_eq!(text(&bad.stderr).trim(), "error: --from 2026-Q4: a plan takes effect from a month (YYYY-MM)");
+
+    let both = json(&["incentive", "run", "-w", &company.ws, "--period", "2026-09..2026-10", "--format", "json"]);
+    assert_eq!(both["plan"], "sales-2026 v1, sales-2026-q4 v2");
+    let r1: Vec<(String, String, String)> = statement(&both, "R1")["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["period"].as_str().unwrap().into(),
+                l["component"].as_str().unwrap().into(),
+                l["amount"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let line = |p: &str, c: &str, a: &str| (p.to_owned(), c.to_owned(), a.to_owned());
+    assert_eq!(
+        r1,
+        [
+            line("2026-09", "commission", "5000.00"),
+            line("2026-10", "bonus", "400.00"),
+            line("2026-10", "commission", "36000.00")
+        ]
+    );
+    assert_eq!(statement(&both, "R1")["total"], "41400.00");
+    let audit = json(&["audit", "-w", &company.ws, "--action", "incentive.plan", "--format", "json"]);
+    assert_eq!(audit.as_array().unwrap().len(), 2);
+
+    // What-if in October against the plan in effect there: make it the seed plan again.
+    ok(&["incentive", "plan", "save", "-w", &company.ws, &seed, "--from", "2026-10"], 0);
+    let retro = file("retro.toml", &PLAN.replace("method = \"marginal\"", "method = \"retroactive\""));
+    let priced =
+        json(&["incentive", "whatif", "-w", &company.ws, "--period", "2026-10", "--plan", &retro, "--format", "json"]);
+    assert_eq!(
+        (&priced["current_total"], &priced["new_total"], &priced["change"]),
+        (&Value::from("125295.38"), &Value::from("165295.38"), &Value::from("40000.00"))
+    );
+    let changes: Vec<(&str, &str)> = priced["reps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["rep_id"].as_str().unwrap(), r["change"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        changes,
+        [("R1", "10000.00"), ("R2", "10000.00"), ("R3", "10000.00"), ("R5", "10000.00"), ("R4", "0.00")]
+    );
+    let spread = &priced["current_spread"];
+    let quartiles: Vec<&str> =
+        ["min", "p25", "median", "p75", "max"].iter().map(|k| spread[k].as_str().unwrap()).collect();
+    assert_eq!(quartiles, ["5000.00", "27799.58", "27940.00", "32155.80", "32400.00"]);
 }
