@@ -112,6 +112,7 @@ impl Catalog {
                     .await?
                     .rows_affected();
             if updated == 0 {
+                tx.rollback().await?;
                 return match self.alert(id).await? {
                     Some(_) => Ok(false),
                     None => Err(StoreError::NoSuchAlert(id.to_owned())),

@@ -148,6 +148,7 @@ impl Catalog {
             .execute(&mut *tx)
             .await?;
             if updated.rows_affected() == 0 {
+                tx.rollback().await?;
                 return Err(StoreError::NoSuchBatch(id));
             }
             set_versions!(&mut *tx, versions);

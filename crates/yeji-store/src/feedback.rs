@@ -110,6 +110,7 @@ impl Catalog {
             .await?
             .rows_affected();
             if updated == 0 {
+                tx.rollback().await?;
                 return match self.feedback(id).await? {
                     Some(_) => Ok(false),
                     None => Err(StoreError::NoSuchFeedback(id)),

@@ -8,7 +8,10 @@
 //! pool: the compiler checks every query against both drivers. Each backend
 //! has its own migrations (`schema.rs`), with the column types it knows best
 //! (TEXT dates in SQLite, TIMESTAMPTZ in PostgreSQL). Every write that lands a
-//! batch is one transaction, so a crash leaves the catalog as it was.
+//! batch is one transaction, so a crash leaves the catalog as it was. A
+//! transaction left early (a refused change) is rolled back there and then: a
+//! dropped one keeps SQLite's write lock until its connection is used again,
+//! and the next writer on another connection waits out its busy timeout.
 //!
 //! ```no_run
 //! # async fn example() -> yeji_store::Result<()> {

@@ -94,6 +94,7 @@ impl Catalog {
             let exists =
                 sqlx::query("SELECT 1 FROM users WHERE login = $1").bind(user.login).fetch_optional(&mut *tx).await?;
             if exists.is_some() {
+                tx.rollback().await?;
                 return Err(StoreError::UserExists(user.login.to_owned()));
             }
             let added: User = sqlx::query_as(&format!(
@@ -132,6 +133,7 @@ impl Catalog {
                 .execute(&mut *tx)
                 .await?;
             if admins > 0 && active_admins!(tx) == 0 {
+                tx.rollback().await?;
                 return Err(StoreError::LastAdmin(login.to_owned()));
             }
             let entry = AuditEntry::new(actor, "user.change", login).before(before.audited()).after(after.audited());
@@ -153,6 +155,7 @@ impl Catalog {
             .execute(&mut *tx)
             .await?;
             if updated.rows_affected() == 0 {
+                tx.rollback().await?;
                 return Err(StoreError::NoSuchUser(login.to_owned()));
             }
             record!(&mut *tx, &AuditEntry::new(actor, "user.password", login))?;
@@ -235,6 +238,7 @@ impl Catalog {
                 .execute(&mut *tx)
                 .await?;
             if updated.rows_affected() == 0 {
+                tx.rollback().await?;
                 return Ok(false);
             }
             record!(&mut *tx, &AuditEntry::new(actor, "token.revoke", id))?;

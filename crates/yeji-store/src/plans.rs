@@ -130,6 +130,7 @@ impl Catalog {
             .await?
             .rows_affected();
             if updated == 0 {
+                tx.rollback().await?;
                 return match self.plan(id).await? {
                     Some(_) => Ok(false),
                     None => Err(StoreError::NoSuchPlan(id)),
@@ -192,6 +193,7 @@ impl Catalog {
             .await?
             .rows_affected();
             if added == 0 {
+                tx.rollback().await?;
                 return Ok(false);
             }
             let entry = AuditEntry::new(actor, "plan.checkin", format!("plan {plan_id} item {item}"))

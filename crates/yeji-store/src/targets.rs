@@ -160,7 +160,8 @@ impl Catalog {
             .await?
             .rows_affected();
             if updated == 0 {
-                return Ok(false); // dropping the transaction undoes the superseding
+                tx.rollback().await?;
+                return Ok(false);
             }
             let entry = AuditEntry::new(actor, &format!("target.{step}"), format!("target {id}"))
                 .before(serde_json::json!({ "state": "draft" }))
