@@ -13,10 +13,12 @@
 //! statement.rs  a rep's lines and total
 //! schedule.rs   the plan version in effect each month; saving a version
 //! whatif.rs     a new plan beside the current: cost, change per rep, spread
+//! payouts.rs    payout runs: saved, approved, locked; later changes settled
 //! ```
 
 mod number;
 mod pay;
+mod payouts;
 mod plan;
 mod schedule;
 mod statement;
@@ -25,13 +27,14 @@ mod whatif;
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use yeji_core::Period;
 use yeji_eval::{EvalError, Facts};
 
 pub use pay::{Line, MINOR_UNIT, band_rate, commission_slices, limit, money, round};
+pub use payouts::{ADJUSTMENT, RunState, RunStep, calculate, result_of, settle, step};
 pub use plan::{Band, Component, Kind, Measure, Method, Plan, Rounding, SEED_PLAN, Tier};
-pub use schedule::{Schedule, save};
+pub use schedule::{Schedule, Version, save};
 pub use statement::{RepMonth, Statement, statement};
 pub use whatif::{RepChange, Spread, WhatIf, compare, spread};
 
@@ -41,13 +44,19 @@ pub enum IncentiveError {
     Plan(String),
     #[error("{0}")]
     Bad(String),
+    #[error("refused: {0}")]
+    Refused(String),
+    #[error("no payout run {0} (see `yeji incentive runs`)")]
+    NoSuchRun(i64),
     #[error(transparent)]
     Eval(#[from] EvalError),
+    #[error(transparent)]
+    Facts(#[from] yeji_facts::FactsError),
 }
 
 /// A calculated run (SPEC §15.6).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Run {
     pub period: String,
     pub plan: String,

@@ -7,7 +7,7 @@
 //! the minor unit; a statement's total is the sum of its rounded lines.
 
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::plan::{Band, Method, Rounding, Tier};
 
@@ -16,7 +16,7 @@ pub const MINOR_UNIT: u32 = 2;
 
 /// One line of a statement (SPEC §15.6).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
     /// The component's id.
     pub component: String,

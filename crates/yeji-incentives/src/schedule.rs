@@ -3,6 +3,7 @@
 //! version's (the newest version where two start in the same month), or one
 //! plan given for every month (a file, for a trial or a what-if).
 
+use serde::{Deserialize, Serialize};
 use yeji_core::{Grain, Period};
 use yeji_store::Catalog;
 
@@ -10,34 +11,59 @@ use crate::{IncentiveError, Plan};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Schedule {
-    /// (first month YYYY-MM, or "" for every month; version, 0 for a file; the plan), oldest first.
-    versions: Vec<(String, i64, Plan)>,
+    /// Oldest first, with their plans read.
+    versions: Vec<(Version, Plan)>,
+}
+
+/// A plan version as a run records it: enough to compute the run again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Version {
+    /// 0 for a plan file.
+    pub version: i64,
+    /// The first month (YYYY-MM) it is in effect; "" for every month.
+    pub from: String,
+    pub toml: String,
 }
 
 impl Schedule {
-    /// One plan for every month.
-    pub fn single(plan: Plan) -> Schedule {
-        Schedule { versions: vec![(String::new(), 0, plan)] }
+    /// The plans of `versions` (as a run recorded them).
+    pub fn of(versions: Vec<Version>) -> Result<Schedule, IncentiveError> {
+        let mut out = Vec::new();
+        for version in versions {
+            let plan = Plan::parse(&version.toml, &format!("plan version {}", version.version))?;
+            out.push((version, plan));
+        }
+        Ok(Schedule { versions: out })
+    }
+
+    /// One plan file's `text` for every month.
+    pub fn file(text: &str, name: &str) -> Result<Schedule, IncentiveError> {
+        let plan = Plan::parse(text, name)?;
+        Ok(Schedule { versions: vec![(Version { version: 0, from: String::new(), toml: text.to_owned() }, plan)] })
     }
 
     /// The workspace's saved versions.
     pub async fn saved(catalog: &Catalog) -> Result<Schedule, IncentiveError> {
         let rows = catalog.incentive_plans().await.map_err(|e| IncentiveError::Bad(format!("the catalog: {e}")))?;
-        let mut versions = Vec::new();
-        for row in rows {
-            let plan = Plan::parse(&row.toml, &format!("plan version {}", row.version))?;
-            versions.push((row.effective_from, row.version, plan));
-        }
-        Ok(Schedule { versions })
+        Schedule::of(
+            rows.into_iter().map(|r| Version { version: r.version, from: r.effective_from, toml: r.toml }).collect(),
+        )
     }
 
     /// The plan in effect in `month` (YYYY-MM) and its version.
     pub fn for_month(&self, month: &str) -> Option<(i64, &Plan)> {
         self.versions
             .iter()
-            .filter(|(from, _, _)| from.as_str() <= month)
-            .max_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)))
-            .map(|(_, version, plan)| (*version, plan))
+            .filter(|(v, _)| v.from.as_str() <= month)
+            .max_by(|a, b| a.0.from.cmp(&b.0.from).then(a.0.version.cmp(&b.0.version)))
+            .map(|(v, plan)| (v.version, plan))
+    }
+
+    /// The versions in effect in some month of `period`.
+    pub fn used(&self, period: &Period) -> Vec<Version> {
+        let months: Vec<String> = period.months().iter().map(ToString::to_string).collect();
+        let used: Vec<i64> = months.iter().filter_map(|m| self.for_month(m).map(|(v, _)| v)).collect();
+        self.versions.iter().filter(|(v, _)| used.contains(&v.version)).map(|(v, _)| v.clone()).collect()
     }
 }
 
@@ -57,23 +83,27 @@ pub async fn save(catalog: &Catalog, text: &str, from: &Period, actor: &str) -> 
 mod tests {
     use super::*;
 
-    fn plan(id: &str) -> Plan {
-        Plan::parse(&crate::SEED_PLAN.replace("sales-2026", id), "p").unwrap()
+    fn version(version: i64, from: &str, id: &str) -> Version {
+        Version { version, from: from.into(), toml: crate::SEED_PLAN.replace("sales-2026", id) }
     }
 
     #[test]
     fn the_newest_version_started_by_a_month_is_in_effect() {
-        let schedule = Schedule {
-            versions: vec![
-                ("2026-01".into(), 1, plan("h1")),
-                ("2026-07".into(), 2, plan("h2")),
-                ("2026-07".into(), 3, plan("h2-fixed")),
-            ],
-        };
+        let schedule = Schedule::of(vec![
+            version(1, "2026-01", "h1"),
+            version(2, "2026-07", "h2"),
+            version(3, "2026-07", "h2-fixed"),
+        ])
+        .unwrap();
         let id = |month: &str| schedule.for_month(month).map(|(v, p)| (v, p.id.clone()));
         assert_eq!(id("2025-12"), None);
         assert_eq!(id("2026-06"), Some((1, "h1".into())));
         assert_eq!(id("2026-07"), Some((3, "h2-fixed".into())));
-        assert_eq!(Schedule::single(plan("x")).for_month("1999-01").map(|(v, _)| v), Some(0));
+        let used: Vec<i64> = schedule.used(&"2026-Q2".parse().unwrap()).iter().map(|v| v.version).collect();
+        assert_eq!(used, [1]);
+        let used: Vec<i64> = schedule.used(&"2026-H2".parse().unwrap()).iter().map(|v| v.version).collect();
+        assert_eq!(used, [3]);
+        let file = Schedule::file(crate::SEED_PLAN, "p.toml").unwrap();
+        assert_eq!(file.for_month("1999-01").map(|(v, _)| v), Some(0));
     }
 }

@@ -4,7 +4,7 @@
 //! month's revenue target and a base salary).
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::pay::{Line, band_rate, commission_slices, limit, money, round};
 use crate::plan::{Kind, Measure, Plan};
@@ -33,7 +33,7 @@ impl RepMonth {
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Statement {
     pub rep_id: String,
     pub name: String,

@@ -28,6 +28,7 @@ mod batches;
 mod feedback;
 mod incentive_plans;
 mod lock;
+mod payout_runs;
 mod people;
 mod plans;
 mod runs;
@@ -47,6 +48,7 @@ pub use batches::{Batch, NewBatch, TableChange, TableVersion};
 pub use feedback::{FeedbackEvent, FeedbackRow, FeedbackStep};
 pub use incentive_plans::IncentivePlanVersion;
 pub use lock::WriteLock;
+pub use payout_runs::{NewPayoutRun, PayoutRunRow};
 pub use people::{NewUser, Token, User};
 pub use plans::{CheckinRow, PlanChange, PlanEvent, PlanRow};
 pub use runs::{NewRun, Run, RunInfo};
@@ -70,6 +72,8 @@ pub enum StoreError {
     NoSuchAlert(String),
     #[error("no target version {0} (see `yeji target versions`)")]
     NoSuchTarget(i64),
+    #[error("no payout run {0} (see `yeji incentive runs`)")]
+    NoSuchPayoutRun(i64),
     #[error("no plan {0}")]
     NoSuchPlan(i64),
     #[error("no user '{0}' (see `yeji user list`)")]

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use yeji_core::Period;
 use yeji_facts::Workspace;
-use yeji_incentives::{Plan, Schedule};
+use yeji_incentives::{Plan, RunStep, Schedule};
 
 use crate::WorkspaceArg;
 use crate::output::{Format, table};
@@ -24,8 +24,36 @@ pub enum IncentiveAction {
         /// A plan file (TOML, SPEC §15.6) for every month; default: the saved versions in effect.
         #[arg(long)]
         plan: Option<PathBuf>,
+        /// Save it as a payout run (calculated; then approve, lock), settling the locked periods before.
+        #[arg(long)]
+        save: bool,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+    /// The payout runs: period, plan, total, state, who calculated, approved and locked.
+    Runs {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+    },
+    /// A payout run as saved (a locked one never changes).
+    Show {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        run: i64,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Approve a calculated payout run.
+    Approve {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        run: i64,
+    },
+    /// Lock an approved payout run: its snapshot for payroll, never changed.
+    Lock {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        run: i64,
     },
     /// Save a plan file as the next version, in effect from a month; or list the versions.
     Plan {
@@ -62,14 +90,18 @@ pub enum PlanAction {
     },
 }
 
-fn read_plan(file: &Path) -> anyhow::Result<Plan> {
+fn read_plan(file: &Path) -> anyhow::Result<Schedule> {
     let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    Ok(Plan::parse(&text, &file.display().to_string())?)
+    Ok(Schedule::file(&text, &file.display().to_string())?)
 }
 
 pub async fn run(action: IncentiveAction) -> anyhow::Result<ExitCode> {
-    let (workspace, period, plan, format) = match action {
-        IncentiveAction::Run { workspace, period, plan, format } => (workspace, period, plan, format),
+    let (workspace, period, plan, save, format) = match action {
+        IncentiveAction::Run { workspace, period, plan, save, format } => (workspace, period, plan, save, format),
+        IncentiveAction::Runs { workspace } => return runs(&workspace).await,
+        IncentiveAction::Show { workspace, run, format } => return show(&workspace, run, format).await,
+        IncentiveAction::Approve { workspace, run } => return step(&workspace, run, RunStep::Approve).await,
+        IncentiveAction::Lock { workspace, run } => return step(&workspace, run, RunStep::Lock).await,
         IncentiveAction::Plan { action } => return plans(action).await,
         IncentiveAction::Whatif { workspace, period, plan, format } => {
             return whatif(&workspace, &period, &plan, format).await;
@@ -78,11 +110,20 @@ pub async fn run(action: IncentiveAction) -> anyhow::Result<ExitCode> {
     let workspace = Workspace::open(&workspace.workspace).await?;
     let period = Period::parse_fiscal(&period, workspace.settings().fiscal_year_first_month)?;
     let schedule = match &plan {
-        Some(file) => Schedule::single(read_plan(file)?),
+        Some(file) => read_plan(file)?,
         None => Schedule::saved(workspace.catalog()).await?,
     };
-    let facts = workspace.facts().await?;
-    let run = yeji_incentives::run(&facts, &schedule, &period).await?;
+    let run = if save {
+        let (id, run) = yeji_incentives::calculate(&workspace, &schedule, &period, &crate::actor()).await?;
+        eprintln!("saved as payout run {id} (calculated: yeji incentive approve -w W {id}, then lock)");
+        run
+    } else {
+        yeji_incentives::run(&workspace.facts().await?, &schedule, &period).await?
+    };
+    print_run(&run, format)
+}
+
+fn print_run(run: &yeji_incentives::Run, format: Format) -> anyhow::Result<ExitCode> {
     let missing = run.without_targets();
     if !missing.is_empty() {
         eprintln!("no bonus without a revenue target for {} rep(s): {}", missing.len(), missing.join(", "));
@@ -154,7 +195,7 @@ async fn plans(action: PlanAction) -> anyhow::Result<ExitCode> {
 }
 
 async fn whatif(workspace: &WorkspaceArg, period: &str, plan: &Path, format: Format) -> anyhow::Result<ExitCode> {
-    let new = Schedule::single(read_plan(plan)?);
+    let new = read_plan(plan)?;
     let workspace = Workspace::open(&workspace.workspace).await?;
     let period = Period::parse_fiscal(period, workspace.settings().fiscal_year_first_month)?;
     let current = Schedule::saved(workspace.catalog()).await?;
@@ -191,5 +232,43 @@ async fn whatif(workspace: &WorkspaceArg, period: &str, plan: &Path, format: For
         })
         .collect();
     say!("{}", table(&["rep", "name", "current", "new", "change"], &rows));
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn runs(workspace: &WorkspaceArg) -> anyhow::Result<ExitCode> {
+    let workspace = Workspace::open(&workspace.workspace).await?;
+    let stamp = |by: &Option<String>, at: &Option<chrono::DateTime<chrono::Utc>>| match (by, at) {
+        (Some(by), Some(at)) => format!("{by} {}", at.format("%Y-%m-%d %H:%M")),
+        _ => "–".into(),
+    };
+    let rows: Vec<Vec<String>> = workspace
+        .catalog()
+        .payout_runs()
+        .await?
+        .into_iter()
+        .map(|r| {
+            let calculated = format!("{} {}", r.created_by, r.created_at.format("%Y-%m-%d %H:%M"));
+            let (approved, locked) = (stamp(&r.approved_by, &r.approved_at), stamp(&r.locked_by, &r.locked_at));
+            vec![r.id.to_string(), r.period, r.plan, r.total, r.state, calculated, approved, locked]
+        })
+        .collect();
+    say!("{}", table(&["run", "period", "plan", "total", "state", "calculated", "approved", "locked"], &rows));
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn show(workspace: &WorkspaceArg, id: i64, format: Format) -> anyhow::Result<ExitCode> {
+    let workspace = Workspace::open(&workspace.workspace).await?;
+    let row = workspace.catalog().payout_run(id).await?;
+    let run = yeji_incentives::result_of(&row)?;
+    if format == Format::Table {
+        say!("payout run {id}: {}", row.state);
+    }
+    print_run(&run, format)
+}
+
+async fn step(workspace: &WorkspaceArg, id: i64, step: RunStep) -> anyhow::Result<ExitCode> {
+    let workspace = Workspace::open(&workspace.workspace).await?;
+    let row = yeji_incentives::step(&workspace, id, step, &crate::actor()).await?;
+    say!("payout run {id} ({} {}, total {}) is {}", row.period, row.plan, row.total, row.state);
     Ok(ExitCode::SUCCESS)
 }

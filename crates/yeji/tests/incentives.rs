@@ -290,3 +290,73 @@ fn a_plan_saved_mid_year_pays_from_its_month_and_a_new_plan_is_priced_before_sav
         ["min", "p25", "median", "p75", "max"].iter().map(|k| spread[k].as_str().unwrap()).collect();
     assert_eq!(quartiles, ["5000.00", "27799.58", "27940.00", "32155.80", "32400.00"]);
 }
+
+/// October's run is saved, approved and locked; then R1's customer returns
+/// 100,000 of October's order. The locked run still pays R1 32,400.00, and
+/// November's run settles October: now 500,000 in October (83.3 %: no
+/// bonus; 25,000.00 commission) against the 32,400.00 paid: an adjustment of
+/// −7,400.00 on R1's November statement (R1 sold nothing in November).
+#[test]
+fn a_locked_run_never_changes_and_a_return_after_payout_is_clawed_back_next_month() {
+    let company = setup();
+    let seed = company.plans.join("seed.toml");
+    std::fs::write(&seed, PLAN).unwrap();
+    ok(&["incentive", "plan", "save", "-w", &company.ws, seed.to_str().unwrap(), "--from", "2026-01"], 0);
+    let save = |period: &str| {
+        let out = run(&["incentive", "run", "-w", &company.ws, "--period", period, "--save", "--format", "json"]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        (serde_json::from_str::<Value>(&text(&out.stdout)).unwrap(), text(&out.stderr))
+    };
+    let step = |verb: &str, id: &str| run(&["incentive", verb, "-w", &company.ws, id]);
+    let (october, said) = save("2026-10");
+    assert!(said.contains("saved as payout run 1"), "{said}");
+    assert_eq!(october["total"], "125295.38");
+    assert_eq!(
+        text(&step("lock", "1").stderr).trim(),
+        "error: refused: payout run 1 is calculated: lock needs it approved"
+    );
+    assert_eq!(
+        text(&step("approve", "1").stdout).trim(),
+        "payout run 1 (2026-10 sales-2026 v1, total 125295.38) is approved"
+    );
+    assert!(step("lock", "1").status.success());
+    assert_eq!(text(&step("approve", "1").stderr).trim(), "error: refused: payout run 1 is locked: nothing changes it");
+
+    let late = company.plans.join("late");
+    std::fs::create_dir(&late).unwrap();
+    std::fs::write(
+        late.join("orders.csv"),
+        "order_id,line_no,order_date,rep_id,customer_id,product_id,quantity,amount,status\nO1R,1,2026-10-25,R1,K1,P1,-50000,-100000,returned\n",
+    )
+    .unwrap();
+    ok(&["import", "-w", &company.ws, late.to_str().unwrap()], 0);
+    let shown = json(&["incentive", "show", "-w", &company.ws, "1", "--format", "json"]);
+    assert_eq!(statement(&shown, "R1")["total"], "32400.00", "the locked run as it was");
+
+    let (november, _) = save("2026-11");
+    let r1 = statement(&november, "R1");
+    let adjustment = r1["lines"].as_array().unwrap().iter().find(|l| l["component"] == "adjustment").unwrap();
+    assert_eq!(
+        (&adjustment["period"], &adjustment["base"], &adjustment["measure"], &adjustment["amount"]),
+        (&Value::from("2026-10"), &Value::from("32400.00"), &Value::from("25000.00"), &Value::from("-7400.00"))
+    );
+    assert_eq!(r1["total"], "-7400.00");
+    let others = november["statements"].as_array().unwrap().iter().filter(|s| s["rep_id"] != "R1");
+    assert!(others.flat_map(|s| s["lines"].as_array().unwrap()).all(|l| l["component"] != "adjustment"));
+    assert!(step("approve", "2").status.success() && step("lock", "2").status.success());
+    let (december, _) = save("2026-12");
+    assert_eq!(statement(&december, "R1")["total"], "0.00", "October is settled once");
+
+    // A second run of October may be calculated and approved, not locked.
+    save("2026-10");
+    assert!(step("approve", "4").status.success());
+    assert_eq!(
+        text(&step("lock", "4").stderr).trim(),
+        "error: refused: 2026-10 has a locked run already (payout run 1): a later change is settled in a later period's run"
+    );
+    let audit = json(&["audit", "-w", &company.ws, "--format", "json"]);
+    let count = |action: &str| audit.as_array().unwrap().iter().filter(|a| a["action"] == action).count();
+    assert_eq!((count("incentive.calculate"), count("incentive.approve"), count("incentive.lock")), (4, 3, 2));
+    let listed = ok(&["incentive", "runs", "-w", &company.ws], 0);
+    assert_eq!(listed.lines().count(), 5, "{listed}");
+}
