@@ -14,12 +14,14 @@
 //! schedule.rs   the plan version in effect each month; saving a version
 //! whatif.rs     a new plan beside the current: cost, change per rep, spread
 //! payouts.rs    payout runs: saved, approved, locked; later changes settled
+//! report.rs     a statement as a document
 //! ```
 
 mod number;
 mod pay;
 mod payouts;
 mod plan;
+mod report;
 mod schedule;
 mod statement;
 mod whatif;
@@ -32,8 +34,9 @@ use yeji_core::Period;
 use yeji_eval::{EvalError, Facts};
 
 pub use pay::{Line, MINOR_UNIT, band_rate, commission_slices, limit, money, round};
-pub use payouts::{ADJUSTMENT, RunState, RunStep, calculate, result_of, settle, step};
+pub use payouts::{ADJUSTMENT, Found, RunState, RunStep, calculate, result_of, settle, statement_for, step};
 pub use plan::{Band, Component, Kind, Measure, Method, Plan, Rounding, SEED_PLAN, Tier};
+pub use report::{columns, rows, statement_doc};
 pub use schedule::{Schedule, Version, save};
 pub use statement::{RepMonth, Statement, statement};
 pub use whatif::{RepChange, Spread, WhatIf, compare, spread};
@@ -48,6 +51,8 @@ pub enum IncentiveError {
     Refused(String),
     #[error("no payout run {0} (see `yeji incentive runs`)")]
     NoSuchRun(i64),
+    #[error("{rep} has no statement for {period}")]
+    NoStatement { rep: String, period: String },
     #[error(transparent)]
     Eval(#[from] EvalError),
     #[error(transparent)]

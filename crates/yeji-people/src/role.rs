@@ -79,6 +79,22 @@ impl Role {
         matches!(self, Role::Admin | Role::Director | Role::Manager)
     }
 
+    /// The payout runs and everyone's pay (a rep reads their own statement,
+    /// a manager their reps').
+    pub fn may_read_pay(self) -> bool {
+        matches!(self, Role::Admin | Role::Director | Role::Hr)
+    }
+
+    /// Approving a payout run.
+    pub fn may_approve_pay(self) -> bool {
+        matches!(self, Role::Admin | Role::Director)
+    }
+
+    /// Locking an approved payout run for payroll (finance).
+    pub fn may_lock_pay(self) -> bool {
+        matches!(self, Role::Admin | Role::Hr)
+    }
+
     /// Feedback and improvement plans, for the reps in scope.
     pub fn may_coach(self) -> bool {
         matches!(self, Role::Admin | Role::Director | Role::Manager | Role::Hr)

@@ -38,7 +38,8 @@ use crate::views::{Comparison, EntityView, Overview};
         crate::api_plans::checkin, crate::api_plans::effect, crate::api_plans::all, crate::api_alerts::list,
         crate::api_alerts::step, crate::api_analysis::variance, crate::api_analysis::forecast,
         crate::api_targets::list, crate::api_targets::create, crate::api_targets::step,
-        crate::api_analysis::customers, crate::api_analysis::drivers),
+        crate::api_analysis::customers, crate::api_analysis::drivers, crate::api_incentives::statement,
+        crate::api_incentives::runs, crate::api_incentives::step),
     components(schemas(WebError, Rows, KpiInfo, BatchInfo, Imported, Period)),
     modifiers(&SignInRequired),
     security(("session" = []), ("token" = []))
@@ -52,13 +53,15 @@ pub struct ApiDoc;
 struct SignInRequired;
 
 /// The paths (and methods) whose handler asks the viewer's role.
-const ROLE_CHECKED: [(&str, &str); 6] = [
+const ROLE_CHECKED: [(&str, &str); 8] = [
     ("/api/v1/overview", "get"),
     ("/api/v1/batches", "get"),
     ("/api/v1/imports", "post"),
     ("/api/v1/batches/{id}/revert", "post"),
     ("/api/v1/users", "get"),
     ("/api/v1/audit", "get"),
+    ("/api/v1/incentives/runs", "get"),
+    ("/api/v1/incentives/runs/{id}/steps", "post"),
 ];
 
 impl utoipa::Modify for SignInRequired {
@@ -131,6 +134,9 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/alerts/{id}/steps", post(crate::api_alerts::step))
         .route("/targets", get(crate::api_targets::list).post(crate::api_targets::create))
         .route("/targets/{id}/steps", post(crate::api_targets::step))
+        .route("/incentives/statements/{rep}", get(crate::api_incentives::statement))
+        .route("/incentives/runs", get(crate::api_incentives::runs))
+        .route("/incentives/runs/{id}/steps", post(crate::api_incentives::step))
         .merge(crate::api_people::routes())
         .fallback(|| async { WebError::not_found("not_found", "no such API endpoint; see /api/v1/openapi.json") })
 }

@@ -31,6 +31,7 @@ mod api;
 mod api_alerts;
 mod api_analysis;
 mod api_feedback;
+mod api_incentives;
 mod api_people;
 mod api_plans;
 mod api_targets;
@@ -94,6 +95,7 @@ fn app<S: tower_sessions::SessionStore + Clone>(state: Arc<AppState>, sessions: 
         .route("/alerts/{id}/step", post(alerts::step))
         .route("/targets", get(targets::page).post(targets::propose))
         .route("/targets/{id}/step", post(targets::step))
+        .route("/incentives/statements/{rep}/export/{format}", get(api_incentives::export))
         .route("/plans/{id}", get(plans::plan))
         .route("/plans/{id}/step", post(plans::step))
         .route("/plans/{id}/checkin", post(plans::checkin))

@@ -11,7 +11,7 @@ use yeji_facts::Workspace;
 use yeji_incentives::{Plan, RunStep, Schedule};
 
 use crate::WorkspaceArg;
-use crate::output::{Format, table};
+use crate::output::{Format, ShowFormat, table};
 
 #[derive(clap::Subcommand)]
 pub enum IncentiveAction {
@@ -42,6 +42,22 @@ pub enum IncentiveAction {
         run: i64,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+    /// A rep's statement for a period (its locked run, else its latest saved, else now).
+    Statement {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        #[arg(long)]
+        rep: String,
+        #[arg(long)]
+        period: String,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+        /// The file a PDF or workbook goes to (default: stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, default_value = "zh")]
+        lang: String,
     },
     /// Approve a calculated payout run.
     Approve {
@@ -100,6 +116,9 @@ pub async fn run(action: IncentiveAction) -> anyhow::Result<ExitCode> {
         IncentiveAction::Run { workspace, period, plan, save, format } => (workspace, period, plan, save, format),
         IncentiveAction::Runs { workspace } => return runs(&workspace).await,
         IncentiveAction::Show { workspace, run, format } => return show(&workspace, run, format).await,
+        IncentiveAction::Statement { workspace, rep, period, format, out, lang } => {
+            return statement(&workspace, (&rep, &period), (format, out.as_deref()), &lang).await;
+        }
         IncentiveAction::Approve { workspace, run } => return step(&workspace, run, RunStep::Approve).await,
         IncentiveAction::Lock { workspace, run } => return step(&workspace, run, RunStep::Lock).await,
         IncentiveAction::Plan { action } => return plans(action).await,
@@ -270,5 +289,36 @@ async fn step(workspace: &WorkspaceArg, id: i64, step: RunStep) -> anyhow::Resul
     let workspace = Workspace::open(&workspace.workspace).await?;
     let row = yeji_incentives::step(&workspace, id, step, &crate::actor()).await?;
     say!("payout run {id} ({} {}, total {}) is {}", row.period, row.plan, row.total, row.state);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn statement(
+    workspace: &WorkspaceArg,
+    (rep, period): (&str, &str),
+    (format, out): (ShowFormat, Option<&Path>),
+    lang: &str,
+) -> anyhow::Result<ExitCode> {
+    let lang: yeji_feedback::Lang = lang.parse()?;
+    let workspace = Workspace::open(&workspace.workspace).await?;
+    let period = Period::parse_fiscal(period, workspace.settings().fiscal_year_first_month)?;
+    let rep = workspace.settings().id(rep);
+    let facts = workspace.facts().await?;
+    let found = yeji_incentives::statement_for(workspace.catalog(), &facts, &period, &rep).await?;
+    if let Some(format) = format.export() {
+        let doc = yeji_incentives::statement_doc(&found.statement, (&found.period, &found.plan), lang);
+        crate::output::document(&doc, format, out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if format == ShowFormat::Json {
+        say!("{}", serde_json::to_string_pretty(&found)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let source =
+        found.run.map_or("not saved".into(), |id| format!("payout run {id}, {}", found.state.unwrap_or_default()));
+    say!("{} ({}) {} · {} ({source}): {}", found.statement.name, rep, found.period, found.plan, found.statement.total);
+    say!("{}", table(&yeji_incentives::columns(lang), &yeji_incentives::rows(&found.statement)));
+    for note in &found.statement.notes {
+        say!("{note}");
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -24,12 +24,13 @@
 
 mod common;
 
-use common::{json, ok, run, text};
+use common::people::{Call, PASSWORD, signed_in};
+use common::{Server, json, ok, run, run_with_input, text};
 use serde_json::Value;
 
 fn company(dir: &std::path::Path) {
     let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();
-    write("org_units.csv", "unit_id,name,parent_id,kind\nHQ,总部,,company\nT,一组,HQ,team\n");
+    write("org_units.csv", "unit_id,name,parent_id,kind\nHQ,总部,,company\nT,一组,HQ,team\nU,二组,HQ,team\n");
     let mut reps =
         String::from("rep_id,name,unit_id,manager_rep_id,hire_date,level,base_salary,active,effective_from\n");
     for (id, name, base) in
@@ -359,4 +360,75 @@ fn a_locked_run_never_changes_and_a_return_after_payout_is_clawed_back_next_mont
     assert_eq!((count("incentive.calculate"), count("incentive.approve"), count("incentive.lock")), (4, 3, 2));
     let listed = ok(&["incentive", "runs", "-w", &company.ws], 0);
     assert_eq!(listed.lines().count(), 5, "{listed}");
+}
+
+/// Who sees whose pay: a rep their own statement, a manager their team's
+/// reps', HR, directors and admins everyone's; the runs are for HR and
+/// directors; a director approves, HR locks.
+#[test]
+fn pay_is_seen_and_moved_on_by_role_on_the_api() {
+    let company = setup();
+    let seed = company.plans.join("seed.toml");
+    std::fs::write(&seed, PLAN).unwrap();
+    ok(&["incentive", "plan", "save", "-w", &company.ws, seed.to_str().unwrap(), "--from", "2026-01"], 0);
+    let users = [
+        ("dora", "director", None),
+        ("mia", "manager", Some("T")),
+        ("nils", "manager", Some("U")),
+        ("ray", "rep", Some("R1")),
+        ("rita", "rep", Some("R2")),
+        ("hana", "hr", None),
+    ];
+    for (login, role, entity) in users {
+        let mut args = vec!["user", "add", "-w", &company.ws, login, "--role", role];
+        args.extend(entity.iter().flat_map(|e| ["--entity", *e]));
+        let added = run_with_input(&args, &format!("{PASSWORD}\n"));
+        assert!(added.status.success(), "{}", text(&added.stderr));
+    }
+    let server = Server::start(&company.ws);
+    let cookies: Vec<(&str, String)> = users.iter().map(|(l, _, _)| (*l, signed_in(&server, l))).collect();
+    let as_user = |login: &str| {
+        let cookie = &cookies.iter().find(|(l, _)| *l == login).unwrap().1;
+        Call { cookie: Some(cookie.as_str()), ..Call::new(&server) }
+    };
+    let r1 = "/api/v1/incentives/statements/R1?period=2026-10";
+    let (status, live) = as_user("ray").get(r1);
+    assert_eq!((status, &live["run"], &live["statement"]["total"]), (200, &Value::Null, &Value::from("32400.00")));
+    for (login, status) in [("rita", 404), ("nils", 404), ("mia", 200), ("hana", 200), ("dora", 200)] {
+        assert_eq!(as_user(login).get(r1).0, status, "{login}");
+    }
+    for (login, status) in [("ray", 403), ("mia", 403), ("hana", 200), ("dora", 200)] {
+        assert_eq!(as_user(login).get("/api/v1/incentives/runs").0, status, "{login}");
+    }
+    let report = |login: &str, format: &str| {
+        let path = format!("/incentives/statements/R1/export/{format}?period=2026-10");
+        match as_user(login).request("GET", &path).call() {
+            Ok(r) => (r.status(), r.header("content-type").unwrap_or("").to_owned()),
+            Err(ureq::Error::Status(status, _)) => (status, String::new()),
+            Err(error) => panic!("{error}"),
+        }
+    };
+    assert_eq!(report("ray", "pdf"), (200, "application/pdf".to_owned()));
+    assert_eq!(report("hana", "xlsx").0, 200);
+    assert_eq!(report("rita", "pdf").0, 404);
+
+    ok(&["incentive", "run", "-w", &company.ws, "--period", "2026-10", "--save"], 0);
+    let saved = as_user("ray").get(r1).1;
+    assert_eq!((&saved["run"], &saved["state"]), (&Value::from(1), &Value::from("calculated")));
+    let steps = "/api/v1/incentives/runs/1/steps";
+    let step = |name: &str| serde_json::json!({ "step": name });
+    assert_eq!(as_user("dora").post(steps, step("lock")).0, 403, "a director approves; HR locks");
+    assert_eq!(as_user("hana").post(steps, step("approve")).0, 403);
+    assert_eq!(as_user("ray").post(steps, step("approve")).0, 403);
+    assert_eq!(as_user("dora").post(steps, step("pay")).0, 400);
+    assert_eq!(as_user("dora").post("/api/v1/incentives/runs/99/steps", step("approve")).0, 404);
+    let (status, approved) = as_user("dora").post(steps, step("approve"));
+    assert_eq!(
+        (status, &approved["state"], &approved["approved_by"]),
+        (200, &Value::from("approved"), &Value::from("dora"))
+    );
+    let (status, locked) = as_user("hana").post(steps, step("lock"));
+    assert_eq!((status, &locked["state"]), (200, &Value::from("locked")));
+    assert_eq!(as_user("hana").post(steps, step("lock")).0, 409);
+    assert_eq!(as_user("mia").get(r1).1["state"], "locked");
 }

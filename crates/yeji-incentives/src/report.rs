@@ -1,0 +1,55 @@
+//! A rep's statement as a document (HTML, PDF, XLSX through yeji-export):
+//! each line with its month, component, base, measure, rate and amount, the
+//! total, and why a component paid nothing where it could not be computed.
+
+use yeji_export::{Block, Doc};
+use yeji_feedback::Lang;
+
+use crate::Statement;
+
+/// The statement table's columns; the page's too.
+pub fn columns(lang: Lang) -> [&'static str; 6] {
+    match lang {
+        Lang::Zh => ["月份", "项目", "基数", "指标", "比例", "金额"],
+        Lang::En => ["Month", "Component", "Base", "Measure", "Rate", "Amount"],
+    }
+}
+
+/// The cells of each line, in [`columns`]' order.
+pub fn rows(statement: &Statement) -> Vec<Vec<String>> {
+    statement
+        .lines
+        .iter()
+        .map(|l| {
+            vec![
+                l.period.clone(),
+                l.component.clone(),
+                l.base.to_string(),
+                l.measure.to_string(),
+                l.rate.to_string(),
+                l.amount.to_string(),
+            ]
+        })
+        .collect()
+}
+
+pub fn statement_doc(statement: &Statement, (period, plan): (&str, &str), lang: Lang) -> Doc {
+    let (title, total, notes) = match lang {
+        Lang::Zh => ("激励结算单", "合计", "说明"),
+        Lang::En => ("Incentive statement", "Total", "Notes"),
+    };
+    let mut blocks = vec![
+        Block::Table { header: columns(lang).iter().map(|c| c.to_string()).collect(), rows: rows(statement) },
+        Block::Paragraph(format!("{total}: {}", statement.total)),
+    ];
+    if !statement.notes.is_empty() {
+        blocks.push(Block::Heading(notes.into()));
+        blocks.push(Block::Bullets(statement.notes.clone()));
+    }
+    Doc {
+        title: format!("{} ({}) · {title}", statement.name, statement.rep_id),
+        subtitle: format!("{period} · {plan}"),
+        lang: if lang == Lang::Zh { "zh-CN".into() } else { "en".into() },
+        blocks,
+    }
+}
