@@ -333,6 +333,17 @@ fn a_locked_run_never_changes_and_a_return_after_payout_is_clawed_back_next_mont
     ok(&["import", "-w", &company.ws, late.to_str().unwrap()], 0);
     let shown = json(&["incentive", "show", "-w", &company.ws, "1", "--format", "json"]);
     assert_eq!(statement(&shown, "R1")["total"], "32400.00", "the locked run as it was");
+    let found =
+        json(&["incentive", "statement", "-w", &company.ws, "--rep", "R1", "--period", "2026-10", "--format", "json"]);
+    assert_eq!(
+        (&found["run"], &found["state"], &found["statement"]["total"]),
+        (&Value::from(1), &Value::from("locked"), &Value::from("32400.00"))
+    );
+    let pdf = company.plans.join("r1.pdf");
+    let args =
+        ["incentive", "statement", "-w", &company.ws, "--rep", "R1", "--period", "2026-10", "--format", "pdf", "--out"];
+    ok(&[&args[..], &[pdf.to_str().unwrap()]].concat(), 0);
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
 
     let (november, _) = save("2026-11");
     let r1 = statement(&november, "R1");
