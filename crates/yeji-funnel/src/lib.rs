@@ -24,6 +24,7 @@ pub const STAGES: [(&str, &str); 4] = [
 ];
 
 /// One stage of a rep's funnel.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Stage {
     pub stage: &'static str,
@@ -38,6 +39,7 @@ pub struct Stage {
 }
 
 /// A rep's funnel and its bottleneck.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RepFunnel {
     pub rep_id: String,

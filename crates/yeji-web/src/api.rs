@@ -38,7 +38,8 @@ use crate::views::{Comparison, EntityView, Overview};
         crate::api_plans::checkin, crate::api_plans::effect, crate::api_plans::all, crate::api_alerts::list,
         crate::api_alerts::step, crate::api_analysis::variance, crate::api_analysis::forecast,
         crate::api_targets::list, crate::api_targets::create, crate::api_targets::step,
-        crate::api_analysis::customers, crate::api_analysis::drivers, crate::api_incentives::statement,
+        crate::api_analysis::customers, crate::api_analysis::drivers, crate::api_analysis::funnel,
+        crate::api_incentives::statement,
         crate::api_incentives::runs, crate::api_incentives::step),
     components(schemas(WebError, Rows, KpiInfo, BatchInfo, Imported, Period)),
     modifiers(&SignInRequired),
@@ -131,6 +132,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/entities/{id}/forecast", get(crate::api_analysis::forecast))
         .route("/entities/{id}/customers", get(crate::api_analysis::customers))
         .route("/entities/{id}/drivers", get(crate::api_analysis::drivers))
+        .route("/entities/{id}/funnel", get(crate::api_analysis::funnel))
         .route("/alerts/{id}/steps", post(crate::api_alerts::step))
         .route("/targets", get(crate::api_targets::list).post(crate::api_targets::create))
         .route("/targets/{id}/steps", post(crate::api_targets::step))

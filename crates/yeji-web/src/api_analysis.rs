@@ -11,6 +11,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use yeji_customers::Customers;
 use yeji_forecast::{Forecast, ForecastError};
+use yeji_funnel::RepFunnel;
 use yeji_variance::{Drivers, Variance, VarianceError};
 
 use crate::error::{Result, WebError};
@@ -176,4 +177,32 @@ pub(crate) async fn drivers(
     Query(q): Query<DriversQuery>,
 ) -> Result<Json<Drivers>> {
     Ok(Json(drivers_of(&state, &viewer, &state.id(&id), &q).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FunnelQuery {
+    #[param(value_type = Option<crate::api::Period>)]
+    pub period: Option<String>,
+    /// Stages entered by fewer opportunities say nothing (default 5).
+    pub min_base: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/entities/{id}/funnel", params(("id" = String, Path), FunnelQuery),
+    responses((status = 200, body = RepFunnel), (status = 400, body = WebError), (status = 404, body = WebError)))]
+pub(crate) async fn funnel(
+    State(state): State<Arc<AppState>>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(q): Query<FunnelQuery>,
+) -> Result<Json<RepFunnel>> {
+    let (id, period) = (state.id(&id), state.period(q.period.as_deref()).await?);
+    let facts = state.facts();
+    viewer.check(&facts, &period, &id)?;
+    if !facts.org().has_rep(&id) {
+        return Err(WebError::bad_request("not_a_rep", format!("{id} is a unit: a funnel's bottleneck is a rep's")));
+    }
+    let scheme = state.scheme().await?;
+    let funnels = yeji_funnel::funnels(&facts, &scheme.scheme, &period, Some(&id), q.min_base.unwrap_or(5)).await?;
+    funnels.into_iter().next().map(Json).ok_or_else(|| crate::viewer::unknown_entity(&id))
 }

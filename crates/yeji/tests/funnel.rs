@@ -89,3 +89,36 @@ fn each_reps_bottleneck_is_the_stage_that_loses_most_against_the_peers() {
     let unknown = run(&["funnel", "-w", &ws, "--period", "2026-Q3", "--rep", "R9"]);
     assert!(text(&unknown.stderr).contains("no rep or unit 'R9'"), "{}", text(&unknown.stderr));
 }
+
+/// The same funnels in the API: a rep's own (R1's bottleneck qualification,
+/// R2's negotiation unless the least base is 10), another rep's is 404, a
+/// unit is no rep's funnel.
+#[test]
+fn a_reps_funnel_is_in_the_api_for_those_who_see_the_rep() {
+    let (dir, ws) = workspace();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    company(&data);
+    ok(&["import", "-w", &ws, data.to_str().unwrap()], 0);
+    for (login, role, entity) in [("ray", "rep", Some("R1")), ("mia", "manager", Some("T"))] {
+        let mut args = vec!["user", "add", "-w", &ws, login, "--role", role];
+        args.extend(entity.iter().flat_map(|e| ["--entity", *e]));
+        let added = common::run_with_input(&args, &format!("{}\n", common::people::PASSWORD));
+        assert!(added.status.success(), "{}", text(&added.stderr));
+    }
+    let server = common::Server::start(&ws);
+    let (ray, mia) = (common::people::signed_in(&server, "ray"), common::people::signed_in(&server, "mia"));
+    let call = |cookie: &str, path: &str| {
+        common::people::Call { cookie: Some(cookie), ..common::people::Call::new(&server) }.get(path)
+    };
+    let (status, r1) = call(&ray, "/api/v1/entities/R1/funnel?period=2026-Q3");
+    assert_eq!((status, &r1["bottleneck"]), (200, &serde_json::Value::from("qualified")));
+    assert_close(r1["stages"][0]["short_by"].as_f64().unwrap(), 2.0);
+    assert_eq!(call(&ray, "/api/v1/entities/R2/funnel?period=2026-Q3").0, 404, "another rep's");
+    assert_eq!(call(&mia, "/api/v1/entities/R2/funnel?period=2026-Q3").1["bottleneck"], "negotiation");
+    assert_eq!(
+        call(&mia, "/api/v1/entities/R2/funnel?period=2026-Q3&min_base=10").1["bottleneck"],
+        serde_json::Value::Null
+    );
+    assert_eq!(call(&mia, "/api/v1/entities/T/funnel?period=2026-Q3").0, 400);
+}
