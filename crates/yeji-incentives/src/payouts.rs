@@ -200,10 +200,19 @@ pub async fn step(workspace: &Workspace, id: i64, step: RunStep, actor: &str) ->
     let to = step.apply(id, from)?;
     if to == RunState::Locked {
         let rows = catalog.payout_runs().await.map_err(store)?;
-        if let Some(other) = rows.iter().find(|r| r.period == row.period && r.state == RunState::Locked.name()) {
+        let locked = rows.iter().filter(|r| r.state == RunState::Locked.name());
+        if let Some(other) = locked.clone().find(|r| r.period == row.period) {
             return Err(IncentiveError::Refused(format!(
                 "{} has a locked run already (payout run {}): a later change is settled in a later period's run",
                 row.period, other.id
+            )));
+        }
+        // Its settlements were worked out against the runs locked then: one
+        // locked since may have settled the same changes.
+        if let Some(other) = locked.clone().find(|r| r.locked_at.is_some_and(|at| at > row.created_at)) {
+            return Err(IncentiveError::Refused(format!(
+                "payout run {id} was calculated before payout run {} was locked: calculate it again",
+                other.id
             )));
         }
     }

@@ -355,22 +355,29 @@ fn a_locked_run_never_changes_and_a_return_after_payout_is_clawed_back_next_mont
     assert_eq!(r1["total"], "-7400.00");
     let others = november["statements"].as_array().unwrap().iter().filter(|s| s["rep_id"] != "R1");
     assert!(others.flat_map(|s| s["lines"].as_array().unwrap()).all(|l| l["component"] != "adjustment"));
+    let (stale, _) = save("2026-12"); // run 3, calculated before November is locked
+    assert!(statement(&stale, "R1")["lines"].as_array().unwrap().iter().any(|l| l["component"] == "adjustment"));
     assert!(step("approve", "2").status.success() && step("lock", "2").status.success());
+    assert!(step("approve", "3").status.success());
+    assert_eq!(
+        text(&step("lock", "3").stderr).trim(),
+        "error: refused: payout run 3 was calculated before payout run 2 was locked: calculate it again"
+    );
     let (december, _) = save("2026-12");
     assert_eq!(statement(&december, "R1")["total"], "0.00", "October is settled once");
 
     // A second run of October may be calculated and approved, not locked.
     save("2026-10");
-    assert!(step("approve", "4").status.success());
+    assert!(step("approve", "5").status.success());
     assert_eq!(
-        text(&step("lock", "4").stderr).trim(),
+        text(&step("lock", "5").stderr).trim(),
         "error: refused: 2026-10 has a locked run already (payout run 1): a later change is settled in a later period's run"
     );
     let audit = json(&["audit", "-w", &company.ws, "--format", "json"]);
     let count = |action: &str| audit.as_array().unwrap().iter().filter(|a| a["action"] == action).count();
-    assert_eq!((count("incentive.calculate"), count("incentive.approve"), count("incentive.lock")), (4, 3, 2));
+    assert_eq!((count("incentive.calculate"), count("incentive.approve"), count("incentive.lock")), (5, 4, 2));
     let listed = ok(&["incentive", "runs", "-w", &company.ws], 0);
-    assert_eq!(listed.lines().count(), 5, "{listed}");
+    assert_eq!(listed.lines().count(), 6, "{listed}");
 }
 
 /// Who sees whose pay: a rep their own statement, a manager their team's
