@@ -5,7 +5,9 @@
 use yeji_export::{Block, Doc};
 use yeji_feedback::Lang;
 
-use crate::Statement;
+use rust_decimal::Decimal;
+
+use crate::{Run, Statement};
 
 /// The statement table's columns; the page's too.
 pub fn columns(lang: Lang) -> [&'static str; 6] {
@@ -31,6 +33,34 @@ pub fn rows(statement: &Statement) -> Vec<Vec<String>> {
             ]
         })
         .collect()
+}
+
+/// A run as payroll takes it: a row per rep (id, name, each component's
+/// sum, total), the components in the order they first appear.
+pub fn payout_rows(run: &Run) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut components: Vec<&str> = Vec::new();
+    for line in run.statements.iter().flat_map(|s| &s.lines) {
+        if !components.contains(&line.component.as_str()) {
+            components.push(&line.component);
+        }
+    }
+    let rows = run
+        .statements
+        .iter()
+        .map(|s| {
+            let mut row = vec![s.rep_id.clone(), s.name.clone()];
+            for component in &components {
+                let sum: Decimal = s.lines.iter().filter(|l| l.component == *component).map(|l| l.amount).sum();
+                row.push(crate::money(sum).to_string());
+            }
+            row.push(s.total.to_string());
+            row
+        })
+        .collect();
+    let mut header = vec!["rep_id".to_owned(), "name".to_owned()];
+    header.extend(components.iter().map(|c| c.to_string()));
+    header.push("total".into());
+    (header, rows)
 }
 
 pub fn statement_doc(statement: &Statement, (period, plan): (&str, &str), lang: Lang) -> Doc {

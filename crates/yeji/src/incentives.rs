@@ -59,6 +59,17 @@ pub enum IncentiveAction {
         #[arg(long, default_value = "zh")]
         lang: String,
     },
+    /// A payout run for payroll: a row per rep (each component's sum, total) as CSV or XLSX.
+    Export {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        run: i64,
+        /// csv (UTF-8 with BOM, for Excel) or xlsx.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Approve a calculated payout run.
     Approve {
         #[command(flatten)]
@@ -119,6 +130,7 @@ pub async fn run(action: IncentiveAction) -> anyhow::Result<ExitCode> {
         IncentiveAction::Statement { workspace, rep, period, format, out, lang } => {
             return statement(&workspace, (&rep, &period), (format, out.as_deref()), &lang).await;
         }
+        IncentiveAction::Export { workspace, run, format, out } => return export(&workspace, run, &format, &out).await,
         IncentiveAction::Approve { workspace, run } => return step(&workspace, run, RunStep::Approve).await,
         IncentiveAction::Lock { workspace, run } => return step(&workspace, run, RunStep::Lock).await,
         IncentiveAction::Plan { action } => return plans(action).await,
@@ -151,30 +163,8 @@ fn print_run(run: &yeji_incentives::Run, format: Format) -> anyhow::Result<ExitC
         say!("{}", serde_json::to_string_pretty(&run)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let mut ids: Vec<&str> = Vec::new();
-    for statement in &run.statements {
-        for line in &statement.lines {
-            if !ids.contains(&line.component.as_str()) {
-                ids.push(&line.component);
-            }
-        }
-    }
-    let rows: Vec<Vec<String>> = run
-        .statements
-        .iter()
-        .map(|s| {
-            let mut row = vec![s.rep_id.clone(), s.name.clone()];
-            for id in &ids {
-                let sum: rust_decimal::Decimal = s.lines.iter().filter(|l| l.component == *id).map(|l| l.amount).sum();
-                row.push(yeji_incentives::money(sum).to_string());
-            }
-            row.push(s.total.to_string());
-            row
-        })
-        .collect();
-    let mut head = vec!["rep", "name"];
-    head.extend(&ids);
-    head.push("total");
+    let (header, rows) = yeji_incentives::payout_rows(run);
+    let head: Vec<&str> = header.iter().map(String::as_str).collect();
     say!("{} {}: {} reps, {} in all", run.plan, run.period, run.statements.len(), run.total);
     say!("{}", table(&head, &rows));
     Ok(ExitCode::SUCCESS)
@@ -320,5 +310,22 @@ async fn statement(
     for note in &found.statement.notes {
         say!("{note}");
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn export(workspace: &WorkspaceArg, id: i64, format: &str, out: &Path) -> anyhow::Result<ExitCode> {
+    let workspace = Workspace::open(&workspace.workspace).await?;
+    let row = workspace.catalog().payout_run(id).await?;
+    if row.state != yeji_incentives::RunState::Locked.name() {
+        eprintln!("payout run {id} is {}, not locked: lock it before paying it", row.state);
+    }
+    let (header, rows) = yeji_incentives::payout_rows(&yeji_incentives::result_of(&row)?);
+    let bytes = match format {
+        "csv" => yeji_eval::report::rows_csv(&header, &rows, true)?,
+        "xlsx" => yeji_eval::report::rows_xlsx(&header, &rows)?,
+        other => anyhow::bail!("--format {other}: csv or xlsx"),
+    };
+    std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+    say!("{} written ({} reps, total {})", out.display(), rows.len(), row.total);
     Ok(ExitCode::SUCCESS)
 }

@@ -333,6 +333,12 @@ fn a_locked_run_never_changes_and_a_return_after_payout_is_clawed_back_next_mont
     ok(&["import", "-w", &company.ws, late.to_str().unwrap()], 0);
     let shown = json(&["incentive", "show", "-w", &company.ws, "1", "--format", "json"]);
     assert_eq!(statement(&shown, "R1")["total"], "32400.00", "the locked run as it was");
+    let csv = company.plans.join("payroll.csv");
+    let said = ok(&["incentive", "export", "-w", &company.ws, "1", "--out", csv.to_str().unwrap()], 0);
+    assert_eq!(said.trim(), format!("{} written (5 reps, total 125295.38)", csv.display()));
+    let payroll = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = payroll.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines[..2], ["rep_id,name,bonus,commission,total", "R1,张伟,400.00,32000.00,32400.00"]);
     let found =
         json(&["incentive", "statement", "-w", &company.ws, "--rep", "R1", "--period", "2026-10", "--format", "json"]);
     assert_eq!(
