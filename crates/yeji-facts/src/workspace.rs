@@ -140,14 +140,13 @@ impl Workspace {
     }
 
     /// Removes the fact files the `new` versions replaced, except those a
-    /// saved run pins. (A shared workspace leaves them to the clean-up: another
+    /// saved run or a payout run pins. (A shared workspace leaves them to the clean-up: another
     /// machine may still be reading them.)
     pub(crate) async fn retire(&self, new: &[TableVersion], old: &HashMap<Table, TableVersion>) -> Result<()> {
         if self.catalog.is_shared() {
             return Ok(());
         }
-        let pinned: HashSet<String> =
-            self.catalog.runs().await?.into_iter().flat_map(|run| run.data).map(|v| v.file).collect();
+        let pinned: HashSet<String> = self.catalog.pinned_files().await?.into_iter().collect();
         let replaced = new.iter().filter_map(|v| Table::from_name(&v.table).and_then(|t| old.get(&t)));
         for version in replaced.filter(|v| !pinned.contains(&v.file)) {
             remove(&self.root.join(&version.file))?;
@@ -155,7 +154,7 @@ impl Workspace {
         Ok(())
     }
 
-    /// Removes what no committed version, saved run or batch names: the
+    /// Removes what no committed version, saved or payout run, or batch names: the
     /// leftovers of a batch that crashed before its commit, and files a later
     /// version replaced (in a shared workspace only those older than an hour).
     async fn collect_garbage(&self) -> Result<()> {
@@ -166,9 +165,9 @@ impl Workspace {
                 modified.is_ok_and(|m| m.elapsed().is_ok_and(|age| age > grace))
             })
         };
-        let mut versions = self.catalog.table_versions().await?;
-        versions.extend(self.catalog.runs().await?.into_iter().flat_map(|run| run.data));
-        let live_files: HashSet<PathBuf> = versions.iter().map(|v| self.root.join(&v.file)).collect();
+        let versions = self.catalog.table_versions().await?;
+        let mut live_files: HashSet<PathBuf> = versions.iter().map(|v| self.root.join(&v.file)).collect();
+        live_files.extend(self.catalog.pinned_files().await?.iter().map(|file| self.root.join(file)));
         let batches: HashSet<String> = self.catalog.batches().await?.iter().map(|b| b.id.to_string()).collect();
         for table in Table::ALL {
             let dir = self.root.join("facts").join(table.name());

@@ -34,7 +34,7 @@ use yeji_core::Period;
 use yeji_eval::{EvalError, Facts};
 
 pub use pay::{Line, MINOR_UNIT, band_rate, commission_slices, limit, money, round};
-pub use payouts::{ADJUSTMENT, Found, RunState, RunStep, calculate, result_of, settle, statement_for, step};
+pub use payouts::{ADJUSTMENT, Found, RunState, RunStep, calculate, result_of, settle, statement_for, step, verify};
 pub use plan::{Band, Component, Kind, Measure, Method, Plan, Rounding, SEED_PLAN, Tier};
 pub use report::{columns, payout_rows, rows, statement_doc};
 pub use schedule::{Schedule, Version, save};

@@ -222,6 +222,32 @@ pub async fn step(workspace: &Workspace, id: i64, step: RunStep, actor: &str) ->
     catalog.payout_run(id).await.map_err(store)
 }
 
+/// Computes run `id` again from the fact files and plan texts it pinned and
+/// compares its lines with the stored ones (its adjustment lines, settled
+/// from the other runs locked then, aside): what differs, rep by rep; none
+/// when it reproduces.
+pub async fn verify(workspace: &Workspace, id: i64) -> Result<Vec<String>, IncentiveError> {
+    let row = workspace.catalog().payout_run(id).await.map_err(store)?;
+    let files: Vec<yeji_store::TableVersion> = serde_json::from_str(&row.data).map_err(|_| broken(id, "pins"))?;
+    let versions: Vec<Version> = serde_json::from_str(&row.plans).map_err(|_| broken(id, "plans"))?;
+    let period = Period::parse_fiscal(&row.period, workspace.settings().fiscal_year_first_month)
+        .map_err(|e| IncentiveError::Bad(e.to_string()))?;
+    let again = crate::run(&workspace.facts_at(&files)?, &Schedule::of(versions)?, &period).await?;
+    let stored = result_of(&row)?;
+    let own = |s: &Statement| s.lines.iter().filter(|l| l.component != ADJUSTMENT).cloned().collect::<Vec<Line>>();
+    let mut differences = Vec::new();
+    for statement in &stored.statements {
+        let now = again.statements.iter().find(|s| s.rep_id == statement.rep_id);
+        if now.map(own) != Some(own(statement)) {
+            differences.push(format!("{}: the stored lines are not what its data pays", statement.rep_id));
+        }
+    }
+    for statement in again.statements.iter().filter(|s| stored.statements.iter().all(|t| t.rep_id != s.rep_id)) {
+        differences.push(format!("{}: paid by its data, missing from the run", statement.rep_id));
+    }
+    Ok(differences)
+}
+
 /// A rep's statement for a period: from the period's locked run, else its
 /// latest saved run, else computed now under the saved plans (`run` none).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]

@@ -92,6 +92,17 @@ impl Catalog {
         })
     }
 
+    /// The fact files the saved runs and payout runs pin (kept when replaced).
+    pub async fn pinned_files(&self) -> Result<Vec<String>> {
+        let mut files: Vec<String> = self.runs().await?.into_iter().flat_map(|r| r.data).map(|v| v.file).collect();
+        for run in self.payout_runs().await? {
+            // Written by `save_payout_run` from the same type: it always reads back.
+            let data: Vec<TableVersion> = serde_json::from_str(&run.data).unwrap_or_default();
+            files.extend(data.into_iter().map(|v| v.file));
+        }
+        Ok(files)
+    }
+
     /// Moves run `id` from `from` to `to` (`approved` or `locked`), stamping
     /// who and when; audited as `incentive.<step>`. `Ok(false)` when its
     /// state had changed meanwhile.

@@ -35,11 +35,13 @@ pub enum IncentiveAction {
         #[command(flatten)]
         workspace: WorkspaceArg,
     },
-    /// A payout run as saved (a locked one never changes).
+    /// A payout run as saved (a locked one never changes); --verify computes it again from its pins.
     Show {
         #[command(flatten)]
         workspace: WorkspaceArg,
         run: i64,
+        #[arg(long)]
+        verify: bool,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -126,7 +128,7 @@ pub async fn run(action: IncentiveAction) -> anyhow::Result<ExitCode> {
     let (workspace, period, plan, save, format) = match action {
         IncentiveAction::Run { workspace, period, plan, save, format } => (workspace, period, plan, save, format),
         IncentiveAction::Runs { workspace } => return runs(&workspace).await,
-        IncentiveAction::Show { workspace, run, format } => return show(&workspace, run, format).await,
+        IncentiveAction::Show { workspace, run, verify, format } => return show(&workspace, run, verify, format).await,
         IncentiveAction::Statement { workspace, rep, period, format, out, lang } => {
             return statement(&workspace, (&rep, &period), (format, out.as_deref()), &lang).await;
         }
@@ -265,8 +267,19 @@ async fn runs(workspace: &WorkspaceArg) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn show(workspace: &WorkspaceArg, id: i64, format: Format) -> anyhow::Result<ExitCode> {
+async fn show(workspace: &WorkspaceArg, id: i64, verify: bool, format: Format) -> anyhow::Result<ExitCode> {
     let workspace = Workspace::open(&workspace.workspace).await?;
+    if verify {
+        let differences = yeji_incentives::verify(&workspace, id).await?;
+        for difference in &differences {
+            say!("{difference}");
+        }
+        if !differences.is_empty() {
+            anyhow::bail!("payout run {id} does not reproduce from its pinned data and plans");
+        }
+        say!("payout run {id} reproduces from its pinned data and plans");
+        return Ok(ExitCode::SUCCESS);
+    }
     let row = workspace.catalog().payout_run(id).await?;
     let run = yeji_incentives::result_of(&row)?;
     if format == Format::Table {

@@ -333,6 +333,12 @@ fn a_locked_run_never_changes_and_a_return_after_payout_is_clawed_back_next_mont
     ok(&["import", "-w", &company.ws, late.to_str().unwrap()], 0);
     let shown = json(&["incentive", "show", "-w", &company.ws, "1", "--format", "json"]);
     assert_eq!(statement(&shown, "R1")["total"], "32400.00", "the locked run as it was");
+    let verified = ok(&["incentive", "show", "-w", &company.ws, "1", "--verify"], 0);
+    assert_eq!(
+        verified.trim(),
+        "payout run 1 reproduces from its pinned data and plans",
+        "from the files it pinned, not today's"
+    );
     let csv = company.plans.join("payroll.csv");
     let said = ok(&["incentive", "export", "-w", &company.ws, "1", "--out", csv.to_str().unwrap()], 0);
     assert_eq!(said.trim(), format!("{} written (5 reps, total 125295.38)", csv.display()));
