@@ -30,3 +30,7 @@ pub use level::Level;
 pub use org::Org;
 pub use period::{Grain, Period, PeriodError};
 pub use value::{Value, ValueError};
+
+/// Decimals of the workspace currency's minor unit (fen, cents): what
+/// targets and pay are exact to.
+pub const MINOR_UNIT: u32 = 2;

@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 use yeji_core::Period;
 use yeji_eval::{EvalError, Facts};
 
-pub use pay::{Line, MINOR_UNIT, band_rate, commission_slices, limit, money, round};
+pub use pay::{Line, band_rate, commission_slices, limit, money, round};
 pub use payouts::{ADJUSTMENT, Found, RunState, RunStep, calculate, result_of, settle, statement_for, step, verify};
 pub use plan::{Band, Component, Kind, Measure, Method, Plan, Rounding, SEED_PLAN, Tier};
 pub use report::{columns, payout_rows, rows, statement_doc};
@@ -76,7 +76,7 @@ impl Run {
     pub fn without_targets(&self) -> Vec<&str> {
         self.statements
             .iter()
-            .filter(|s| s.notes.iter().any(|n| n.ends_with("without a revenue target")))
+            .filter(|s| s.notes.iter().any(|n| n.ends_with(statement::NO_TARGET)))
             .map(|s| s.rep_id.as_str())
             .collect()
     }

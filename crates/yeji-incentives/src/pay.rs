@@ -9,10 +9,9 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
-use crate::plan::{Band, Method, Rounding, Tier};
+use yeji_core::MINOR_UNIT;
 
-/// Decimals of the currency's minor unit (fen, cents).
-pub const MINOR_UNIT: u32 = 2;
+use crate::plan::{Band, Method, Rounding, Tier};
 
 /// One line of a statement (SPEC §15.6).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

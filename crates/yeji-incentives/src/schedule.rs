@@ -50,6 +50,15 @@ impl Schedule {
         )
     }
 
+    /// Saved version `id` for every month (SPEC §15.6 `--plan ID`).
+    pub async fn version(catalog: &Catalog, id: i64) -> Result<Schedule, IncentiveError> {
+        let rows = catalog.incentive_plans().await.map_err(|e| IncentiveError::Bad(format!("the catalog: {e}")))?;
+        let row = rows.into_iter().find(|r| r.version == id).ok_or_else(|| {
+            IncentiveError::Bad(format!("no incentive plan version {id} (see `yeji incentive plan list`)"))
+        })?;
+        Schedule::of(vec![Version { version: row.version, from: String::new(), toml: row.toml }])
+    }
+
     /// The plan in effect in `month` (YYYY-MM) and its version.
     pub fn for_month(&self, month: &str) -> Option<(i64, &Plan)> {
         self.versions

@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 use crate::pay::{Line, band_rate, commission_slices, limit, money, round};
 use crate::plan::{Kind, Measure, Plan};
 
+/// The notes of a bonus that could not be computed.
+pub(crate) const NO_TARGET: &str = "no bonus without a revenue target";
+const NO_SALARY: &str = "no bonus without a base salary";
+
 /// A rep's figures for one month, exact.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepMonth {
@@ -61,8 +65,8 @@ pub fn statement(plan: &Plan, (rep_id, name): (&str, &str), months: &[RepMonth])
                 Kind::AttainmentBonus { bands } => {
                     let (Some(target), Some(salary)) = (month.target.filter(|t| !t.is_zero()), month.base_salary)
                     else {
-                        let missing = if month.base_salary.is_none() { "a base salary" } else { "a revenue target" };
-                        notes.push(format!("{} {}: no bonus without {missing}", component.id, month.month));
+                        let missing = if month.base_salary.is_none() { NO_SALARY } else { NO_TARGET };
+                        notes.push(format!("{} {}: {missing}", component.id, month.month));
                         continue;
                     };
                     let attainment = month.revenue / target;

@@ -38,8 +38,7 @@ pub use weights::{
     LineWeights, TimeWeights, decomposition, line_weights, month_weights, parent_target, targets_of, tree,
 };
 
-/// Decimals of the currency's minor unit (fen, cents).
-pub const MINOR_UNIT: u32 = 2;
+pub use yeji_core::MINOR_UNIT;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TargetError {

@@ -21,7 +21,8 @@ pub enum IncentiveAction {
         workspace: WorkspaceArg,
         #[arg(long)]
         period: String,
-        /// A plan file (TOML, SPEC §15.6) for every month; default: the saved versions in effect.
+        /// A plan file (TOML, SPEC §15.6) or a saved version's number, for every month;
+        /// default: the saved versions, each in its months.
         #[arg(long)]
         plan: Option<PathBuf>,
         /// Save it as a payout run (calculated; then approve, lock), settling the locked periods before.
@@ -143,7 +144,10 @@ pub async fn run(action: IncentiveAction) -> anyhow::Result<ExitCode> {
     let workspace = Workspace::open(&workspace.workspace).await?;
     let period = Period::parse_fiscal(&period, workspace.settings().fiscal_year_first_month)?;
     let schedule = match &plan {
-        Some(file) => read_plan(file)?,
+        Some(plan) => match plan.to_str().and_then(|p| p.parse::<i64>().ok()).filter(|_| !plan.exists()) {
+            Some(version) => Schedule::version(workspace.catalog(), version).await?,
+            None => read_plan(plan)?,
+        },
         None => Schedule::saved(workspace.catalog()).await?,
     };
     let run = if save {

@@ -70,26 +70,8 @@ fn company(dir: &std::path::Path) {
     );
 }
 
-const PLAN: &str = r#"
-[plan]
-id = "sales-2026"
-rounding = "half_up"
-
-[[components]]
-id = "bonus"
-kind = "attainment_bonus"
-period = "month"
-base = "base_salary"
-bands = [{ from = 1.00, rate = 0.05 }, { from = 0.90, rate = 0.02 }]
-
-[[components]]
-id = "commission"
-kind = "commission"
-measure = "revenue"
-period = "month"
-method = "marginal"
-tiers = [{ up_to = 500000, rate = 0.05 }, { rate = 0.07 }]
-"#;
+/// SPEC §15.6's plan (seed 002's bands, seed 003's tiers), as the library holds it.
+const PLAN: &str = yeji_incentives::SEED_PLAN;
 
 struct Company {
     _dir: tempfile::TempDir,
@@ -240,6 +222,13 @@ fn a_plan_saved_mid_year_pays_from_its_month_and_a_new_plan_is_priced_before_sav
     let bad = run(&["incentive", "plan", "save", "-w", &company.ws, &flat, "--from", "2026-Q4"]);
     assert_eq!(text(&bad.stderr).trim(), "error: --from 2026-Q4: a plan takes effect from a month (YYYY-MM)");
 
+    let by_id =
+        json(&["incentive", "run", "-w", &company.ws, "--period", "2026-10", "--plan", "1", "--format", "json"]);
+    assert_eq!(
+        (&by_id["plan"], &by_id["total"]),
+        (&Value::from("sales-2026 v1"), &Value::from("125295.38")),
+        "--plan ID"
+    );
     let both = json(&["incentive", "run", "-w", &company.ws, "--period", "2026-09..2026-10", "--format", "json"]);
     assert_eq!(both["plan"], "sales-2026 v1, sales-2026-q4 v2");
     let r1: Vec<(String, String, String)> = statement(&both, "R1")["lines"]
