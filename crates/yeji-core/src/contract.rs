@@ -13,6 +13,7 @@ pub enum Table {
     Products,
     Customers,
     Orders,
+    CreditSplits,
     Invoices,
     Payments,
     Expenses,
@@ -229,6 +230,14 @@ static INVOICES: [Column; 7] = [
     req("amount", Decimal, &["发票金额", "应收金额", "金额"]),
     refs(col("order_id", Code, &["订单号", "订单编号"]), Table::Orders),
 ];
+/// Split credit (SPEC §12): an order line's credit shared by several reps, in
+/// percent; a line's shares sum to 100 (checked where credit is paid).
+static CREDIT_SPLITS: [Column; 4] = [
+    refs(req("order_id", Code, &["订单号", "订单编号"]), Table::Orders),
+    col("line_no", Integer, &["行号"]),
+    refs(req("rep_id", Code, REP), Table::Reps),
+    req("share", Decimal, &["分配比例", "比例", "分成比例"]),
+];
 static PAYMENTS: [Column; 4] = [
     req("payment_id", Code, &["回款编号", "收款编号"]),
     refs(req("invoice_id", Code, &["发票号", "发票编号"]), Table::Invoices),
@@ -297,12 +306,13 @@ static REVIEWS: [Column; 7] = [
 ];
 
 impl Table {
-    pub const ALL: [Table; 14] = [
+    pub const ALL: [Table; 15] = [
         Table::OrgUnits,
         Table::Reps,
         Table::Products,
         Table::Customers,
         Table::Orders,
+        Table::CreditSplits,
         Table::Invoices,
         Table::Payments,
         Table::Expenses,
@@ -322,6 +332,7 @@ impl Table {
             Table::Products => "products",
             Table::Customers => "customers",
             Table::Orders => "orders",
+            Table::CreditSplits => "credit_splits",
             Table::Invoices => "invoices",
             Table::Payments => "payments",
             Table::Expenses => "expenses",
@@ -342,6 +353,7 @@ impl Table {
             Table::Products => "产品",
             Table::Customers => "客户",
             Table::Orders => "订单",
+            Table::CreditSplits => "业绩分配",
             Table::Invoices => "发票",
             Table::Payments => "回款",
             Table::Expenses => "费用",
@@ -367,6 +379,7 @@ impl Table {
             Table::Products => &PRODUCTS,
             Table::Customers => &CUSTOMERS,
             Table::Orders => &ORDERS,
+            Table::CreditSplits => &CREDIT_SPLITS,
             Table::Invoices => &INVOICES,
             Table::Payments => &PAYMENTS,
             Table::Expenses => &EXPENSES,
@@ -393,6 +406,7 @@ impl Table {
         match self {
             Table::Reps => &["rep_id", "effective_from"],
             Table::Orders => &["order_id", "line_no"],
+            Table::CreditSplits => &["order_id", "line_no", "rep_id"],
             Table::Market => &["period", "region", "product_line"],
             Table::Targets => &["period", "entity_id", "metric", "product_line"],
             Table::Reviews => &["cycle", "reviewee_rep_id", "reviewer_id", "competency"],

@@ -51,7 +51,7 @@ pub use customer_history::{CustomerSales, InvoiceHistory, customer_sales, paymen
 pub use drivers::{DriverMonth, monthly_drivers};
 pub use evaluate::{EntityResult, Evaluated, Evaluation, Funnel, KpiResult, evaluate};
 pub use explain::{ExplainedKpi, Explanation, RowsBehind, rows_as_text, rows_behind};
-pub use money::{RepMoney, rep_money};
+pub use money::{Flow, InvoiceFlow, RepMoney, invoice_flows, rep_money};
 pub use runs::{
     Cause, DataChange, EntityChange, KpiChange, RunDiff, SavedRun, compare, diff_runs, recompute_run, run, same,
     save_run,
@@ -74,6 +74,9 @@ pub enum EvalError {
     Scheme(#[from] yeji_core::scheme::SchemeError),
     #[error(transparent)]
     Period(#[from] yeji_core::period::PeriodError),
+    /// Facts that contradict each other (e.g. credit shares not summing to 100 %).
+    #[error("{0}")]
+    Data(String),
 }
 
 impl From<yeji_store::StoreError> for EvalError {

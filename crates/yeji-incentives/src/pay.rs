@@ -31,6 +31,53 @@ pub struct Line {
     pub rate: Decimal,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub amount: Decimal,
+    /// What the line does; absent for a line that pays (a tier, a band, a cap).
+    #[serde(default, skip_serializing_if = "LineKind::is_pay")]
+    pub kind: LineKind,
+    /// The month whose holdback a release or forfeit line concerns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of: Option<String>,
+}
+
+/// What a line does to the pay (SPEC §15.6 lines, with release on collection).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    /// Earned: a band, a tier's slice, a cap or floor, an adjustment.
+    #[default]
+    Pay,
+    /// The part of the month's commission held until its invoices are paid
+    /// (base: the commission, rate: the share held, amount: minus it).
+    Holdback,
+    /// Held commission released as invoices are paid (base: the month's
+    /// holdback, measure: paid this month on its invoices, rate: the share released).
+    Release,
+    /// Held commission lost on invoices unpaid past the plan's age (base: the
+    /// holdback, measure: the money forfeited, rate: its share; amount 0: it was held).
+    Forfeit,
+}
+
+impl LineKind {
+    fn is_pay(&self) -> bool {
+        *self == LineKind::Pay
+    }
+}
+
+impl Line {
+    /// A line that pays `amount` for `component` in `period`.
+    pub fn pay(component: &str, period: &str, base: Decimal, measure: Decimal, rate: Decimal, amount: Decimal) -> Line {
+        Line {
+            component: component.to_owned(),
+            period: period.to_owned(),
+            base,
+            measure,
+            rate,
+            amount,
+            kind: LineKind::Pay,
+            of: None,
+        }
+    }
 }
 
 pub fn round(amount: Decimal, rounding: Rounding) -> Decimal {

@@ -167,14 +167,7 @@ pub fn settle(run: &mut Run, period: &str, paid: &BTreeMap<String, Decimal>, now
         if change.is_zero() {
             continue;
         }
-        let line = Line {
-            component: ADJUSTMENT.into(),
-            period: period.to_owned(),
-            base: crate::money(was),
-            measure: crate::money(is),
-            rate: Decimal::ZERO,
-            amount: change,
-        };
+        let line = Line::pay(ADJUSTMENT, period, crate::money(was), crate::money(is), Decimal::ZERO, change);
         match run.statements.iter_mut().find(|s| s.rep_id == rep) {
             Some(statement) => {
                 statement.lines.push(line);

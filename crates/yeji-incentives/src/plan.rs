@@ -2,8 +2,10 @@
 //! an attainment bonus (seed 002: bands of monthly attainment, each a rate
 //! of the base salary) or a tiered commission (seed 003: tiers of a month's
 //! revenue, gross profit or collected revenue, marginal or retroactive, with
-//! an optional cap and floor). Checked when read: a bad plan is an error
-//! naming the component and field, never a plan that pays something else.
+//! an optional cap and floor, part of it held back until the rep's invoices
+//! are paid). A component may apply only to some rep levels or units.
+//! Checked when read: a bad plan is an error naming the component and field,
+//! never a plan that pays something else.
 
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -92,16 +94,64 @@ pub struct Tier {
     pub rate: Decimal,
 }
 
+/// Release on collection: `share` of a month's commission is held back and
+/// released pro rata as the rep's invoices of that month are paid; an
+/// invoice still unpaid `aged_days` after its due date forfeits `forfeit` of
+/// its part of the holdback (what is left is released if it is paid later).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Holdback {
+    #[serde(deserialize_with = "crate::number::decimal")]
+    pub share: Decimal,
+    #[serde(default)]
+    pub aged_days: Option<u32>,
+    #[serde(default = "all", deserialize_with = "crate::number::decimal")]
+    pub forfeit: Decimal,
+}
+
+fn all() -> Decimal {
+    Decimal::ONE
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Kind {
-    AttainmentBonus { bands: Vec<Band> },
-    Commission { measure: Measure, method: Method, tiers: Vec<Tier>, cap: Option<Decimal>, floor: Option<Decimal> },
+    AttainmentBonus {
+        bands: Vec<Band>,
+    },
+    Commission {
+        measure: Measure,
+        method: Method,
+        tiers: Vec<Tier>,
+        cap: Option<Decimal>,
+        floor: Option<Decimal>,
+        holdback: Option<Holdback>,
+    },
+}
+
+/// Whom a component pays: reps of these levels (reps.csv `level`) and in
+/// these units or below them, on the month's last day; empty: everyone.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppliesTo {
+    #[serde(default)]
+    pub levels: Vec<String>,
+    #[serde(default)]
+    pub units: Vec<String>,
+}
+
+impl AppliesTo {
+    /// Whether a rep of `level` in `units` (its unit and the units above) is paid.
+    pub fn covers(&self, level: Option<&str>, units: &[String]) -> bool {
+        (self.levels.is_empty() || level.is_some_and(|l| self.levels.iter().any(|x| x == l)))
+            && (self.units.is_empty() || self.units.iter().any(|u| units.contains(u)))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Component {
     pub id: String,
     pub kind: Kind,
+    pub applies_to: AppliesTo,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -148,6 +198,9 @@ struct Written {
     cap: Option<Decimal>,
     #[serde(default, deserialize_with = "crate::number::optional_decimal")]
     floor: Option<Decimal>,
+    holdback: Option<Holdback>,
+    #[serde(default)]
+    applies_to: AppliesTo,
 }
 
 fn month() -> String {
@@ -172,6 +225,9 @@ impl Plan {
             if written.period != "month" {
                 return Err(bad(format!("{} '{}': only month is supported", at("period"), written.period)));
             }
+            if written.holdback.is_some() && written.kind != "commission" {
+                return Err(bad(at("holdback: only a commission is held back")));
+            }
             let kind = match written.kind.as_str() {
                 "attainment_bonus" => {
                     if let Some(base) = written.base.as_deref().filter(|b| *b != "base_salary") {
@@ -194,19 +250,25 @@ impl Plan {
                     {
                         return Err(bad(at(&format!("floor {floor} is above cap {cap}"))));
                     }
+                    let measure = written.measure.unwrap_or(Measure::Revenue);
+                    if let Some(holdback) = &written.holdback {
+                        check_holdback(holdback, measure).map_err(|e| bad(at(&e)))?;
+                    }
                     Kind::Commission {
-                        measure: written.measure.unwrap_or(Measure::Revenue),
+                        measure,
                         method: written.method.unwrap_or(Method::Marginal),
                         tiers,
                         cap: written.cap,
                         floor: written.floor,
+                        holdback: written.holdback,
                     }
                 }
                 other => {
                     return Err(bad(format!("{} '{other}': attainment_bonus or commission", at("kind"))));
                 }
             };
-            components.push(Component { id: written.id, kind });
+            check_levels(&written.applies_to).map_err(|e| bad(at(&e)))?;
+            components.push(Component { id: written.id, kind, applies_to: written.applies_to });
         }
         Ok(Plan { id: document.plan.id, rounding: document.plan.rounding, components })
     }
@@ -217,6 +279,28 @@ fn check_rate(rate: Decimal, at: &str) -> Result<(), String> {
         return Err(format!("{at} rate {rate} is outside 0–1 (0% to 100%)"));
     }
     Ok(())
+}
+
+fn check_holdback(holdback: &Holdback, measure: Measure) -> Result<(), String> {
+    if measure == Measure::Collected {
+        return Err("holdback: a commission on collected revenue is paid as it is collected".into());
+    }
+    if holdback.share <= Decimal::ZERO || holdback.share > Decimal::ONE {
+        return Err(format!("holdback share {} is outside 0–1 (above 0%, at most 100%)", holdback.share));
+    }
+    check_rate(holdback.forfeit, "holdback forfeit")?;
+    if holdback.aged_days == Some(0) {
+        return Err("holdback aged_days is 0: an invoice ages a day or more after its due date".into());
+    }
+    Ok(())
+}
+
+fn check_levels(applies_to: &AppliesTo) -> Result<(), String> {
+    let known: Vec<&str> = yeji_core::contract::REP_LEVELS.values.iter().map(|(name, _)| *name).collect();
+    match applies_to.levels.iter().find(|l| !known.contains(&l.as_str())) {
+        Some(level) => Err(format!("applies_to level '{level}' is not one of {}", known.join(", "))),
+        None => Ok(()),
+    }
 }
 
 /// Bands from the highest `from` down; each `from` once, rates within 0–1.

@@ -7,7 +7,7 @@ use yeji_feedback::Lang;
 
 use rust_decimal::Decimal;
 
-use crate::{Run, Statement};
+use crate::{Line, LineKind, Run, Statement};
 
 /// The statement table's columns; the page's too.
 pub fn columns(lang: Lang) -> [&'static str; 6] {
@@ -17,15 +17,30 @@ pub fn columns(lang: Lang) -> [&'static str; 6] {
     }
 }
 
+/// What a line is, for people: its component, and what it does when it
+/// holds back, releases or forfeits commission.
+pub fn label(line: &Line, lang: Lang) -> String {
+    let (c, of) = (&line.component, line.of.as_deref().unwrap_or(""));
+    match (line.kind, lang) {
+        (LineKind::Pay, _) => c.clone(),
+        (LineKind::Holdback, Lang::Zh) => format!("{c}（暂扣至回款）"),
+        (LineKind::Holdback, Lang::En) => format!("{c} (held until collected)"),
+        (LineKind::Release, Lang::Zh) => format!("{c}（释放 {of} 暂扣）"),
+        (LineKind::Release, Lang::En) => format!("{c} (release of {of}'s holdback)"),
+        (LineKind::Forfeit, Lang::Zh) => format!("{c}（{of} 暂扣因逾期没收）"),
+        (LineKind::Forfeit, Lang::En) => format!("{c} ({of}'s holdback forfeited: overdue)"),
+    }
+}
+
 /// The cells of each line, in [`columns`]' order.
-pub fn rows(statement: &Statement) -> Vec<Vec<String>> {
+pub fn rows(statement: &Statement, lang: Lang) -> Vec<Vec<String>> {
     statement
         .lines
         .iter()
         .map(|l| {
             vec![
                 l.period.clone(),
-                l.component.clone(),
+                label(l, lang),
                 l.base.to_string(),
                 l.measure.to_string(),
                 l.rate.to_string(),
@@ -69,7 +84,7 @@ pub fn statement_doc(statement: &Statement, (period, plan): (&str, &str), lang: 
         Lang::En => ("Incentive statement", "Total", "Notes"),
     };
     let mut blocks = vec![
-        Block::Table { header: columns(lang).iter().map(|c| c.to_string()).collect(), rows: rows(statement) },
+        Block::Table { header: columns(lang).iter().map(|c| c.to_string()).collect(), rows: rows(statement, lang) },
         Block::Paragraph(format!("{total}: {}", statement.total)),
     ];
     if !statement.notes.is_empty() {

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use yeji_core::{Grain, Period};
 use yeji_store::Catalog;
 
+use crate::holdback::LOOKBACK_MONTHS;
+use crate::plan::Kind;
 use crate::{IncentiveError, Plan};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -68,9 +70,37 @@ impl Schedule {
             .map(|(v, plan)| (v.version, plan))
     }
 
-    /// The versions in effect in some month of `period`.
+    /// The distinct `aged_days` of the holdbacks of its plans (none: no plan holds back).
+    pub fn holdback_ages(&self) -> Vec<Option<u32>> {
+        let mut ages = Vec::new();
+        for (_, plan) in &self.versions {
+            for component in &plan.components {
+                if let Kind::Commission { holdback: Some(holdback), .. } = &component.kind
+                    && !ages.contains(&holdback.aged_days)
+                {
+                    ages.push(holdback.aged_days);
+                }
+            }
+        }
+        ages
+    }
+
+    /// The months a run of `period` reads: the period, and where a plan
+    /// holds back commission, up to [`LOOKBACK_MONTHS`] before it from the
+    /// first month a plan is in effect (holdbacks still to be released).
+    pub fn reach(&self, period: &Period) -> Period {
+        if self.holdback_ages().is_empty() {
+            return *period;
+        }
+        let back = period.start() - chrono::Months::new(LOOKBACK_MONTHS);
+        let first = self.versions.iter().map(|(v, _)| v.from.as_str()).min().unwrap_or("");
+        let first = first.parse::<Period>().map_or(back, |p| p.start().max(back));
+        Period::day_range(first, period.last_day())
+    }
+
+    /// The versions in effect in some month `period`'s run reads.
     pub fn used(&self, period: &Period) -> Vec<Version> {
-        let months: Vec<String> = period.months().iter().map(ToString::to_string).collect();
+        let months: Vec<String> = self.reach(period).months().iter().map(ToString::to_string).collect();
         let used: Vec<i64> = months.iter().filter_map(|m| self.for_month(m).map(|(v, _)| v)).collect();
         self.versions.iter().filter(|(v, _)| used.contains(&v.version)).map(|(v, _)| v.clone()).collect()
     }

@@ -6,15 +6,15 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::pay::{Line, band_rate, commission_slices, limit, money, round};
-use crate::plan::{Kind, Measure, Plan};
+use crate::pay::{Line, LineKind, band_rate, commission_slices, limit, money, round};
+use crate::plan::{Component, Kind, Measure, Plan, Rounding};
 
 /// The notes of a bonus that could not be computed.
 pub(crate) const NO_TARGET: &str = "no bonus without a revenue target";
 const NO_SALARY: &str = "no bonus without a base salary";
 
 /// A rep's figures for one month, exact.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RepMonth {
     pub month: String,
     pub revenue: Decimal,
@@ -24,6 +24,9 @@ pub struct RepMonth {
     pub target: Option<Decimal>,
     /// From reps.csv, the row in effect on the month's last day.
     pub base_salary: Option<Decimal>,
+    /// The rep's level and units (its own and those above) then.
+    pub level: Option<String>,
+    pub units: Vec<String>,
 }
 
 impl RepMonth {
@@ -52,43 +55,59 @@ pub struct Statement {
 pub fn statement(plan: &Plan, (rep_id, name): (&str, &str), months: &[RepMonth]) -> Statement {
     let (mut lines, mut notes) = (Vec::new(), Vec::new());
     for month in months {
-        for component in &plan.components {
-            let line = |base: Decimal, measure: Decimal, rate: Decimal, amount: Decimal| Line {
-                component: component.id.clone(),
-                period: month.month.clone(),
-                base,
-                measure,
-                rate,
-                amount,
-            };
-            match &component.kind {
-                Kind::AttainmentBonus { bands } => {
-                    let (Some(target), Some(salary)) = (month.target.filter(|t| !t.is_zero()), month.base_salary)
-                    else {
-                        let missing = if month.base_salary.is_none() { NO_SALARY } else { NO_TARGET };
-                        notes.push(format!("{} {}: {missing}", component.id, month.month));
-                        continue;
-                    };
-                    let attainment = month.revenue / target;
-                    let rate = band_rate(attainment, bands);
-                    lines.push(line(money(salary), attainment.round_dp(6), rate, round(salary * rate, plan.rounding)));
-                }
-                Kind::Commission { measure, method, tiers, cap, floor } => {
-                    let value = month.measure(*measure);
-                    let first = lines.len();
-                    for (slice, rate) in commission_slices(value, tiers, *method) {
-                        lines.push(line(money(slice), money(value), rate, round(slice * rate, plan.rounding)));
-                    }
-                    let sum: Decimal = lines[first..].iter().map(|l| l.amount).sum();
-                    if let Some(adjust) = limit(sum, *cap, *floor) {
-                        lines.push(line(sum, money(value), Decimal::ZERO, round(adjust, plan.rounding)));
-                    }
-                }
+        for component in plan.components.iter().filter(|c| c.applies_to.covers(month.level.as_deref(), &month.units)) {
+            match component_lines(component, month, plan.rounding) {
+                Ok(more) => lines.extend(more),
+                Err(missing) => notes.push(format!("{} {}: {missing}", component.id, month.month)),
             }
         }
     }
     let total = lines.iter().map(|l| l.amount).sum::<Decimal>();
     Statement { rep_id: rep_id.to_owned(), name: name.to_owned(), total: round(total, plan.rounding), lines, notes }
+}
+
+/// What `component` pays for `month`, line by line; why it cannot be computed.
+fn component_lines(component: &Component, month: &RepMonth, rounding: Rounding) -> Result<Vec<Line>, &'static str> {
+    let line = |base, measure, rate, amount| Line::pay(&component.id, &month.month, base, measure, rate, amount);
+    match &component.kind {
+        Kind::AttainmentBonus { bands } => {
+            let Some(salary) = month.base_salary else { return Err(NO_SALARY) };
+            let Some(target) = month.target.filter(|t| !t.is_zero()) else { return Err(NO_TARGET) };
+            let attainment = month.revenue / target;
+            let rate = band_rate(attainment, bands);
+            Ok(vec![line(money(salary), attainment.round_dp(6), rate, round(salary * rate, rounding))])
+        }
+        Kind::Commission { measure, method, tiers, cap, floor, holdback } => {
+            let value = month.measure(*measure);
+            let mut lines: Vec<Line> = commission_slices(value, tiers, *method)
+                .into_iter()
+                .map(|(slice, rate)| line(money(slice), money(value), rate, round(slice * rate, rounding)))
+                .collect();
+            let sum: Decimal = lines.iter().map(|l| l.amount).sum();
+            if let Some(adjust) = limit(sum, *cap, *floor) {
+                lines.push(line(sum, money(value), Decimal::ZERO, round(adjust, rounding)));
+            }
+            let earned: Decimal = lines.iter().map(|l| l.amount).sum();
+            if let Some(holdback) = holdback.as_ref().filter(|_| earned > Decimal::ZERO) {
+                let held = round(earned * holdback.share, rounding);
+                lines.push(Line { kind: LineKind::Holdback, ..line(earned, money(value), holdback.share, -held) });
+            }
+            Ok(lines)
+        }
+    }
+}
+
+/// The commission `component` holds back from `month` (0 without a holdback).
+pub(crate) fn held(component: &Component, month: &RepMonth, rounding: Rounding) -> Decimal {
+    if !component.applies_to.covers(month.level.as_deref(), &month.units) {
+        return Decimal::ZERO;
+    }
+    component_lines(component, month, rounding)
+        .unwrap_or_default()
+        .iter()
+        .filter(|l| l.kind == LineKind::Holdback)
+        .map(|l| -l.amount)
+        .sum()
 }
 
 #[cfg(test)]
@@ -121,6 +140,7 @@ cap = 30000
             collected: Decimal::ZERO,
             target: target.map(d),
             base_salary: Some(d("8000")),
+            ..RepMonth::default()
         }
     }
 

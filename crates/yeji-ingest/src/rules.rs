@@ -62,6 +62,13 @@ impl Rules {
             }
             Table::Customers => non_negative(row, "credit_limit")?,
             Table::Orders => order_rules(row, idx)?,
+            Table::CreditSplits => {
+                default(row, idx("line_no"), Value::Integer(1));
+                let share = &row[idx("share")];
+                if share.as_decimal().is_some_and(|s| s <= Decimal::ZERO || s > Decimal::from(100)) {
+                    return Err(violation("share", share, "a share of credit is above 0 and at most 100 (percent)"));
+                }
+            }
             Table::Invoices => {
                 non_negative(row, "amount")?;
                 if row[idx("due_date")].as_date() < row[idx("invoice_date")].as_date() {

@@ -28,6 +28,7 @@ mod batches;
 mod feedback;
 mod incentive_plans;
 mod lock;
+mod pay_inquiries;
 mod payout_runs;
 mod people;
 mod plans;
@@ -48,6 +49,7 @@ pub use batches::{Batch, NewBatch, TableChange, TableVersion};
 pub use feedback::{FeedbackEvent, FeedbackRow, FeedbackStep};
 pub use incentive_plans::IncentivePlanVersion;
 pub use lock::WriteLock;
+pub use pay_inquiries::PayInquiryRow;
 pub use payout_runs::{NewPayoutRun, PayoutRunRow};
 pub use people::{NewUser, Token, User};
 pub use plans::{CheckinRow, PlanChange, PlanEvent, PlanRow};
@@ -74,6 +76,8 @@ pub enum StoreError {
     NoSuchTarget(i64),
     #[error("no payout run {0} (see `yeji incentive runs`)")]
     NoSuchPayoutRun(i64),
+    #[error("no pay inquiry {0} (see `yeji incentive inquiries`)")]
+    NoSuchInquiry(i64),
     #[error("no plan {0}")]
     NoSuchPlan(i64),
     #[error("no user '{0}' (see `yeji user list`)")]

@@ -40,7 +40,8 @@ use crate::views::{Comparison, EntityView, Overview};
         crate::api_targets::list, crate::api_targets::create, crate::api_targets::step,
         crate::api_analysis::customers, crate::api_analysis::drivers, crate::api_analysis::funnel,
         crate::api_incentives::statement,
-        crate::api_incentives::runs, crate::api_incentives::step),
+        crate::api_incentives::runs, crate::api_incentives::step, crate::api_incentives::inquiries,
+        crate::api_incentives::inquire, crate::api_incentives::resolve, crate::api_incentives::whatif),
     components(schemas(WebError, Rows, KpiInfo, BatchInfo, Imported, Period)),
     modifiers(&SignInRequired),
     security(("session" = []), ("token" = []))
@@ -54,7 +55,7 @@ pub struct ApiDoc;
 struct SignInRequired;
 
 /// The paths (and methods) whose handler asks the viewer's role.
-const ROLE_CHECKED: [(&str, &str); 8] = [
+const ROLE_CHECKED: [(&str, &str); 10] = [
     ("/api/v1/overview", "get"),
     ("/api/v1/batches", "get"),
     ("/api/v1/imports", "post"),
@@ -63,6 +64,8 @@ const ROLE_CHECKED: [(&str, &str); 8] = [
     ("/api/v1/audit", "get"),
     ("/api/v1/incentives/runs", "get"),
     ("/api/v1/incentives/runs/{id}/steps", "post"),
+    ("/api/v1/incentives/inquiries/{id}/resolution", "post"),
+    ("/api/v1/incentives/whatif", "post"),
 ];
 
 impl utoipa::Modify for SignInRequired {
@@ -139,6 +142,9 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/incentives/statements/{rep}", get(crate::api_incentives::statement))
         .route("/incentives/runs", get(crate::api_incentives::runs))
         .route("/incentives/runs/{id}/steps", post(crate::api_incentives::step))
+        .route("/incentives/inquiries", get(crate::api_incentives::inquiries).post(crate::api_incentives::inquire))
+        .route("/incentives/inquiries/{id}/resolution", post(crate::api_incentives::resolve))
+        .route("/incentives/whatif", post(crate::api_incentives::whatif))
         .merge(crate::api_people::routes())
         .fallback(|| async { WebError::not_found("not_found", "no such API endpoint; see /api/v1/openapi.json") })
 }

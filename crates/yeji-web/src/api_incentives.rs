@@ -2,14 +2,16 @@
 //! period (their own for a rep, their reps' for a manager, everyone's for
 //! HR, directors and admins; out of scope answers 404 as unknown), as JSON
 //! or a document; the payout runs (HR, directors, admins; 403 otherwise)
-//! and their steps (approve: directors and admins; lock: HR and admins).
+//! and their steps (approve: directors and admins; lock: HR and admins); a
+//! rep's inquiries about their pay (raised by whoever sees the rep,
+//! resolved by HR, directors, admins); what-if pricing of a new plan.
 
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -24,7 +26,7 @@ use crate::viewer::Viewer;
 impl From<IncentiveError> for WebError {
     fn from(error: IncentiveError) -> WebError {
         match error {
-            IncentiveError::NoSuchRun(_) | IncentiveError::NoStatement { .. } => {
+            IncentiveError::NoSuchRun(_) | IncentiveError::NoStatement { .. } | IncentiveError::NoSuchInquiry(_) => {
                 WebError::not_found("no_statement", error.to_string())
             }
             IncentiveError::Refused(_) => WebError::new(StatusCode::CONFLICT, "refused", error.to_string()),
@@ -150,4 +152,101 @@ pub(crate) async fn step(
     viewer.may(allowed, what)?;
     let workspace = state.read().await;
     Ok(Json(yeji_incentives::step(&workspace, id, step, viewer.actor()).await?.into()))
+}
+
+/// A rep's inquiry about a period's pay.
+#[derive(Deserialize, ToSchema)]
+pub struct InquiryBody {
+    pub rep_id: String,
+    #[schema(value_type = crate::api::Period)]
+    pub period: String,
+    pub reason: String,
+}
+
+/// The inquiries the viewer may see: a rep their own, a manager their
+/// reps', HR, directors and admins all (by the rep's unit in the period).
+#[utoipa::path(get, path = "/api/v1/incentives/inquiries",
+    responses((status = 200, body = Vec<yeji_store::PayInquiryRow>)))]
+pub(crate) async fn inquiries(
+    State(state): State<Arc<AppState>>,
+    viewer: Viewer,
+) -> Result<Json<Vec<yeji_store::PayInquiryRow>>> {
+    let facts = state.facts();
+    let rows = state.catalog().pay_inquiries().await.map_err(yeji_facts::FactsError::from)?;
+    let seen = |row: &yeji_store::PayInquiryRow| {
+        row.period.parse::<yeji_core::Period>().is_ok_and(|period| viewer.check(&facts, &period, &row.rep_id).is_ok())
+    };
+    Ok(Json(rows.into_iter().filter(seen).collect()))
+}
+
+/// Raises an inquiry about a rep's pay the viewer sees (a rep: their own; 404 otherwise).
+#[utoipa::path(post, path = "/api/v1/incentives/inquiries", request_body = InquiryBody,
+    responses((status = 201, body = yeji_store::PayInquiryRow), (status = 400, body = WebError),
+        (status = 404, body = WebError)))]
+pub(crate) async fn inquire(
+    State(state): State<Arc<AppState>>,
+    viewer: Viewer,
+    body: std::result::Result<Json<InquiryBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response> {
+    let Json(body) = body.map_err(|rejection| WebError::bad_request("bad_body", rejection.body_text()))?;
+    let period = state.period(Some(&body.period)).await?;
+    let facts = state.facts();
+    let rep = state.id(&body.rep_id);
+    viewer.check(&facts, &period, &rep)?;
+    let id =
+        yeji_incentives::inquire((state.catalog(), facts.org()), (&rep, &period), &body.reason, viewer.actor()).await?;
+    let row = state.catalog().pay_inquiry(id).await.map_err(yeji_facts::FactsError::from)?;
+    Ok((StatusCode::CREATED, Json(row)).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ResolveBody {
+    pub note: String,
+}
+
+/// Resolves an open inquiry with a note (HR, directors, admins; 403 otherwise).
+#[utoipa::path(post, path = "/api/v1/incentives/inquiries/{id}/resolution", params(("id" = i64, Path)),
+    request_body = ResolveBody,
+    responses((status = 200, body = yeji_store::PayInquiryRow), (status = 400, body = WebError),
+        (status = 403, body = WebError), (status = 404, body = WebError), (status = 409, body = WebError)))]
+pub(crate) async fn resolve(
+    State(state): State<Arc<AppState>>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    body: std::result::Result<Json<ResolveBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<yeji_store::PayInquiryRow>> {
+    let Json(body) = body.map_err(|rejection| WebError::bad_request("bad_body", rejection.body_text()))?;
+    viewer.may(viewer.role().may_read_pay(), "resolving a pay inquiry needs HR, a director or an admin")?;
+    Ok(Json(yeji_incentives::resolve(state.catalog(), id, &body.note, viewer.actor()).await?))
+}
+
+/// A new plan (TOML text) to price against the plans in effect.
+#[derive(Deserialize, ToSchema)]
+pub struct WhatIfBody {
+    #[schema(value_type = crate::api::Period)]
+    pub period: String,
+    /// The plan document (SPEC §15.6), for every month of the period.
+    pub plan: String,
+}
+
+/// What-if: the period's pay under the plans in effect beside a new plan:
+/// the total cost, the change per rep, the spread of payouts (HR,
+/// directors, admins; 403 otherwise). Nothing is saved.
+#[utoipa::path(post, path = "/api/v1/incentives/whatif", request_body = WhatIfBody,
+    responses((status = 200, body = yeji_incentives::WhatIf), (status = 400, body = WebError),
+        (status = 403, body = WebError), (status = 422, body = WebError)))]
+pub(crate) async fn whatif(
+    State(state): State<Arc<AppState>>,
+    viewer: Viewer,
+    body: std::result::Result<Json<WhatIfBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<yeji_incentives::WhatIf>> {
+    let Json(body) = body.map_err(|rejection| WebError::bad_request("bad_body", rejection.body_text()))?;
+    viewer.may(viewer.role().may_read_pay(), "pricing a plan needs HR, a director or an admin")?;
+    let period = state.period(Some(&body.period)).await?;
+    let new = yeji_incentives::Schedule::file(&body.plan, "the plan")?;
+    let current = yeji_incentives::Schedule::saved(state.catalog()).await?;
+    let facts = state.facts();
+    let (current, new) =
+        (yeji_incentives::run(&facts, &current, &period).await?, yeji_incentives::run(&facts, &new, &period).await?);
+    Ok(Json(yeji_incentives::compare(&current, &new)))
 }

@@ -81,6 +81,7 @@ impl From<EvalError> for WebError {
             EvalError::UnknownKpi(_) => WebError::not_found("unknown_kpi", error.to_string()),
             EvalError::Scheme(_) => WebError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_scheme", error.to_string()),
             EvalError::Period(_) => WebError::bad_request("bad_period", error.to_string()),
+            EvalError::Data(_) => WebError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_data", error.to_string()),
         }
     }
 }

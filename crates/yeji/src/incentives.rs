@@ -85,6 +85,35 @@ pub enum IncentiveAction {
         workspace: WorkspaceArg,
         run: i64,
     },
+    /// A rep's question about their pay for a period, with the reason (audited).
+    Inquire {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        #[arg(long)]
+        rep: String,
+        #[arg(long)]
+        period: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// The pay inquiries: who asked what, and how each was resolved.
+    Inquiries {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// Only the open ones.
+        #[arg(long)]
+        open: bool,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Answer an open inquiry with a resolution note (audited).
+    Resolve {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        inquiry: i64,
+        #[arg(long)]
+        note: String,
+    },
     /// Save a plan file as the next version, in effect from a month; or list the versions.
     Plan {
         #[command(subcommand)]
@@ -137,6 +166,11 @@ pub async fn run(action: IncentiveAction) -> anyhow::Result<ExitCode> {
         IncentiveAction::Approve { workspace, run } => return step(&workspace, run, RunStep::Approve).await,
         IncentiveAction::Lock { workspace, run } => return step(&workspace, run, RunStep::Lock).await,
         IncentiveAction::Plan { action } => return plans(action).await,
+        IncentiveAction::Inquire { workspace, rep, period, reason } => {
+            return inquire(&workspace, (&rep, &period), &reason).await;
+        }
+        IncentiveAction::Inquiries { workspace, open, format } => return inquiries(&workspace, open, format).await,
+        IncentiveAction::Resolve { workspace, inquiry, note } => return resolve(&workspace, inquiry, &note).await,
         IncentiveAction::Whatif { workspace, period, plan, format } => {
             return whatif(&workspace, &period, &plan, format).await;
         }
@@ -323,7 +357,7 @@ async fn statement(
     let source =
         found.run.map_or("not saved".into(), |id| format!("payout run {id}, {}", found.state.unwrap_or_default()));
     say!("{} ({}) {} · {} ({source}): {}", found.statement.name, rep, found.period, found.plan, found.statement.total);
-    say!("{}", table(&yeji_incentives::columns(lang), &yeji_incentives::rows(&found.statement)));
+    say!("{}", table(&yeji_incentives::columns(lang), &yeji_incentives::rows(&found.statement, lang)));
     for note in &found.statement.notes {
         say!("{note}");
     }
@@ -344,5 +378,45 @@ async fn export(workspace: &WorkspaceArg, id: i64, format: &str, out: &Path) -> 
     };
     std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
     say!("{} written ({} reps, total {})", out.display(), rows.len(), row.total);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn inquire(workspace: &WorkspaceArg, (rep, period): (&str, &str), reason: &str) -> anyhow::Result<ExitCode> {
+    let workspace = Workspace::open(&workspace.workspace).await?;
+    let period = Period::parse_fiscal(period, workspace.settings().fiscal_year_first_month)?;
+    let rep = workspace.settings().id(rep);
+    let facts = workspace.facts().await?;
+    let id =
+        yeji_incentives::inquire((workspace.catalog(), facts.org()), (&rep, &period), reason, &crate::actor()).await?;
+    say!("pay inquiry {id} raised for {rep} {period} (yeji incentive resolve -w W {id} --note …)");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn inquiries(workspace: &WorkspaceArg, open: bool, format: Format) -> anyhow::Result<ExitCode> {
+    let workspace = Workspace::open(&workspace.workspace).await?;
+    let all = workspace.catalog().pay_inquiries().await?;
+    let shown: Vec<_> = all.into_iter().filter(|i| !open || i.state == "open").collect();
+    if format == Format::Json {
+        say!("{}", serde_json::to_string_pretty(&shown)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<Vec<String>> = shown
+        .into_iter()
+        .map(|i| {
+            let resolved = match (&i.resolved_by, i.resolution) {
+                (Some(by), Some(note)) => format!("{by}: {note}"),
+                _ => "–".into(),
+            };
+            vec![i.id.to_string(), i.rep_id, i.period, i.state, format!("{}: {}", i.raised_by, i.reason), resolved]
+        })
+        .collect();
+    say!("{}", table(&["inquiry", "rep", "period", "state", "asked", "resolution"], &rows));
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn resolve(workspace: &WorkspaceArg, id: i64, note: &str) -> anyhow::Result<ExitCode> {
+    let workspace = Workspace::open(&workspace.workspace).await?;
+    let row = yeji_incentives::resolve(workspace.catalog(), id, note, &crate::actor()).await?;
+    say!("pay inquiry {id} ({} {}) is {}", row.rep_id, row.period, row.state);
     Ok(ExitCode::SUCCESS)
 }
