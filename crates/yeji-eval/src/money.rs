@@ -73,7 +73,18 @@ pub async fn invoice_flows(facts: &Facts, period: &Period, aged_days: Option<u32
     let aged_on = aged_days.map_or("DATE '9999-12-31'".to_owned(), |n| format!("due_date + INTERVAL '{n} days'"));
     let (im, pm, am) = (month_of("invoice_date"), month_of("payment_date"), month_of("i.aged_on"));
     let sql = format!(
-        "WITH i AS (SELECT invoice_id, rep_id, amount, invoice_date, {aged_on} AS aged_on FROM invoices            WHERE rep_id IS NOT NULL AND {w}),          p AS (SELECT i.rep_id, i.invoice_date, i.aged_on, p.invoice_id, p.payment_date, p.amount FROM payments p            JOIN i ON p.invoice_id = i.invoice_id WHERE p.payment_date < {end})          SELECT rep_id, {im}, 0, {im}, CAST(SUM(amount) AS VARCHAR) FROM i GROUP BY 1, 2          UNION ALL SELECT rep_id, {im}, CASE WHEN payment_date > aged_on THEN 2 ELSE 1 END, {pm},            CAST(SUM(amount) AS VARCHAR) FROM p GROUP BY 1, 2, 3, 4          UNION ALL SELECT i.rep_id, {im_i}, 3, {am}, CAST(SUM(i.amount - COALESCE(q.paid, 0)) AS VARCHAR) FROM i            LEFT JOIN (SELECT invoice_id, SUM(amount) AS paid FROM p WHERE payment_date <= aged_on GROUP BY 1) q            ON i.invoice_id = q.invoice_id WHERE i.aged_on < {end} AND i.amount - COALESCE(q.paid, 0) > 0            GROUP BY 1, 2, 3, 4",
+        "WITH i AS (SELECT invoice_id, rep_id, amount, invoice_date, {aged_on} AS aged_on FROM invoices \
+           WHERE rep_id IS NOT NULL AND {w}), \
+         p AS (SELECT i.rep_id, i.invoice_date, i.aged_on, p.invoice_id, p.payment_date, p.amount FROM payments p \
+           JOIN i ON p.invoice_id = i.invoice_id WHERE p.payment_date < {end}) \
+         SELECT rep_id, {im} AS invoiced, 0 AS flow, {im} AS month, CAST(SUM(amount) AS VARCHAR) AS amount \
+           FROM i GROUP BY 1, 2 \
+         UNION ALL SELECT rep_id, {im}, CASE WHEN payment_date > aged_on THEN 2 ELSE 1 END, {pm}, \
+           CAST(SUM(amount) AS VARCHAR) FROM p GROUP BY 1, 2, 3, 4 \
+         UNION ALL SELECT i.rep_id, {im_i}, 3, {am}, CAST(SUM(i.amount - COALESCE(q.paid, 0)) AS VARCHAR) FROM i \
+           LEFT JOIN (SELECT invoice_id, SUM(amount) AS paid FROM p WHERE payment_date <= aged_on GROUP BY 1) q \
+           ON i.invoice_id = q.invoice_id WHERE i.aged_on < {end} AND i.amount - COALESCE(q.paid, 0) > 0 \
+           GROUP BY 1, 2, 3, 4",
         w = within("invoice_date", period),
         im_i = month_of("i.invoice_date"),
     );
