@@ -15,7 +15,9 @@
 //! analysis.rs  revenue by dimension and month, customers, receivables
 //! customer_history.rs  each customer's sales now and before, its invoices' payments
 //! drivers.rs   revenue month by month beside discount, price index, activities
-//! money.rs     each rep's revenue, cost and collections per month, exact, for pay
+//! money.rs     each rep's revenue, cost and collections per month, exact, for pay;
+//!              split credit; what became of each month's invoices
+//! surveys.rs   how many surveys rated each rep
 //! series.rs    every entity's monthly revenue, for forecasts
 //! cache.rs     evaluations kept per state of the data
 //! runs.rs      saved runs, their recomputation and diffs
@@ -41,6 +43,7 @@ mod runs;
 mod scope;
 mod series;
 mod slices;
+mod surveys;
 
 pub use analysis::{
     CustomerRevenue, Dimension, LostCustomer, MonthPoint, OverdueInvoice, SalesKey, Slice, abc_classes, breakdown,
@@ -58,6 +61,7 @@ pub use runs::{
 };
 pub use series::{MonthlySeries, monthly_revenue};
 pub use slices::{SliceKey, evaluate_by};
+pub use surveys::survey_counts;
 pub use yeji_facts::Facts;
 
 use yeji_facts::FactsError;

@@ -17,6 +17,7 @@
 //! whatif.rs     a new plan beside the current: cost, change per rep, spread
 //! payouts.rs    payout runs: saved, approved, locked; later changes settled
 //! inquiries.rs  a rep's question about their pay, and its resolution
+//! recognition.rs the period's top seller and best service, by rule
 //! report.rs     a statement as a document
 //! ```
 
@@ -26,6 +27,7 @@ mod number;
 mod pay;
 mod payouts;
 mod plan;
+mod recognition;
 mod report;
 mod run;
 mod schedule;
@@ -39,8 +41,11 @@ use yeji_eval::EvalError;
 pub use holdback::{Held, InvoiceMonth, LOOKBACK_MONTHS, releases};
 pub use inquiries::{inquire, resolve};
 pub use pay::{Line, LineKind, band_rate, commission_slices, limit, money, round};
-pub use payouts::{ADJUSTMENT, Found, RunState, RunStep, calculate, result_of, settle, statement_for, step, verify};
+pub use payouts::{
+    ADJUSTMENT, Found, RunFound, RunState, RunStep, calculate, result_of, run_for, settle, statement_for, step, verify,
+};
 pub use plan::{AppliesTo, Band, Component, Holdback, Kind, Measure, Method, Plan, Rounding, SEED_PLAN, Tier};
+pub use recognition::{Award, AwardKind, MIN_SURVEYS, recognise};
 pub use report::{columns, label, payout_rows, rows, statement_doc};
 pub use run::run;
 pub use schedule::{Schedule, Version, save};

@@ -241,8 +241,33 @@ pub async fn verify(workspace: &Workspace, id: i64) -> Result<Vec<String>, Incen
     Ok(differences)
 }
 
-/// A rep's statement for a period: from the period's locked run, else its
-/// latest saved run, else computed now under the saved plans (`run` none).
+/// A period's pay: its locked run, else its latest saved run, else computed
+/// now under the saved plans (`run` none).
+pub struct RunFound {
+    pub run: Option<i64>,
+    pub state: Option<String>,
+    pub period: String,
+    pub plan: String,
+    pub statements: Vec<Statement>,
+}
+
+pub async fn run_for(
+    catalog: &yeji_store::Catalog,
+    facts: &yeji_eval::Facts,
+    period: &Period,
+) -> Result<RunFound, IncentiveError> {
+    let rows = catalog.payout_runs().await.map_err(store)?;
+    let of_period: Vec<&PayoutRunRow> = rows.iter().filter(|r| r.period == period.to_string()).collect();
+    let locked = of_period.iter().find(|r| r.state == RunState::Locked.name());
+    let saved = locked.or(of_period.last()).copied();
+    let (run, state, result) = match saved {
+        Some(row) => (Some(row.id), Some(row.state.clone()), result_of(row)?),
+        None => (None, None, crate::run(facts, &Schedule::saved(catalog).await?, period).await?),
+    };
+    Ok(RunFound { run, state, period: result.period, plan: result.plan, statements: result.statements })
+}
+
+/// A rep's statement for a period, from [`run_for`].
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Found {
@@ -259,20 +284,12 @@ pub async fn statement_for(
     period: &Period,
     rep: &str,
 ) -> Result<Found, IncentiveError> {
-    let rows = catalog.payout_runs().await.map_err(store)?;
-    let of_period: Vec<&PayoutRunRow> = rows.iter().filter(|r| r.period == period.to_string()).collect();
-    let locked = of_period.iter().find(|r| r.state == RunState::Locked.name());
-    let saved = locked.or(of_period.last()).copied();
-    let (run, state, result) = match saved {
-        Some(row) => (Some(row.id), Some(row.state.clone()), result_of(row)?),
-        None => (None, None, crate::run(facts, &Schedule::saved(catalog).await?, period).await?),
-    };
-    let statement = result
-        .statements
+    let RunFound { run, state, period: shown, plan, statements } = run_for(catalog, facts, period).await?;
+    let statement = statements
         .into_iter()
         .find(|s| s.rep_id == rep)
         .ok_or_else(|| IncentiveError::NoStatement { rep: rep.to_owned(), period: period.to_string() })?;
-    Ok(Found { run, state, period: result.period, plan: result.plan, statement })
+    Ok(Found { run, state, period: shown, plan, statement })
 }
 
 #[cfg(test)]

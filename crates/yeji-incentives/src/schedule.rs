@@ -70,6 +70,12 @@ impl Schedule {
             .map(|(v, plan)| (v.version, plan))
     }
 
+    /// The text of the plan in effect in `month`.
+    pub fn text_for(&self, month: &str) -> Option<String> {
+        let (version, _) = self.for_month(month)?;
+        self.versions.iter().find(|(v, _)| v.version == version).map(|(v, _)| v.toml.clone())
+    }
+
     /// The distinct `aged_days` of the holdbacks of its plans (none: no plan holds back).
     pub fn holdback_ages(&self) -> Vec<Option<u32>> {
         let mut ages = Vec::new();

@@ -144,6 +144,11 @@ pub(crate) async fn step(
     body: std::result::Result<Json<PayoutStepBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<PayoutRun>> {
     let Json(body) = body.map_err(|rejection| WebError::bad_request("bad_body", rejection.body_text()))?;
+    Ok(Json(take_step(&state, &viewer, id, &body).await?))
+}
+
+/// Takes a step on payout run `id` as the viewer's role allows.
+pub async fn take_step(state: &AppState, viewer: &Viewer, id: i64, body: &PayoutStepBody) -> Result<PayoutRun> {
     let (step, allowed, what) = match body.step.trim() {
         "approve" => (RunStep::Approve, viewer.role().may_approve_pay(), "approving pay needs a director"),
         "lock" => (RunStep::Lock, viewer.role().may_lock_pay(), "locking pay for payroll needs HR"),
@@ -151,7 +156,7 @@ pub(crate) async fn step(
     };
     viewer.may(allowed, what)?;
     let workspace = state.read().await;
-    Ok(Json(yeji_incentives::step(&workspace, id, step, viewer.actor()).await?.into()))
+    Ok(yeji_incentives::step(&workspace, id, step, viewer.actor()).await?.into())
 }
 
 /// A rep's inquiry about a period's pay.
@@ -171,12 +176,17 @@ pub(crate) async fn inquiries(
     State(state): State<Arc<AppState>>,
     viewer: Viewer,
 ) -> Result<Json<Vec<yeji_store::PayInquiryRow>>> {
+    Ok(Json(visible_inquiries(&state, &viewer).await?))
+}
+
+/// The inquiries about reps the viewer sees (in the inquiry's period).
+pub async fn visible_inquiries(state: &AppState, viewer: &Viewer) -> Result<Vec<yeji_store::PayInquiryRow>> {
     let facts = state.facts();
     let rows = state.catalog().pay_inquiries().await.map_err(yeji_facts::FactsError::from)?;
     let seen = |row: &yeji_store::PayInquiryRow| {
         row.period.parse::<yeji_core::Period>().is_ok_and(|period| viewer.check(&facts, &period, &row.rep_id).is_ok())
     };
-    Ok(Json(rows.into_iter().filter(seen).collect()))
+    Ok(rows.into_iter().filter(seen).collect())
 }
 
 /// Raises an inquiry about a rep's pay the viewer sees (a rep: their own; 404 otherwise).
@@ -189,14 +199,18 @@ pub(crate) async fn inquire(
     body: std::result::Result<Json<InquiryBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response> {
     let Json(body) = body.map_err(|rejection| WebError::bad_request("bad_body", rejection.body_text()))?;
+    Ok((StatusCode::CREATED, Json(raise(&state, &viewer, &body).await?)).into_response())
+}
+
+/// Raises an inquiry about a rep the viewer sees (404 otherwise).
+pub async fn raise(state: &AppState, viewer: &Viewer, body: &InquiryBody) -> Result<yeji_store::PayInquiryRow> {
     let period = state.period(Some(&body.period)).await?;
     let facts = state.facts();
     let rep = state.id(&body.rep_id);
     viewer.check(&facts, &period, &rep)?;
     let id =
         yeji_incentives::inquire((state.catalog(), facts.org()), (&rep, &period), &body.reason, viewer.actor()).await?;
-    let row = state.catalog().pay_inquiry(id).await.map_err(yeji_facts::FactsError::from)?;
-    Ok((StatusCode::CREATED, Json(row)).into_response())
+    Ok(state.catalog().pay_inquiry(id).await.map_err(yeji_facts::FactsError::from)?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -216,8 +230,18 @@ pub(crate) async fn resolve(
     body: std::result::Result<Json<ResolveBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<yeji_store::PayInquiryRow>> {
     let Json(body) = body.map_err(|rejection| WebError::bad_request("bad_body", rejection.body_text()))?;
+    Ok(Json(answer(&state, &viewer, id, &body).await?))
+}
+
+/// Resolves inquiry `id` (HR, directors, admins).
+pub async fn answer(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    body: &ResolveBody,
+) -> Result<yeji_store::PayInquiryRow> {
     viewer.may(viewer.role().may_read_pay(), "resolving a pay inquiry needs HR, a director or an admin")?;
-    Ok(Json(yeji_incentives::resolve(state.catalog(), id, &body.note, viewer.actor()).await?))
+    Ok(yeji_incentives::resolve(state.catalog(), id, &body.note, viewer.actor()).await?)
 }
 
 /// A new plan (TOML text) to price against the plans in effect.
@@ -241,6 +265,11 @@ pub(crate) async fn whatif(
     body: std::result::Result<Json<WhatIfBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<yeji_incentives::WhatIf>> {
     let Json(body) = body.map_err(|rejection| WebError::bad_request("bad_body", rejection.body_text()))?;
+    Ok(Json(price(&state, &viewer, &body).await?))
+}
+
+/// Prices `body`'s plan against the plans in effect (HR, directors, admins).
+pub async fn price(state: &AppState, viewer: &Viewer, body: &WhatIfBody) -> Result<yeji_incentives::WhatIf> {
     viewer.may(viewer.role().may_read_pay(), "pricing a plan needs HR, a director or an admin")?;
     let period = state.period(Some(&body.period)).await?;
     let new = yeji_incentives::Schedule::file(&body.plan, "the plan")?;
@@ -248,5 +277,5 @@ pub(crate) async fn whatif(
     let facts = state.facts();
     let (current, new) =
         (yeji_incentives::run(&facts, &current, &period).await?, yeji_incentives::run(&facts, &new, &period).await?);
-    Ok(Json(yeji_incentives::compare(&current, &new)))
+    Ok(yeji_incentives::compare(&current, &new))
 }

@@ -44,6 +44,7 @@ mod export;
 mod extract;
 mod feedback;
 mod i18n;
+mod incentives;
 mod pages;
 mod people;
 mod plans;
@@ -94,6 +95,11 @@ fn app<S: tower_sessions::SessionStore + Clone>(state: Arc<AppState>, sessions: 
         .route("/plans", get(plans::all))
         .route("/alerts/{id}/step", post(alerts::step))
         .route("/targets", get(targets::page).post(targets::propose))
+        .route("/incentives", get(incentives::page))
+        .route("/incentives/whatif", post(incentives::whatif))
+        .route("/incentives/inquiries", post(incentives::inquire))
+        .route("/incentives/inquiries/{id}/resolution", post(incentives::resolve))
+        .route("/incentives/runs/{id}/step", post(incentives::step))
         .route("/targets/{id}/step", post(targets::step))
         .route("/incentives/statements/{rep}/export/{format}", get(api_incentives::export))
         .route("/plans/{id}", get(plans::plan))

@@ -60,6 +60,8 @@ pub struct Overview {
     /// The three best and three weakest teams by score.
     pub strongest: Vec<EntityResult>,
     pub weakest: Vec<EntityResult>,
+    /// The period's top seller and best service among the reps in scope.
+    pub recognition: Vec<yeji_incentives::Award>,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -167,6 +169,9 @@ impl AppState {
         let teams = by_rank(evaluation, |r| {
             r.level == Level::Unit && r.kind.as_deref() == Some("team") && r.score.is_some() && in_scope(r)
         });
+        let reps: Vec<&EntityResult> =
+            evaluation.results.iter().filter(|r| r.level == Level::Rep && in_scope(r)).collect();
+        let recognition = yeji_incentives::recognise(&reps, &yeji_eval::survey_counts(&facts, period).await?);
         let rest = leaderboard.split_off(LEADERBOARD.min(scored_reps));
         let bottom = rest[rest.len().saturating_sub(BOTTOM)..].to_vec();
         let mut breakdowns = Vec::new();
@@ -197,6 +202,7 @@ impl AppState {
             leaderboard,
             scored_reps,
             grades,
+            recognition,
         })
     }
 

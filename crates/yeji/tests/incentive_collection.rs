@@ -64,6 +64,11 @@ fn company(dir: &std::path::Path) {
          O3,1,2026-01-20,R2,K1,P1,25000,50000,confirmed\n\
          O4,1,2026-01-25,R3,K1,P1,100000,200000,confirmed\n",
     );
+    write(
+        "surveys.csv",
+        "survey_id,customer_id,date,score,scale,rep_id\nS1,K1,2026-01-20,5,5,R2\nS2,K1,2026-01-21,5,5,R2\n\
+         S3,K1,2026-01-22,4,5,R2\nS4,K1,2026-01-23,5,5,R3\n",
+    );
     write("credit_splits.csv", "order_id,line_no,rep_id,share\nO2,1,R1,60\nO2,1,R2,40\n");
     write("targets.csv", "period,entity_id,metric,value\n2026-01,R1,revenue,300000\n2026-01,R3,revenue,100000\n");
     write(
@@ -234,6 +239,73 @@ fn a_plan_holding_back_collected_money_or_naming_an_unknown_unit_is_refused() {
     assert_eq!(
         refused(&PLAN.replace("units = [\"T\"]", "units = [\"ZZ\"]")),
         "error: plan collect-2026: component 'senior_bonus': applies_to unit 'ZZ' is not a unit of the organisation"
+    );
+}
+
+/// The pay page: a rep sees their statement, a manager their team's, HR
+/// every statement, the runs and what-if (priced on the page, not saved);
+/// the dashboard names the month's awards: the top seller by evaluated
+/// revenue (R1's 400,000 booked, 133.3 % of 300,000: split credit is for
+/// pay) and best service among reps rated 3 times or more (R2: 100, 100,
+/// 80 → 93.3; R3's single 100 is too few).
+#[test]
+fn the_pay_page_shows_each_role_its_own_and_the_dashboard_names_the_awards() {
+    let company = setup();
+    ok(&["incentive", "plan", "save", "-w", &company.ws, &company.plan, "--from", "2026-01"], 0);
+    for (login, role, entity) in
+        [("ada", "admin", None), ("mia", "manager", Some("T")), ("ray", "rep", Some("R1")), ("hana", "hr", None)]
+    {
+        let mut args = vec!["user", "add", "-w", &company.ws, login, "--role", role];
+        args.extend(entity.iter().flat_map(|e| ["--entity", *e]));
+        assert!(run_with_input(&args, &format!("{PASSWORD}\n")).status.success());
+    }
+    let server = Server::start(&company.ws);
+    let page = |login: &str, path: &str| -> String {
+        let cookie = signed_in(&server, login);
+        let (status, body) = Call { cookie: Some(&cookie), ..Call::new(&server) }.get(path);
+        assert_eq!(status, 200, "{login} {path}");
+        body.as_str().unwrap().to_owned()
+    };
+    let shows = |html: &str, rep: &str| html.contains(&format!("id=\"pay-{rep}\""));
+    let ray = page("ray", "/incentives?period=2026-01");
+    assert!(shows(&ray, "R1") && !shows(&ray, "R2") && !shows(&ray, "R3"));
+    assert!(ray.contains("9800.00") && !ray.contains("id=\"payout-runs\"") && !ray.contains("id=\"whatif\""));
+    let mia = page("mia", "/incentives?period=2026-01");
+    assert!(shows(&mia, "R1") && shows(&mia, "R2") && !shows(&mia, "R3"));
+    let hana = page("hana", "/incentives?period=2026-01");
+    assert!(["R1", "R2", "R3"].iter().all(|r| shows(&hana, r)) && hana.contains("id=\"payout-runs\""));
+
+    let cookie = signed_in(&server, "hana");
+    let as_hr = Call { cookie: Some(&cookie), ..Call::new(&server) };
+    let unheld = PLAN.replace("holdback = { share = 0.5, aged_days = 90, forfeit = 1.0 }\n", "");
+    let (status, priced) = as_hr.form("/incentives/whatif", &[("period", "2026-01"), ("plan", &unheld)]);
+    assert_eq!(status, 200);
+    assert!(priced.contains("19300.00") && priced.contains("33300.00") && priced.contains("14000.00"), "{priced}");
+    let cookie = signed_in(&server, "ray");
+    let as_rep = Call { cookie: Some(&cookie), ..Call::new(&server) };
+    let (status, _) = as_rep.form("/incentives/whatif", &[("period", "2026-01"), ("plan", &unheld)]);
+    assert_eq!(status, 403);
+    let (status, _) =
+        as_rep.form("/incentives/inquiries", &[("period", "2026-01"), ("rep_id", "R1"), ("reason", "O2 is 60 % mine")]);
+    assert!(status == 303 || status == 200, "{status}");
+    let after = page("ray", "/incentives?period=2026-01");
+    assert!(after.contains("id=\"inquiry-1\"") && after.contains("ray: O2 is 60 % mine"));
+    assert!(page("hana", "/incentives?period=2026-01").contains("action=\"/incentives/inquiries/1/resolution\""));
+    assert!(!after.contains("action=\"/incentives/inquiries/1/resolution\""), "a rep does not resolve");
+    let (status, _) =
+        as_rep.form("/incentives/inquiries", &[("period", "2026-01"), ("rep_id", "R3"), ("reason", "not mine")]);
+    assert_eq!(status, 404);
+
+    let dashboard = page("ada", "/?period=2026-01");
+    let award = |id: &str| {
+        let at = dashboard.find(&format!("id=\"award-{id}\"")).unwrap_or_else(|| panic!("{id}: {dashboard}"));
+        dashboard[at..at + dashboard[at..].find("</li>").unwrap()].to_owned()
+    };
+    assert!(award("top_seller").contains("张伟") && award("top_seller").contains("133.3%"), "{}", award("top_seller"));
+    assert!(
+        award("best_service").contains("李娜") && award("best_service").contains("93.3"),
+        "{}",
+        award("best_service")
     );
 }
 

@@ -10,6 +10,7 @@ pub mod docs;
 pub mod entity;
 pub mod feedback;
 pub mod imports;
+pub mod incentives;
 pub mod login;
 pub mod overview;
 pub mod plans;
@@ -74,6 +75,7 @@ fn nav(viewer: Option<&crate::viewer::Viewer>) -> Vec<(&'static str, &'static st
         ("compare", "/compare", true),
         ("plans", "/plans", true),
         ("targets", "/targets", true),
+        ("incentives", "/incentives", true),
         ("imports", "/imports", role.may_change_data()),
         ("scheme", "/scheme", true),
         ("users", "/users", role.may_manage_users() && !viewer.is_local()),
@@ -108,7 +110,7 @@ pub fn layout(ctx: &Ctx, active: &str, title: &str, body: Markup) -> Markup {
                     span.company { (ctx.company) }
                     nav {
                         @for (key, path) in nav(ctx.viewer.as_ref()) {
-                            a.active[key == active] href=(if ["/", "/compare", "/targets"].contains(&path) { ctx.link(path) } else { path.to_owned() }) { (t(key)) }
+                            a.active[key == active] href=(if ["/", "/compare", "/targets", "/incentives"].contains(&path) { ctx.link(path) } else { path.to_owned() }) { (t(key)) }
                         }
                     }
                     form.period method="get" {

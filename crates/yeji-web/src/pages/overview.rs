@@ -31,6 +31,7 @@ pub fn render(ctx: &Ctx, view: &Overview, scheme_kpis: &[super::SchemeColumn]) -
                 (card(ctx, company, id))
             }
         }
+        @if !view.recognition.is_empty() { (recognition(ctx, &view.recognition)) }
         section.grid2 {
             div.card {
                 h2 { (t("trend")) }
@@ -201,4 +202,39 @@ pub fn funnel_chart(lang: Lang, funnel: &Funnel) -> Value {
 /// The name of a slice; rows without a value of the dimension show as "–".
 fn label(name: &str) -> String {
     if name.is_empty() { "–".into() } else { name.to_owned() }
+}
+
+/// Seed 003's monthly awards: the top seller and best service of the period.
+fn recognition(ctx: &Ctx, awards: &[yeji_incentives::Award]) -> Markup {
+    let t = |key| ctx.lang.t(key);
+    html! {
+        section.card #recognition {
+            h2 { (t("recognition")) }
+            ul.awards {
+                @for award in awards {
+                    li id={ "award-" (award_key(award.award)) } {
+                        strong { (t(award_key(award.award))) } " · "
+                        a href=(ctx.link(&format!("/entity/{}", encode(&award.rep_id)))) { (award.name) } " · "
+                        @match award.award {
+                            yeji_incentives::AwardKind::TopSeller => {
+                                (ctx.lang.money(award.value))
+                                @if let Some(share) = award.basis { " (" (ctx.lang.value(yeji_core::kpi::Unit::Ratio, Some(share))) " " (t("of_target")) ")" }
+                            }
+                            yeji_incentives::AwardKind::BestService => {
+                                (format!("{:.1}", award.value))
+                                @if let Some(n) = award.basis { " (" (n) " " (t("surveys_rated")) ")" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn award_key(kind: yeji_incentives::AwardKind) -> &'static str {
+    match kind {
+        yeji_incentives::AwardKind::TopSeller => "top_seller",
+        yeji_incentives::AwardKind::BestService => "best_service",
+    }
 }
