@@ -168,7 +168,7 @@ fn whatif(ctx: &Ctx, view: &PayView, priced: Option<&WhatIf>) -> Markup {
             }
             @if let Some(p) = priced {
                 table #whatif-result {
-                    thead { tr { th {} th { (t("current_plan")) } th { (t("new_plan")) } th.num { (t("change")) } } }
+                    thead { tr { th {} th { (t("whatif_current_plan")) } th { (t("whatif_new_plan")) } th.num { (t("change")) } } }
                     tbody {
                         tr { td { (t("pay_total")) } td.num { (p.current_total) } td.num { (p.new_total) } td.num.change { (p.change) } }
                         tr { td { (t("pay_spread")) } td { (spread(ctx.lang, &p.current_spread)) } td { (spread(ctx.lang, &p.new_spread)) } td {} }
