@@ -33,8 +33,8 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use common::formula::r1;
-use common::people::{Call, PASSWORD, signed_in};
-use common::{Server, assert_close, catalogs, json, ok, read, run, run_with_input, text};
+use common::people::{Call, signed_in};
+use common::{Server, assert_close, catalogs, json, ok, read, run, text};
 use serde_json::{Value, json};
 
 /// R1's customer in month t: new ones in the last three quarters before Q3.
@@ -317,18 +317,16 @@ fn a_workspace_rules_file_replaces_the_defaults_and_a_bad_one_is_named() {
 fn alerts_are_scoped_by_role_on_the_api_and_the_pages() {
     for catalog in catalogs() {
         let (_dir, ws, _) = company_workspace(&catalog);
-        for (login, role, entity) in [
-            ("dora", "director", None),
-            ("mia", "manager", Some("T")),
-            ("nils", "manager", Some("U")),
-            ("ray", "rep", Some("R1")),
-            ("hana", "hr", None),
-        ] {
-            let mut args = vec!["user", "add", "-w", &ws, login, "--role", role];
-            args.extend(entity.iter().flat_map(|e| ["--entity", *e]));
-            let added = run_with_input(&args, &format!("{PASSWORD}\n"));
-            assert!(added.status.success(), "{}", text(&added.stderr));
-        }
+        common::people::add(
+            &ws,
+            &[
+                ("dora", "director", None),
+                ("mia", "manager", Some("T")),
+                ("nils", "manager", Some("U")),
+                ("ray", "rep", Some("R1")),
+                ("hana", "hr", None),
+            ],
+        );
         let server = Server::start(&ws);
         let cookies: Vec<(&str, String)> =
             ["dora", "mia", "nils", "ray", "hana"].into_iter().map(|l| (l, signed_in(&server, l))).collect();

@@ -19,8 +19,8 @@
 
 mod common;
 
-use common::people::{Call, PASSWORD, signed_in};
-use common::{Server, json, ok, read, run, run_with_input, text};
+use common::people::{Call, signed_in};
+use common::{Server, json, ok, read, run, text};
 use serde_json::{Value, json};
 
 /// (order date, customer, amount) of R1's orders.
@@ -165,12 +165,7 @@ fn revenue_is_correlated_with_its_drivers_only_on_enough_months() {
 #[test]
 fn customers_and_drivers_are_scoped_on_the_api_and_the_page() {
     let (_dir, ws) = workspace();
-    for (login, role, entity) in [("dora", "director", None), ("ray", "rep", Some("R1")), ("rita", "rep", Some("R2"))] {
-        let mut args = vec!["user", "add", "-w", &ws, login, "--role", role];
-        args.extend(entity.iter().flat_map(|e| ["--entity", *e]));
-        let added = run_with_input(&args, &format!("{PASSWORD}\n"));
-        assert!(added.status.success(), "{}", text(&added.stderr));
-    }
+    common::people::add(&ws, &[("dora", "director", None), ("ray", "rep", Some("R1")), ("rita", "rep", Some("R2"))]);
     let server = Server::start(&ws);
     let cookies: Vec<String> = ["ray", "rita", "dora"].into_iter().map(|l| signed_in(&server, l)).collect();
     let as_user = |at: usize| Call { cookie: Some(cookies[at].as_str()), ..Call::new(&server) };

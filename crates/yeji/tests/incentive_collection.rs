@@ -24,8 +24,8 @@
 
 mod common;
 
-use common::people::{Call, PASSWORD, signed_in};
-use common::{Server, json, ok, run, run_with_input, text};
+use common::people::{Call, signed_in};
+use common::{Server, json, ok, run, text};
 use serde_json::{Value, json as body};
 
 const PLAN: &str = r#"
@@ -252,13 +252,9 @@ fn a_plan_holding_back_collected_money_or_naming_an_unknown_unit_is_refused() {
 fn the_pay_page_shows_each_role_its_own_and_the_dashboard_names_the_awards() {
     let company = setup();
     ok(&["incentive", "plan", "save", "-w", &company.ws, &company.plan, "--from", "2026-01"], 0);
-    for (login, role, entity) in
-        [("ada", "admin", None), ("mia", "manager", Some("T")), ("ray", "rep", Some("R1")), ("hana", "hr", None)]
-    {
-        let mut args = vec!["user", "add", "-w", &company.ws, login, "--role", role];
-        args.extend(entity.iter().flat_map(|e| ["--entity", *e]));
-        assert!(run_with_input(&args, &format!("{PASSWORD}\n")).status.success());
-    }
+    let users =
+        [("ada", "admin", None), ("mia", "manager", Some("T")), ("ray", "rep", Some("R1")), ("hana", "hr", None)];
+    common::people::add(&company.ws, &users);
     let server = Server::start(&company.ws);
     let page = |login: &str, path: &str| -> String {
         let cookie = signed_in(&server, login);
@@ -352,12 +348,7 @@ fn a_pay_inquiry_is_raised_and_resolved_and_each_role_sees_its_own() {
         ("rita", "rep", Some("R2")),
         ("hana", "hr", None),
     ];
-    for (login, role, entity) in users {
-        let mut args = vec!["user", "add", "-w", &company.ws, login, "--role", role];
-        args.extend(entity.iter().flat_map(|e| ["--entity", *e]));
-        let added = run_with_input(&args, &format!("{PASSWORD}\n"));
-        assert!(added.status.success(), "{}", text(&added.stderr));
-    }
+    common::people::add(&company.ws, &users);
     let server = Server::start(&company.ws);
     let cookies: Vec<(&str, String)> = users.iter().map(|(l, _, _)| (*l, signed_in(&server, l))).collect();
     let as_user = |login: &str| {

@@ -24,8 +24,8 @@
 
 mod common;
 
-use common::people::{Call, PASSWORD, signed_in};
-use common::{Server, json, ok, run, run_with_input, text};
+use common::people::{Call, signed_in};
+use common::{Server, json, ok, run, text};
 use serde_json::Value;
 
 fn company(dir: &std::path::Path) {
@@ -398,12 +398,7 @@ fn pay_is_seen_and_moved_on_by_role_on_the_api() {
         ("rita", "rep", Some("R2")),
         ("hana", "hr", None),
     ];
-    for (login, role, entity) in users {
-        let mut args = vec!["user", "add", "-w", &company.ws, login, "--role", role];
-        args.extend(entity.iter().flat_map(|e| ["--entity", *e]));
-        let added = run_with_input(&args, &format!("{PASSWORD}\n"));
-        assert!(added.status.success(), "{}", text(&added.stderr));
-    }
+    common::people::add(&company.ws, &users);
     let server = Server::start(&company.ws);
     let cookies: Vec<(&str, String)> = users.iter().map(|(l, _, _)| (*l, signed_in(&server, l))).collect();
     let as_user = |login: &str| {

@@ -9,17 +9,23 @@ use super::{Server, read, run_with_input, text};
 pub const PASSWORD: &str = "password-1";
 
 pub fn add_users(ws: &str) {
-    for (login, role, entity) in [
-        ("ada", "admin", None),
-        ("dora", "director", None),
-        ("mia", "manager", Some("E")),
-        ("ray", "rep", Some("R1")),
-        ("hana", "hr", None),
-    ] {
+    add(
+        ws,
+        &[
+            ("ada", "admin", None),
+            ("dora", "director", None),
+            ("mia", "manager", Some("E")),
+            ("ray", "rep", Some("R1")),
+            ("hana", "hr", None),
+        ],
+    );
+}
+
+/// Adds `users` (login, role, the rep or unit they see), each with [`PASSWORD`].
+pub fn add(ws: &str, users: &[(&str, &str, Option<&str>)]) {
+    for (login, role, entity) in users {
         let mut args = vec!["user", "add", "-w", ws, login, "--role", role];
-        if let Some(entity) = entity {
-            args.extend(["--entity", entity]);
-        }
+        args.extend(entity.iter().flat_map(|e| ["--entity", *e]));
         let added = run_with_input(&args, &format!("{PASSWORD}\n"));
         assert!(added.status.success(), "{}", text(&added.stderr));
     }
