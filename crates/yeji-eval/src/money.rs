@@ -66,44 +66,46 @@ fn label(key: i64) -> String {
 }
 
 /// The flows of the reps' invoices dated in `period`, through its last day;
-/// an invoice ages `aged_days` after its due date (never without).
+/// an invoice ages `aged_days` after its due date (never without). One
+/// join of payments to invoices: what was unpaid on the aging day is the
+/// aged invoices' amount less their payments by that day (per rep, month
+/// invoiced and month aged; an overpaid invoice offsets others there).
 pub async fn invoice_flows(facts: &Facts, period: &Period, aged_days: Option<u32>) -> Result<Vec<InvoiceFlow>> {
     let context = facts.session().await?;
     let end = date(period.end_exclusive());
     let aged_on = aged_days.map_or("DATE '9999-12-31'".to_owned(), |n| format!("due_date + INTERVAL '{n} days'"));
-    let (im, pm, am) = (month_of("invoice_date"), month_of("payment_date"), month_of("i.aged_on"));
+    let (im, pm, am) = (month_of("i.invoice_date"), month_of("p.payment_date"), month_of("i.aged_on"));
+    let aged = format!("CASE WHEN i.aged_on < {end} THEN {am} ELSE 0 END");
     let sql = format!(
         "WITH i AS (SELECT invoice_id, rep_id, amount, invoice_date, {aged_on} AS aged_on FROM invoices \
-           WHERE rep_id IS NOT NULL AND {w}), \
-         p AS (SELECT i.rep_id, i.invoice_date, i.aged_on, p.invoice_id, p.payment_date, p.amount FROM payments p \
-           JOIN i ON p.invoice_id = i.invoice_id WHERE p.payment_date < {end}) \
-         SELECT rep_id, {im} AS invoiced, 0 AS flow, {im} AS month, CAST(SUM(amount) AS VARCHAR) AS amount \
-           FROM i GROUP BY 1, 2 \
-         UNION ALL SELECT rep_id, {im}, CASE WHEN payment_date > aged_on THEN 2 ELSE 1 END, {pm}, \
-           CAST(SUM(amount) AS VARCHAR) FROM p GROUP BY 1, 2, 3, 4 \
-         UNION ALL SELECT i.rep_id, {im_i}, 3, {am}, CAST(SUM(i.amount - COALESCE(q.paid, 0)) AS VARCHAR) FROM i \
-           LEFT JOIN (SELECT invoice_id, SUM(amount) AS paid FROM p WHERE payment_date <= aged_on GROUP BY 1) q \
-           ON i.invoice_id = q.invoice_id WHERE i.aged_on < {end} AND i.amount - COALESCE(q.paid, 0) > 0 \
-           GROUP BY 1, 2, 3, 4",
+           WHERE rep_id IS NOT NULL AND {w}) \
+         SELECT i.rep_id AS rep, {im} AS invoiced, 0 AS flow, {im} AS month, {aged} AS aged, \
+           CAST(SUM(i.amount) AS VARCHAR) AS amount FROM i GROUP BY 1, 2, 3, 4, 5 \
+         UNION ALL SELECT i.rep_id, {im}, CASE WHEN p.payment_date > i.aged_on THEN 2 ELSE 1 END, {pm}, \
+           CASE WHEN p.payment_date > i.aged_on THEN 0 ELSE {aged} END, CAST(SUM(p.amount) AS VARCHAR) \
+           FROM payments p JOIN i ON p.invoice_id = i.invoice_id WHERE p.payment_date < {end} GROUP BY 1, 2, 3, 4, 5",
         w = within("invoice_date", period),
-        im_i = month_of("i.invoice_date"),
     );
     let mut out = Vec::new();
+    // (rep, month invoiced, month aged) → the aged invoices' amount less their payments by then.
+    let mut unpaid: BTreeMap<(String, String, String), Decimal> = BTreeMap::new();
     for batch in facts.query(&context, &sql).await? {
         let reps = batch.column(0).as_string::<i32>();
-        let (invoiced, kinds) =
-            (batch.column(1).as_primitive::<Int64Type>(), batch.column(2).as_primitive::<Int64Type>());
-        let (months, amounts) = (batch.column(3).as_primitive::<Int64Type>(), batch.column(4).as_string::<i32>());
+        let [invoiced, kinds, months, aged] = [1, 2, 3, 4].map(|c| batch.column(c).as_primitive::<Int64Type>());
+        let amounts = batch.column(5).as_string::<i32>();
         for row in 0..batch.num_rows() {
-            let flow = [Flow::Invoiced, Flow::Paid, Flow::PaidLate, Flow::Aged][kinds.value(row) as usize];
-            out.push(InvoiceFlow {
-                rep: reps.value(row).to_owned(),
-                invoiced: label(invoiced.value(row)),
-                flow,
-                month: label(months.value(row)),
-                amount: exact(amounts, row)?,
-            });
+            let (rep, invoiced) = (reps.value(row).to_owned(), label(invoiced.value(row)));
+            let (kind, amount) = (kinds.value(row), exact(amounts, row)?);
+            if aged.value(row) != 0 {
+                let sign = if kind == 0 { Decimal::ONE } else { -Decimal::ONE };
+                *unpaid.entry((rep.clone(), invoiced.clone(), label(aged.value(row)))).or_default() += sign * amount;
+            }
+            let flow = [Flow::Invoiced, Flow::Paid, Flow::PaidLate][kind as usize];
+            out.push(InvoiceFlow { rep, invoiced, flow, month: label(months.value(row)), amount });
         }
+    }
+    for ((rep, invoiced, month), amount) in unpaid.into_iter().filter(|(_, a)| *a > Decimal::ZERO) {
+        out.push(InvoiceFlow { rep, invoiced, flow: Flow::Aged, month, amount });
     }
     Ok(out)
 }
