@@ -54,7 +54,7 @@ pub use customer_history::{CustomerSales, InvoiceHistory, customer_sales, paymen
 pub use drivers::{DriverMonth, monthly_drivers};
 pub use evaluate::{EntityResult, Evaluated, Evaluation, Funnel, KpiResult, evaluate};
 pub use explain::{ExplainedKpi, Explanation, RowsBehind, rows_as_text, rows_behind};
-pub use money::{Flow, InvoiceFlow, RepMoney, invoice_flows, rep_money};
+pub use money::{Flow, InvoiceFlow, RepMoney, first_open_invoice, invoice_flows, rep_money};
 pub use runs::{
     Cause, DataChange, EntityChange, KpiChange, RunDiff, SavedRun, compare, diff_runs, recompute_run, run, same,
     save_run,

@@ -65,6 +65,27 @@ fn label(key: i64) -> String {
     format!("{}-{:02}", key / 100, key % 100)
 }
 
+/// The first day of the month of the earliest invoice still open on `day`:
+/// paid on or after it, or (with `aged_days`) ageing on or after it; `None`
+/// when there is none. A holdback of an earlier month has nothing left to
+/// release or forfeit from `day` on, so a run need not read back further.
+pub async fn first_open_invoice(
+    facts: &Facts,
+    day: chrono::NaiveDate,
+    aged_days: Option<u32>,
+) -> Result<Option<chrono::NaiveDate>> {
+    let context = facts.session().await?;
+    let since = date(day);
+    let ages = aged_days.map_or(String::new(), |n| format!(" OR due_date + INTERVAL '{n} days' >= {since}"));
+    let sql = format!(
+        "SELECT MIN(invoice_date) FROM invoices WHERE rep_id IS NOT NULL AND invoice_date < {since} \
+         AND (last_payment_date >= {since}{ages})"
+    );
+    let batches = facts.query(&context, &sql).await?;
+    let dates = batches.first().map(|b| b.column(0).as_primitive::<arrow::datatypes::Date32Type>().clone());
+    Ok(dates.filter(|d| !d.is_empty() && d.is_valid(0)).and_then(|d| d.value_as_date(0)))
+}
+
 /// The flows of the reps' invoices dated in `period`, through its last day;
 /// an invoice ages `aged_days` after its due date (never without). One
 /// join of payments to invoices: what was unpaid on the aging day is the

@@ -27,7 +27,7 @@ fn exact(text: &str, what: &str) -> Result<Decimal, IncentiveError> {
 /// What the plans of `schedule` pay every rep active in, selling in or
 /// collecting in `period`, each month under the plan in effect then.
 pub async fn run(facts: &Facts, schedule: &Schedule, period: &Period) -> Result<Run, IncentiveError> {
-    let reach = schedule.reach(period);
+    let reach = reach(facts, schedule, period).await?;
     let money = yeji_eval::rep_money(facts, &reach).await?;
     let invoices = invoices(facts, schedule, &reach).await?;
     let org = facts.org();
@@ -91,6 +91,19 @@ pub async fn run(facts: &Facts, schedule: &Schedule, period: &Period) -> Result<
     let ids: Vec<String> =
         plans.iter().map(|(v, p)| if *v == 0 { p.id.clone() } else { format!("{} v{v}", p.id) }).collect();
     Ok(Run { period: period.to_string(), plan: ids.join(", "), statements, total })
+}
+
+/// The months a run reads: the period, and before it back to the month of
+/// the earliest invoice still open at its start, within the schedule's reach.
+async fn reach(facts: &Facts, schedule: &Schedule, period: &Period) -> Result<Period, IncentiveError> {
+    let widest = schedule.reach(period);
+    let mut first = period.start();
+    for age in schedule.holdback_ages() {
+        if let Some(open) = yeji_eval::first_open_invoice(facts, period.start(), age).await? {
+            first = first.min(Period::month_of(open).start());
+        }
+    }
+    Ok(Period::day_range(first.max(widest.start()), period.last_day()))
 }
 
 /// The figures of `rep` in `month`.
