@@ -27,9 +27,6 @@ fn exact(text: &str, what: &str) -> Result<Decimal, IncentiveError> {
 /// What the plans of `schedule` pay every rep active in, selling in or
 /// collecting in `period`, each month under the plan in effect then.
 pub async fn run(facts: &Facts, schedule: &Schedule, period: &Period) -> Result<Run, IncentiveError> {
-    let reach = reach(facts, schedule, period).await?;
-    let money = yeji_eval::rep_money(facts, &reach).await?;
-    let invoices = invoices(facts, schedule, &reach).await?;
     let org = facts.org();
     let mut months = Vec::new();
     let mut plans: Vec<(i64, &Plan)> = Vec::new();
@@ -47,6 +44,9 @@ pub async fn run(facts: &Facts, schedule: &Schedule, period: &Period) -> Result<
         }
         months.push((month, version, targets));
     }
+    let reach = reach(facts, schedule, period).await?;
+    let money = yeji_eval::rep_money(facts, &reach).await?;
+    let invoices = invoices(facts, schedule, &reach).await?;
     let calendar: Vec<String> = reach.months().iter().map(ToString::to_string).collect();
     let first_paid = period.months()[0].to_string();
     let mut statements = Vec::new();
