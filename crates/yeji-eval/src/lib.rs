@@ -18,6 +18,7 @@
 //! money.rs     each rep's revenue, cost and collections per month, exact, for pay;
 //!              split credit; what became of each month's invoices
 //! surveys.rs   how many surveys rated each rep
+//! pay_rows.rs  the rows behind a line of pay
 //! series.rs    every entity's monthly revenue, for forecasts
 //! cache.rs     evaluations kept per state of the data
 //! runs.rs      saved runs, their recomputation and diffs
@@ -37,6 +38,7 @@ mod explain;
 mod measures;
 mod members;
 mod money;
+mod pay_rows;
 pub mod peers;
 pub mod report;
 mod runs;
@@ -55,6 +57,7 @@ pub use drivers::{DriverMonth, monthly_drivers};
 pub use evaluate::{EntityResult, Evaluated, Evaluation, Funnel, KpiResult, evaluate};
 pub use explain::{ExplainedKpi, Explanation, RowsBehind, rows_as_text, rows_behind};
 pub use money::{Flow, InvoiceFlow, RepMoney, first_open_invoice, invoice_flows, rep_money};
+pub use pay_rows::{PayBasis, pay_rows};
 pub use runs::{
     Cause, DataChange, EntityChange, KpiChange, RunDiff, SavedRun, compare, diff_runs, recompute_run, run, same,
     save_run,

@@ -18,6 +18,7 @@
 //! payouts.rs    payout runs: saved, approved, locked; later changes settled
 //! inquiries.rs  a rep's question about their pay, and its resolution
 //! recognition.rs the period's top seller and best service, by rule
+//! trace.rs      a statement line traced to the rows behind it
 //! report.rs     a statement as a document
 //! ```
 
@@ -32,6 +33,7 @@ mod report;
 mod run;
 mod schedule;
 mod statement;
+mod trace;
 mod whatif;
 
 use rust_decimal::Decimal;
@@ -50,6 +52,7 @@ pub use report::{columns, label, payout_rows, rows, statement_doc};
 pub use run::run;
 pub use schedule::{Schedule, Version, save};
 pub use statement::{RepMonth, Statement, statement};
+pub use trace::{Traced, basis_of, trace};
 pub use whatif::{RepChange, Spread, WhatIf, compare, spread};
 
 #[derive(Debug, thiserror::Error)]

@@ -62,6 +62,17 @@ pub enum IncentiveAction {
         #[arg(long, default_value = "zh")]
         lang: String,
     },
+    /// The rows behind a line of a rep's statement (its number as the statement lists it).
+    Trace {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        #[arg(long)]
+        rep: String,
+        #[arg(long)]
+        period: String,
+        #[arg(long)]
+        line: usize,
+    },
     /// A payout run for payroll: a row per rep (each component's sum, total) as CSV or XLSX.
     Export {
         #[command(flatten)]
@@ -161,6 +172,9 @@ pub async fn run(action: IncentiveAction) -> anyhow::Result<ExitCode> {
         IncentiveAction::Show { workspace, run, verify, format } => return show(&workspace, run, verify, format).await,
         IncentiveAction::Statement { workspace, rep, period, format, out, lang } => {
             return statement(&workspace, (&rep, &period), (format, out.as_deref()), &lang).await;
+        }
+        IncentiveAction::Trace { workspace, rep, period, line } => {
+            return trace(&workspace, (&rep, &period), line).await;
         }
         IncentiveAction::Export { workspace, run, format, out } => return export(&workspace, run, &format, &out).await,
         IncentiveAction::Approve { workspace, run } => return step(&workspace, run, RunStep::Approve).await,
@@ -418,5 +432,27 @@ async fn resolve(workspace: &WorkspaceArg, id: i64, note: &str) -> anyhow::Resul
     let workspace = Workspace::open(&workspace.workspace).await?;
     let row = yeji_incentives::resolve(workspace.catalog(), id, note, &crate::actor()).await?;
     say!("pay inquiry {id} ({} {}) is {}", row.rep_id, row.period, row.state);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn trace(workspace: &WorkspaceArg, (rep, period): (&str, &str), line: usize) -> anyhow::Result<ExitCode> {
+    let workspace = Workspace::open(&workspace.workspace).await?;
+    let period = Period::parse_fiscal(period, workspace.settings().fiscal_year_first_month)?;
+    let rep = workspace.settings().id(rep);
+    let facts = workspace.facts().await?;
+    let traced = yeji_incentives::trace((workspace.catalog(), &facts), (&rep, &period), line).await?;
+    let l = &traced.line;
+    say!(
+        "line {line}: {} {} · base {} · measure {} · rate {} · amount {} · {} row(s)",
+        yeji_incentives::label(l, yeji_feedback::Lang::En),
+        l.period,
+        l.base,
+        l.measure,
+        l.rate,
+        l.amount,
+        traced.rows.len()
+    );
+    let head: Vec<&str> = traced.header.iter().map(String::as_str).collect();
+    say!("{}", table(&head, &traced.rows));
     Ok(ExitCode::SUCCESS)
 }

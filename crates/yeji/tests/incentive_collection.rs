@@ -194,6 +194,40 @@ fn commission_is_held_until_collected_split_by_share_and_paid_by_level_and_unit(
         ok(&["incentive", "statement", "-w", &company.ws, "--rep", "R1", "--period", "2026-02", "--lang", "en"], 0);
     assert!(shown.contains("commission (release of 2026-01's holdback)"), "{shown}");
 
+    // Each line traced to its rows: R1's January commission to O1 (all of
+    // it) and O2 (its 60 %), 300,000 + 60,000 = the line's measure; R2's to
+    // its 40 % of O2 and O3; February's release to January's invoices I1
+    // (its three payments) and I2 (none).
+    let trace = |rep: &str, period: &str, line: &str| {
+        ok(&["incentive", "trace", "-w", &company.ws, "--rep", rep, "--period", period, "--line", line], 0)
+    };
+    let r1 = trace("R1", "2026-01", "1");
+    assert!(
+        r1.starts_with(
+            "line 1: commission 2026-01 · base 360000.00 · measure 360000.00 · rate 0.05 · amount 18000.00 · 2 row(s)"
+        ),
+        "{r1}"
+    );
+    let shares = |out: &str| -> Vec<(String, String)> {
+        out.lines()
+            .skip(2)
+            .filter(|l| l.starts_with('O'))
+            .map(|l| {
+                let cells: Vec<&str> = l.split_whitespace().collect();
+                (cells[0].to_owned(), cells[cells.len() - 1].to_owned())
+            })
+            .collect()
+    };
+    let pair = |o: &str, s: &str| (o.to_owned(), s.to_owned());
+    assert_eq!(shares(&r1), [pair("O1", "100.0000"), pair("O2", "60.0000")], "{r1}");
+    assert_eq!(shares(&trace("R2", "2026-01", "1")), [pair("O2", "40.0000"), pair("O3", "100.0000")]);
+    let release = trace("R1", "2026-02", "2");
+    assert!(release.starts_with("line 2: commission (release of 2026-01's holdback) 2026-02"), "{release}");
+    let invoices: Vec<&str> = release.lines().skip(2).filter_map(|l| l.split_whitespace().next()).collect();
+    assert_eq!(invoices, ["I1", "I1", "I1", "I2"], "{release}");
+    let beyond = run(&["incentive", "trace", "-w", &company.ws, "--rep", "R1", "--period", "2026-01", "--line", "9"]);
+    assert_eq!(text(&beyond.stderr).trim(), "error: --line 9: R1's statement for 2026-01 has lines 1 to 3");
+
     // A split whose shares no longer sum to 100 % stops the run, naming the line.
     let more = company.dir.path().join("more");
     std::fs::create_dir(&more).unwrap();
