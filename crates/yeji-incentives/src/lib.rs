@@ -53,7 +53,7 @@ pub use run::run;
 pub use schedule::{Schedule, Version, save};
 pub use statement::{RepMonth, Statement, statement};
 pub use trace::{Traced, basis_of, trace};
-pub use whatif::{RepChange, Spread, WhatIf, compare, spread};
+pub use whatif::{RepChange, Spread, WhatIf, compare, price, spread};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IncentiveError {

@@ -251,6 +251,24 @@ pub struct RunFound {
     pub statements: Vec<Statement>,
 }
 
+impl RunFound {
+    /// Where it comes from: "payout run 3, locked" or "not saved".
+    pub fn source(&self) -> String {
+        source(self.run, self.state.as_deref())
+    }
+}
+
+impl Found {
+    /// Where it comes from: "payout run 3, locked" or "not saved".
+    pub fn source(&self) -> String {
+        source(self.run, self.state.as_deref())
+    }
+}
+
+fn source(run: Option<i64>, state: Option<&str>) -> String {
+    run.map_or("not saved".into(), |id| format!("payout run {id}, {}", state.unwrap_or_default()))
+}
+
 pub async fn run_for(
     catalog: &yeji_store::Catalog,
     facts: &yeji_eval::Facts,

@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::Run;
+use crate::{IncentiveError, Run, Schedule};
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -72,6 +72,17 @@ pub fn spread(totals: impl Iterator<Item = Decimal>) -> Option<Spread> {
 }
 
 /// `new` beside `current` (runs of the same period).
+/// `new` priced for `period` against the workspace's saved plans (nothing saved).
+pub async fn price(
+    (catalog, facts): (&yeji_store::Catalog, &yeji_eval::Facts),
+    new: &Schedule,
+    period: &yeji_core::Period,
+) -> Result<WhatIf, IncentiveError> {
+    let current = Schedule::saved(catalog).await?;
+    let (current, new) = (crate::run(facts, &current, period).await?, crate::run(facts, new, period).await?);
+    Ok(compare(&current, &new))
+}
+
 pub fn compare(current: &Run, new: &Run) -> WhatIf {
     let total_of =
         |run: &Run, rep: &str| run.statements.iter().find(|s| s.rep_id == rep).map_or(Decimal::ZERO, |s| s.total);

@@ -273,9 +273,5 @@ pub async fn price(state: &AppState, viewer: &Viewer, body: &WhatIfBody) -> Resu
     viewer.may(viewer.role().may_read_pay(), "pricing a plan needs HR, a director or an admin")?;
     let period = state.period(Some(&body.period)).await?;
     let new = yeji_incentives::Schedule::file(&body.plan, "the plan")?;
-    let current = yeji_incentives::Schedule::saved(state.catalog()).await?;
-    let facts = state.facts();
-    let (current, new) =
-        (yeji_incentives::run(&facts, &current, &period).await?, yeji_incentives::run(&facts, &new, &period).await?);
-    Ok(yeji_incentives::compare(&current, &new))
+    Ok(yeji_incentives::price((state.catalog(), &state.facts()), &new, &period).await?)
 }

@@ -34,8 +34,8 @@ pub struct PayView {
     /// The payout runs, for those who may read pay.
     pub runs: Option<Vec<PayoutRunRow>>,
     pub plan_text: String,
-    pub may_resolve: bool,
-    pub may_price: bool,
+    /// HR, directors, admins: resolve inquiries, price plans.
+    pub may_read_pay: bool,
     pub may_approve: bool,
     pub may_lock: bool,
 }
@@ -52,10 +52,8 @@ async fn view(state: &AppState, viewer: &Viewer, period: &Period) -> Result<PayV
     let sees = |rep: &str| viewer.check(&facts, period, rep).is_ok();
     let run = match yeji_incentives::run_for(state.catalog(), &facts, period).await {
         Ok(found) => Ok(ShownRun {
+            source: found.source(),
             plan: found.plan,
-            source: found
-                .run
-                .map_or("not saved".into(), |id| format!("payout run {id}, {}", found.state.unwrap_or_default())),
             statements: found.statements.into_iter().filter(|s| sees(&s.rep_id)).collect(),
         }),
         Err(error) => Err(error.to_string()),
@@ -68,15 +66,15 @@ async fn view(state: &AppState, viewer: &Viewer, period: &Period) -> Result<PayV
         .filter(|rep| sees(rep))
         .map(|rep| (rep.to_owned(), facts.org().rep_on(rep, None).map_or(rep.to_owned(), |r| r.name.clone())))
         .collect();
-    let runs = match role.may_read_pay() {
-        true => Some(state.catalog().payout_runs().await.map_err(yeji_facts::FactsError::from)?),
-        false => None,
+    // The runs and the plan to price are for those who may read pay.
+    let (runs, plan_text) = if role.may_read_pay() {
+        let runs = state.catalog().payout_runs().await.map_err(yeji_facts::FactsError::from)?;
+        let saved = yeji_incentives::Schedule::saved(state.catalog()).await.ok();
+        let text = saved.and_then(|s| s.text_for(&period.months()[0].to_string()));
+        (Some(runs), text.unwrap_or_else(|| yeji_incentives::SEED_PLAN.trim_start().to_owned()))
+    } else {
+        (None, String::new())
     };
-    let plan_text = yeji_incentives::Schedule::saved(state.catalog())
-        .await
-        .ok()
-        .and_then(|s| s.text_for(&period.months()[0].to_string()))
-        .unwrap_or_else(|| yeji_incentives::SEED_PLAN.trim_start().to_owned());
     Ok(PayView {
         period: period.to_string(),
         run,
@@ -84,8 +82,7 @@ async fn view(state: &AppState, viewer: &Viewer, period: &Period) -> Result<PayV
         reps,
         runs,
         plan_text,
-        may_resolve: role.may_read_pay(),
-        may_price: role.may_read_pay(),
+        may_read_pay: role.may_read_pay(),
         may_approve: role.may_approve_pay(),
         may_lock: role.may_lock_pay(),
     })

@@ -261,11 +261,8 @@ async fn whatif(workspace: &WorkspaceArg, period: &str, plan: &Path, format: For
     let new = read_plan(plan)?;
     let workspace = Workspace::open(&workspace.workspace).await?;
     let period = Period::parse_fiscal(period, workspace.settings().fiscal_year_first_month)?;
-    let current = Schedule::saved(workspace.catalog()).await?;
     let facts = workspace.facts().await?;
-    let (current, new) =
-        (yeji_incentives::run(&facts, &current, &period).await?, yeji_incentives::run(&facts, &new, &period).await?);
-    let compared = yeji_incentives::compare(&current, &new);
+    let compared = yeji_incentives::price((workspace.catalog(), &facts), &new, &period).await?;
     if format == Format::Json {
         say!("{}", serde_json::to_string_pretty(&compared)?);
         return Ok(ExitCode::SUCCESS);
@@ -368,8 +365,7 @@ async fn statement(
         say!("{}", serde_json::to_string_pretty(&found)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let source =
-        found.run.map_or("not saved".into(), |id| format!("payout run {id}, {}", found.state.unwrap_or_default()));
+    let source = found.source();
     say!("{} ({}) {} · {} ({source}): {}", found.statement.name, rep, found.period, found.plan, found.statement.total);
     say!("{}", table(&yeji_incentives::columns(lang), &yeji_incentives::rows(&found.statement, lang)));
     for note in &found.statement.notes {

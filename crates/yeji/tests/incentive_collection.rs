@@ -322,6 +322,12 @@ fn the_pay_page_shows_each_role_its_own_and_the_dashboard_names_the_awards() {
     assert!(after.contains("id=\"inquiry-1\"") && after.contains("ray: O2 is 60 % mine"));
     assert!(page("hana", "/incentives?period=2026-01").contains("action=\"/incentives/inquiries/1/resolution\""));
     assert!(!after.contains("action=\"/incentives/inquiries/1/resolution\""), "a rep does not resolve");
+    // The page's resolve and step forms ask the role as the API does.
+    assert_eq!(as_rep.form("/incentives/inquiries/1/resolution", &[("note", "mine after all")]).0, 403);
+    assert_eq!(as_rep.form("/incentives/runs/1/step", &[("step", "approve")]).0, 403);
+    let (status, _) = as_hr.form("/incentives/inquiries/1/resolution", &[("note", "60 % is in the release")]);
+    assert!(status == 303 || status == 200, "{status}");
+    assert!(page("ray", "/incentives?period=2026-01").contains("hana: 60 % is in the release"));
     let (status, _) =
         as_rep.form("/incentives/inquiries", &[("period", "2026-01"), ("rep_id", "R3"), ("reason", "not mine")]);
     assert_eq!(status, 404);

@@ -19,7 +19,7 @@ pub fn render(ctx: &Ctx, view: &PayView, priced: Option<&WhatIf>) -> Markup {
         (statements(ctx, view))
         (inquiries(ctx, view))
         @if let Some(runs) = &view.runs { (payout_runs(ctx, runs, view)) }
-        @if view.may_price { (whatif(ctx, view, priced)) }
+        @if view.may_read_pay { (whatif(ctx, view, priced)) }
     }
 }
 
@@ -81,7 +81,7 @@ fn inquiries(ctx: &Ctx, view: &PayView) -> Markup {
                             td.state { (i.state) }
                             td {
                                 @if let (Some(by), Some(note)) = (&i.resolved_by, &i.resolution) { (by) ": " (note) }
-                                @else if view.may_resolve {
+                                @else if view.may_read_pay {
                                     form method="post" action={ "/incentives/inquiries/" (i.id) "/resolution" } {
                                         input name="note" required placeholder=(t("resolution"));
                                         button type="submit" { (t("resolve")) }
