@@ -12,7 +12,9 @@ use crate::measures::{REVENUE_LINES, within};
 use crate::scope::literal;
 
 /// What a line of pay was computed from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PayBasis {
     /// Order lines booked in the month (revenue, cost), with the rep's share.
     Booked,

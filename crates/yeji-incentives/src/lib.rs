@@ -14,7 +14,9 @@
 //! holdback.rs   commission held back, released as invoices are paid
 //! run.rs        every rep's statement for a period, from the facts
 //! schedule.rs   the plan version in effect each month; saving a version
-//! whatif.rs     a new plan beside the current: cost, change per rep, spread
+//! targets.rs    a what-if's changed revenue targets: scaled, or set per rep
+//! whatif.rs     a new plan or targets beside the current: cost, change per rep
+//! distribution.rs payouts and attainments: quartiles and histograms
 //! payouts.rs    payout runs: saved, approved, locked; later changes settled
 //! inquiries.rs  a rep's question about their pay, and its resolution
 //! recognition.rs the period's top seller and best service, by rule
@@ -22,6 +24,7 @@
 //! report.rs     a statement as a document
 //! ```
 
+mod distribution;
 mod holdback;
 mod inquiries;
 mod number;
@@ -33,6 +36,7 @@ mod report;
 mod run;
 mod schedule;
 mod statement;
+mod targets;
 mod trace;
 mod whatif;
 
@@ -40,6 +44,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use yeji_eval::EvalError;
 
+pub use distribution::{Bucket, Spread};
 pub use holdback::{Held, InvoiceMonth, LOOKBACK_MONTHS, releases};
 pub use inquiries::{inquire, resolve};
 pub use pay::{Line, LineKind, band_rate, commission_slices, limit, money, round};
@@ -48,12 +53,13 @@ pub use payouts::{
 };
 pub use plan::{AppliesTo, Band, Component, Holdback, Kind, Measure, Method, Plan, Rounding, SEED_PLAN, Tier};
 pub use recognition::{Award, AwardKind, MIN_SURVEYS, recognise};
-pub use report::{columns, label, payout_rows, rows, statement_doc};
+pub use report::{cells, columns, label, payout_rows, percent, rows, statement_doc};
 pub use run::run;
 pub use schedule::{Schedule, Version, save};
 pub use statement::{RepMonth, Statement, statement};
+pub use targets::TargetChange;
 pub use trace::{Traced, basis_of, trace};
-pub use whatif::{RepChange, Spread, WhatIf, compare, price, spread};
+pub use whatif::{RepChange, WhatIf, price};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IncentiveError {

@@ -32,22 +32,23 @@ pub fn label(line: &Line, lang: Lang) -> String {
     }
 }
 
+/// An attainment as a percentage, cut (not rounded) to one decimal, so that
+/// a rep short of a band never reads as reaching it: 0.89999 → 89.9%.
+pub fn percent(attainment: Decimal) -> String {
+    let mut shown = (attainment * Decimal::ONE_HUNDRED).trunc_with_scale(1);
+    shown.rescale(1);
+    format!("{shown}%")
+}
+
+/// The cells of a line, in [`columns`]' order.
+pub fn cells(l: &Line, lang: Lang) -> Vec<String> {
+    let numbers = [l.base, l.measure, l.rate, l.amount].map(|n| n.to_string());
+    [vec![l.period.clone(), label(l, lang)], numbers.to_vec()].concat()
+}
+
 /// The cells of each line, in [`columns`]' order.
 pub fn rows(statement: &Statement, lang: Lang) -> Vec<Vec<String>> {
-    statement
-        .lines
-        .iter()
-        .map(|l| {
-            vec![
-                l.period.clone(),
-                label(l, lang),
-                l.base.to_string(),
-                l.measure.to_string(),
-                l.rate.to_string(),
-                l.amount.to_string(),
-            ]
-        })
-        .collect()
+    statement.lines.iter().map(|l| cells(l, lang)).collect()
 }
 
 /// A run as payroll takes it: a row per rep (id, name, each component's
@@ -96,5 +97,19 @@ pub fn statement_doc(statement: &Statement, (period, plan): (&str, &str), lang: 
         subtitle: format!("{period} · {plan}"),
         lang: if lang == Lang::Zh { "zh-CN".into() } else { "en".into() },
         blocks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_attainment_short_of_a_band_never_reads_as_reaching_it() {
+        let shown = |text: &str| percent(text.parse().unwrap());
+        assert_eq!(
+            [shown("0.89999"), shown("0.9"), shown("1"), shown("1.23456")],
+            ["89.9%", "90.0%", "100.0%", "123.4%"]
+        );
     }
 }

@@ -14,6 +14,7 @@ use yeji_eval::{Facts, Flow};
 use crate::holdback::{Held, InvoiceMonth, releases};
 use crate::plan::{Kind, Plan};
 use crate::statement::held;
+use crate::targets::TargetChange;
 use crate::{IncentiveError, RepMonth, Run, Schedule, Statement, statement};
 
 type Money = BTreeMap<(String, String), yeji_eval::RepMoney>;
@@ -24,9 +25,35 @@ fn exact(text: &str, what: &str) -> Result<Decimal, IncentiveError> {
     text.parse().map_err(|_| IncentiveError::Bad(format!("{what} '{text}' is not an exact decimal")))
 }
 
+/// A rep's revenue in a period beside their revenue target for it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Attained {
+    pub revenue: Decimal,
+    /// The sum of the months' targets; none when a month has none.
+    pub target: Option<Decimal>,
+}
+
+impl Attained {
+    /// Revenue / target, exact (the bands compare it unrounded).
+    pub fn attainment(&self) -> Option<Decimal> {
+        self.target.filter(|t| !t.is_zero()).map(|t| self.revenue / t)
+    }
+}
+
 /// What the plans of `schedule` pay every rep active in, selling in or
 /// collecting in `period`, each month under the plan in effect then.
 pub async fn run(facts: &Facts, schedule: &Schedule, period: &Period) -> Result<Run, IncentiveError> {
+    Ok(run_with(facts, schedule, period, &TargetChange::default()).await?.0)
+}
+
+/// [`run`] against the revenue targets as `change` changes them, with each
+/// statement's rep's attainment (by rep id).
+pub(crate) async fn run_with(
+    facts: &Facts,
+    schedule: &Schedule,
+    period: &Period,
+    change: &TargetChange,
+) -> Result<(Run, BTreeMap<String, Attained>), IncentiveError> {
     let org = facts.org();
     let mut months = Vec::new();
     let mut plans: Vec<(i64, &Plan)> = Vec::new();
@@ -42,6 +69,7 @@ pub async fn run(facts: &Facts, schedule: &Schedule, period: &Period) -> Result<
         for (entity, value) in yeji_eval::targets_of(facts, &month, "revenue").await? {
             targets.insert(entity, exact(&value, "target")?);
         }
+        change.apply(&mut targets);
         months.push((month, version, targets));
     }
     let reach = reach(facts, schedule, period).await?;
@@ -49,7 +77,7 @@ pub async fn run(facts: &Facts, schedule: &Schedule, period: &Period) -> Result<
     let invoices = invoices(facts, schedule, &reach).await?;
     let calendar: Vec<String> = reach.months().iter().map(ToString::to_string).collect();
     let first_paid = period.months()[0].to_string();
-    let mut statements = Vec::new();
+    let (mut statements, mut attained) = (Vec::new(), BTreeMap::new());
     for rep in org.rep_ids() {
         let active = |month: &Period| org.rep_on(rep, Some(month.last_day())).is_some_and(|row| row.active);
         let paid = |month: &Period| money.contains_key(&(rep.to_owned(), month.to_string()));
@@ -64,10 +92,14 @@ pub async fn run(facts: &Facts, schedule: &Schedule, period: &Period) -> Result<
             lines: Vec::new(),
             notes: Vec::new(),
         };
+        let mut period_figures = Attained { revenue: Decimal::ZERO, target: Some(Decimal::ZERO) };
         for (version, plan) in &plans {
             let mut rep_months = Vec::new();
             for (month, _, targets) in months.iter().filter(|(_, v, _)| v == version) {
-                rep_months.push(rep_month(&money, org, rep, month, targets.get(rep).copied()));
+                let figures = rep_month(&money, org, rep, month, targets.get(rep).copied());
+                period_figures.revenue += figures.revenue;
+                period_figures.target = period_figures.target.zip(figures.target).map(|(a, b)| a + b);
+                rep_months.push(figures);
             }
             let part = statement(plan, (rep, name), &rep_months);
             whole.total += part.total;
@@ -86,11 +118,12 @@ pub async fn run(facts: &Facts, schedule: &Schedule, period: &Period) -> Result<
         }
         whole.lines.sort_by(|a, b| a.period.cmp(&b.period));
         statements.push(whole);
+        attained.insert(rep.to_owned(), period_figures);
     }
     let total = statements.iter().map(|s| s.total).sum();
     let ids: Vec<String> =
         plans.iter().map(|(v, p)| if *v == 0 { p.id.clone() } else { format!("{} v{v}", p.id) }).collect();
-    Ok(Run { period: period.to_string(), plan: ids.join(", "), statements, total })
+    Ok((Run { period: period.to_string(), plan: ids.join(", "), statements, total }, attained))
 }
 
 /// The months a run reads: the period, and before it back to the month of

@@ -10,10 +10,12 @@ use yeji_store::Catalog;
 use crate::{ADJUSTMENT, IncentiveError, Kind, Line, LineKind, Measure, Plan, Schedule};
 
 /// A line and the rows behind it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Traced {
     pub line: Line,
     pub basis: PayBasis,
-    pub header: Vec<String>,
+    pub columns: Vec<String>,
     pub rows: Vec<Vec<String>>,
 }
 
@@ -50,7 +52,7 @@ pub async fn trace(
     let found = crate::statement_for(catalog, facts, period, rep).await?;
     let count = found.statement.lines.len();
     let line = number.checked_sub(1).and_then(|i| found.statement.lines.get(i)).cloned().ok_or_else(|| {
-        IncentiveError::Bad(format!("--line {number}: {rep}'s statement for {period} has lines 1 to {count}"))
+        IncentiveError::Bad(format!("line {number}: {rep}'s statement for {period} has lines 1 to {count}"))
     })?;
     let schedule = Schedule::saved(catalog).await?;
     let plan = schedule
@@ -60,8 +62,8 @@ pub async fn trace(
     let (basis, month) = basis_of(&line, plan)?;
     let month: Period =
         month.parse().map_err(|e: yeji_core::period::PeriodError| IncentiveError::Bad(e.to_string()))?;
-    let (header, rows) = yeji_eval::pay_rows(facts, rep, &month, basis).await?;
-    Ok(Traced { line, basis, header, rows })
+    let (columns, rows) = yeji_eval::pay_rows(facts, rep, &month, basis).await?;
+    Ok(Traced { line, basis, columns, rows })
 }
 
 #[cfg(test)]

@@ -1,10 +1,16 @@
-//! What-if (SPEC §15.6 `whatif`): a run under a new plan beside the run
-//! under the plans in effect, before anything is saved: the total cost, the
-//! change per rep, and the spread of payouts under each.
+//! What-if (SPEC §15.6 `whatif`): the period's pay under a new plan, new
+//! revenue targets or both, beside the pay under the plans and targets in
+//! effect, before anything is saved: the total cost, the change per rep,
+//! and how payouts and attainments are spread under each.
+
+use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::distribution::{Bucket, Spread, attainment_buckets, payout_buckets, spread};
+use crate::run::{Attained, run_with};
+use crate::targets::TargetChange;
 use crate::{IncentiveError, Run, Schedule};
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -18,22 +24,11 @@ pub struct RepChange {
     pub new: Decimal,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub change: Decimal,
-}
-
-/// The spread of the reps' totals: the lowest, quartiles (nearest rank), the highest.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Spread {
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub min: Decimal,
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub p25: Decimal,
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub median: Decimal,
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub p75: Decimal,
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub max: Decimal,
+    /// The period's revenue / its revenue target (6 decimals), under each side's targets.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub current_attainment: Option<Decimal>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub new_attainment: Option<Decimal>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -42,6 +37,8 @@ pub struct WhatIf {
     pub period: String,
     pub current_plan: String,
     pub new_plan: String,
+    /// How the new side's targets differ from those in effect.
+    pub targets: TargetChange,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub current_total: Decimal,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
@@ -50,84 +47,85 @@ pub struct WhatIf {
     pub change: Decimal,
     /// Largest change first.
     pub reps: Vec<RepChange>,
+    /// The reps' totals.
     pub current_spread: Option<Spread>,
     pub new_spread: Option<Spread>,
+    /// The reps' attainments, of those with a target.
+    pub current_attainment: Option<Spread>,
+    pub new_attainment: Option<Spread>,
+    /// How many reps' totals, and attainments, fall in each range.
+    pub payout_histogram: Vec<Bucket>,
+    pub attainment_histogram: Vec<Bucket>,
 }
 
-/// The value at rank ⌈q·n⌉ (1-based) of sorted `values`.
-fn nearest_rank(sorted: &[Decimal], q: u32) -> Decimal {
-    let n = sorted.len();
-    let rank = (q as usize * n).div_ceil(100).clamp(1, n);
-    sorted[rank - 1]
+/// An attainment as statements show it (6 decimals); the histogram counts it exact.
+fn shown(attainment: Decimal) -> Decimal {
+    attainment.round_dp(6).normalize()
 }
 
-pub fn spread(totals: impl Iterator<Item = Decimal>) -> Option<Spread> {
-    let mut sorted: Vec<Decimal> = totals.collect();
-    if sorted.is_empty() {
-        return None;
-    }
-    sorted.sort();
-    let at = |q| nearest_rank(&sorted, q);
-    Some(Spread { min: sorted[0], p25: at(25), median: at(50), p75: at(75), max: sorted[sorted.len() - 1] })
-}
+/// A side of a what-if: a run and its reps' attainment.
+type Side = (Run, BTreeMap<String, Attained>);
 
-/// `new` beside `current` (runs of the same period).
-/// `new` priced for `period` against the workspace's saved plans (nothing saved).
+/// The pay of `period` under `new` (the saved plans when `None`) against
+/// the targets as `targets` changes them, beside the pay under the saved
+/// plans and targets (nothing saved).
 pub async fn price(
     (catalog, facts): (&yeji_store::Catalog, &yeji_eval::Facts),
-    new: &Schedule,
+    (new, targets): (Option<&Schedule>, &TargetChange),
     period: &yeji_core::Period,
 ) -> Result<WhatIf, IncentiveError> {
-    let current = Schedule::saved(catalog).await?;
-    let (current, new) = (crate::run(facts, &current, period).await?, crate::run(facts, new, period).await?);
-    Ok(compare(&current, &new))
+    if new.is_none() && targets.is_none() {
+        return Err(IncentiveError::Bad("a what-if needs a new plan or changed targets".into()));
+    }
+    let saved = Schedule::saved(catalog).await?;
+    let current = run_with(facts, &saved, period, &TargetChange::default()).await?;
+    let new = run_with(facts, new.unwrap_or(&saved), period, targets).await?;
+    Ok(compare(current, new, targets))
 }
 
-pub fn compare(current: &Run, new: &Run) -> WhatIf {
-    let total_of =
-        |run: &Run, rep: &str| run.statements.iter().find(|s| s.rep_id == rep).map_or(Decimal::ZERO, |s| s.total);
-    let mut reps: Vec<RepChange> = current
-        .statements
-        .iter()
-        .chain(new.statements.iter().filter(|s| current.statements.iter().all(|c| c.rep_id != s.rep_id)))
-        .map(|s| {
-            let (before, after) = (total_of(current, &s.rep_id), total_of(new, &s.rep_id));
+fn compare((current, current_attained): Side, (new, new_attained): Side, targets: &TargetChange) -> WhatIf {
+    let totals = |run: &Run| -> BTreeMap<String, (String, Decimal)> {
+        run.statements.iter().map(|s| (s.rep_id.clone(), (s.name.clone(), s.total))).collect()
+    };
+    let (before, after) = (totals(&current), totals(&new));
+    let attainment = |of: &BTreeMap<String, Attained>, rep: &str| of.get(rep).and_then(Attained::attainment).map(shown);
+    let mut reps: Vec<RepChange> = before
+        .keys()
+        .chain(after.keys().filter(|rep| !before.contains_key(*rep)))
+        .map(|rep| {
+            let total = |side: &BTreeMap<String, (String, Decimal)>| side.get(rep).map_or(Decimal::ZERO, |s| s.1);
+            let name = before.get(rep).or(after.get(rep)).map_or(rep.as_str(), |s| s.0.as_str());
             RepChange {
-                rep_id: s.rep_id.clone(),
-                name: s.name.clone(),
-                current: before,
-                new: after,
-                change: after - before,
+                rep_id: rep.clone(),
+                name: name.to_owned(),
+                current: total(&before),
+                new: total(&after),
+                change: total(&after) - total(&before),
+                current_attainment: attainment(&current_attained, rep),
+                new_attainment: attainment(&new_attained, rep),
             }
         })
         .collect();
     reps.sort_by(|a, b| b.change.abs().cmp(&a.change.abs()).then_with(|| a.rep_id.cmp(&b.rep_id)));
+    let attainments =
+        |of: &BTreeMap<String, Attained>| -> Vec<Decimal> { of.values().filter_map(Attained::attainment).collect() };
+    let (current_paid, new_paid): (Vec<Decimal>, Vec<Decimal>) =
+        (current.statements.iter().map(|s| s.total).collect(), new.statements.iter().map(|s| s.total).collect());
+    let (current_attains, new_attains) = (attainments(&current_attained), attainments(&new_attained));
     WhatIf {
         period: current.period.clone(),
         current_plan: current.plan.clone(),
         new_plan: new.plan.clone(),
+        targets: targets.clone(),
         current_total: current.total,
         new_total: new.total,
         change: new.total - current.total,
         reps,
-        current_spread: spread(current.statements.iter().map(|s| s.total)),
-        new_spread: spread(new.statements.iter().map(|s| s.total)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn d(text: &str) -> Decimal {
-        text.parse().unwrap()
-    }
-
-    #[test]
-    fn the_spread_is_by_nearest_rank() {
-        // Five totals 10..50: p25 = rank ⌈1.25⌉ = 2 → 20, median rank 3 → 30, p75 rank 4 → 40.
-        let s = spread(["30", "10", "50", "20", "40"].iter().map(|v| d(v))).unwrap();
-        assert_eq!((s.min, s.p25, s.median, s.p75, s.max), (d("10"), d("20"), d("30"), d("40"), d("50")));
-        assert_eq!(spread(std::iter::empty()), None);
+        current_spread: spread(current_paid.iter().copied()),
+        new_spread: spread(new_paid.iter().copied()),
+        current_attainment: spread(current_attains.iter().copied().map(shown)),
+        new_attainment: spread(new_attains.iter().copied().map(shown)),
+        payout_histogram: payout_buckets(&current_paid, &new_paid),
+        attainment_histogram: attainment_buckets(&current_attains, &new_attains),
     }
 }

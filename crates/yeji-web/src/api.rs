@@ -39,7 +39,7 @@ use crate::views::{Comparison, EntityView, Overview};
         crate::api_alerts::step, crate::api_analysis::variance, crate::api_analysis::forecast,
         crate::api_targets::list, crate::api_targets::create, crate::api_targets::step,
         crate::api_analysis::customers, crate::api_analysis::drivers, crate::api_analysis::funnel,
-        crate::api_incentives::statement,
+        crate::api_incentives::statement, crate::api_incentives::line,
         crate::api_incentives::runs, crate::api_incentives::step, crate::api_incentives::inquiries,
         crate::api_incentives::inquire, crate::api_incentives::resolve, crate::api_incentives::whatif),
     components(schemas(WebError, Rows, KpiInfo, BatchInfo, Imported, Period)),
@@ -140,6 +140,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/targets", get(crate::api_targets::list).post(crate::api_targets::create))
         .route("/targets/{id}/steps", post(crate::api_targets::step))
         .route("/incentives/statements/{rep}", get(crate::api_incentives::statement))
+        .route("/incentives/statements/{rep}/lines/{line}", get(crate::api_incentives::line))
         .route("/incentives/runs", get(crate::api_incentives::runs))
         .route("/incentives/runs/{id}/steps", post(crate::api_incentives::step))
         .route("/incentives/inquiries", get(crate::api_incentives::inquiries).post(crate::api_incentives::inquire))

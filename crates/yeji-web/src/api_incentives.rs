@@ -15,7 +15,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use yeji_incentives::{Found, IncentiveError, RunStep};
+use yeji_core::Period;
+use yeji_incentives::{Found, IncentiveError, RunStep, Traced};
 
 use crate::error::{Result, WebError};
 use crate::extract::{Path, Query};
@@ -45,15 +46,32 @@ pub struct StatementQuery {
     pub period: Option<String>,
 }
 
-/// Rep `rep`'s statement for the viewer.
-pub async fn statement_of(state: &AppState, viewer: &Viewer, rep: &str, q: &StatementQuery) -> Result<Found> {
+/// The period `q` asks for, once the viewer may see rep `rep` in it (404 otherwise).
+async fn rep_in_scope(state: &AppState, viewer: &Viewer, rep: &str, q: &StatementQuery) -> Result<Period> {
     let period = state.period(q.period.as_deref()).await?;
     let facts = state.facts();
     viewer.check(&facts, &period, rep)?;
     if !facts.org().has_rep(rep) {
         return Err(crate::viewer::unknown_entity(rep));
     }
-    Ok(yeji_incentives::statement_for(state.catalog(), &facts, &period, rep).await?)
+    Ok(period)
+}
+
+/// Rep `rep`'s statement for the viewer.
+pub async fn statement_of(state: &AppState, viewer: &Viewer, rep: &str, q: &StatementQuery) -> Result<Found> {
+    let period = rep_in_scope(state, viewer, rep, q).await?;
+    Ok(yeji_incentives::statement_for(state.catalog(), &state.facts(), &period, rep).await?)
+}
+
+/// Line `line` (1 = the first) of rep `rep`'s statement for the viewer, with its rows.
+pub async fn line_of(
+    state: &AppState,
+    viewer: &Viewer,
+    (rep, line): (&str, usize),
+    q: &StatementQuery,
+) -> Result<Traced> {
+    let period = rep_in_scope(state, viewer, rep, q).await?;
+    Ok(yeji_incentives::trace((state.catalog(), &state.facts()), (rep, &period), line).await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/incentives/statements/{rep}", params(("rep" = String, Path), StatementQuery),
@@ -65,6 +83,22 @@ pub(crate) async fn statement(
     Query(q): Query<StatementQuery>,
 ) -> Result<Json<Found>> {
     Ok(Json(statement_of(&state, &viewer, &state.id(&rep), &q).await?))
+}
+
+/// A statement line and the rows behind it: the order lines (with the
+/// rep's share) of a bonus or a commission on booked revenue or gross
+/// profit, the payments of a commission on collections, the invoices of
+/// the month a release or forfeit concerns. Out of scope answers 404.
+#[utoipa::path(get, path = "/api/v1/incentives/statements/{rep}/lines/{line}",
+    params(("rep" = String, Path), ("line" = usize, Path, description = "1 = the statement's first line"), StatementQuery),
+    responses((status = 200, body = Traced), (status = 400, body = WebError), (status = 404, body = WebError)))]
+pub(crate) async fn line(
+    State(state): State<Arc<AppState>>,
+    viewer: Viewer,
+    Path((rep, line)): Path<(String, usize)>,
+    Query(q): Query<StatementQuery>,
+) -> Result<Json<Traced>> {
+    Ok(Json(line_of(&state, &viewer, (&state.id(&rep), line), &q).await?))
 }
 
 /// The statement as a document (html, pdf or xlsx, in the page's language).
@@ -244,18 +278,28 @@ pub async fn answer(
     Ok(yeji_incentives::resolve(state.catalog(), id, &body.note, viewer.actor()).await?)
 }
 
-/// A new plan (TOML text) to price against the plans in effect.
+/// A new plan (TOML text), changed revenue targets or both, to price
+/// against the plans and targets in effect.
 #[derive(Deserialize, ToSchema)]
 pub struct WhatIfBody {
     #[schema(value_type = crate::api::Period)]
     pub period: String,
-    /// The plan document (SPEC §15.6), for every month of the period.
-    pub plan: String,
+    /// The plan document (SPEC §15.6), for every month of the period; the
+    /// saved plans when absent or blank.
+    #[serde(default)]
+    pub plan: Option<String>,
+    /// Every revenue target multiplied by this ("1.1" = 10% higher).
+    #[serde(default)]
+    pub targets_scale: Option<String>,
+    /// Reps' own monthly revenue targets: `REP=VALUE`, by line or comma.
+    #[serde(default)]
+    pub targets: Option<String>,
 }
 
-/// What-if: the period's pay under the plans in effect beside a new plan:
-/// the total cost, the change per rep, the spread of payouts (HR,
-/// directors, admins; 403 otherwise). Nothing is saved.
+/// What-if: the period's pay under the plans and targets in effect beside a
+/// new plan or changed targets: the total cost, the change per rep, the
+/// spread and histograms of payouts and attainment (HR, directors, admins;
+/// 403 otherwise). Nothing is saved.
 #[utoipa::path(post, path = "/api/v1/incentives/whatif", request_body = WhatIfBody,
     responses((status = 200, body = yeji_incentives::WhatIf), (status = 400, body = WebError),
         (status = 403, body = WebError), (status = 422, body = WebError)))]
@@ -272,6 +316,10 @@ pub(crate) async fn whatif(
 pub async fn price(state: &AppState, viewer: &Viewer, body: &WhatIfBody) -> Result<yeji_incentives::WhatIf> {
     viewer.may(viewer.role().may_read_pay(), "pricing a plan needs HR, a director or an admin")?;
     let period = state.period(Some(&body.period)).await?;
-    let new = yeji_incentives::Schedule::file(&body.plan, "the plan")?;
-    Ok(yeji_incentives::price((state.catalog(), &state.facts()), &new, &period).await?)
+    let facts = state.facts();
+    let plan = body.plan.as_deref().filter(|p| !p.trim().is_empty());
+    let new = plan.map(|p| yeji_incentives::Schedule::file(p, "the plan")).transpose()?;
+    let targets = body.targets.as_deref().unwrap_or_default();
+    let change = yeji_incentives::TargetChange::new(body.targets_scale.as_deref(), targets, facts.org())?;
+    Ok(yeji_incentives::price((state.catalog(), &facts), (new.as_ref(), &change), &period).await?)
 }

@@ -9,12 +9,11 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 use yeji_core::Period;
 use yeji_incentives::{Statement, WhatIf};
 use yeji_store::{PayInquiryRow, PayoutRunRow};
 
-use crate::api_incentives::{self, InquiryBody, PayoutStepBody, ResolveBody, WhatIfBody};
+use crate::api_incentives::{self, InquiryBody, PayoutStepBody, ResolveBody, StatementQuery, WhatIfBody};
 use crate::context;
 use crate::error::{Result, WebError};
 use crate::extract::{Path, Query};
@@ -88,25 +87,20 @@ async fn view(state: &AppState, viewer: &Viewer, period: &Period) -> Result<PayV
     })
 }
 
-#[derive(Deserialize)]
-pub struct PageQuery {
-    period: Option<String>,
-}
-
 async fn show(
     state: &AppState,
     viewer: &Viewer,
     (lang, uri): (Lang, &Uri),
     period: Option<&str>,
-    priced: Option<(String, WhatIf)>,
+    priced: Option<(&WhatIfBody, WhatIf)>,
 ) -> Response {
     let (ctx, period) = context(state, lang, uri, period, Some(viewer)).await;
     let page = async {
         let mut view = view(state, viewer, &period?).await?;
-        if let Some((text, _)) = &priced {
-            view.plan_text = text.clone();
+        if let Some(text) = priced.as_ref().and_then(|(asked, _)| asked.plan.clone()) {
+            view.plan_text = text;
         }
-        let body = pages::incentives::render(&ctx, &view, priced.as_ref().map(|(_, p)| p));
+        let body = pages::incentives::render(&ctx, &view, priced.as_ref().map(|(asked, p)| (*asked, p)));
         Ok::<_, WebError>(pages::layout(&ctx, "incentives", lang.t("incentives"), body))
     };
     respond(&ctx, page.await)
@@ -117,12 +111,12 @@ pub async fn page(
     viewer: Viewer,
     lang: Lang,
     uri: Uri,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<StatementQuery>,
 ) -> Response {
     show(&state, &viewer, (lang, &uri), q.period.as_deref(), None).await
 }
 
-/// What-if from the page: the plan priced, shown beside the current one.
+/// What-if from the page: the plan or targets priced, shown beside the current ones.
 pub async fn whatif(
     State(state): State<Arc<AppState>>,
     viewer: Viewer,
@@ -131,11 +125,31 @@ pub async fn whatif(
     Form(form): Form<WhatIfBody>,
 ) -> Response {
     match api_incentives::price(&state, &viewer, &form).await {
-        Ok(priced) => show(&state, &viewer, (lang, &uri), Some(&form.period), Some((form.plan.clone(), priced))).await,
+        Ok(priced) => show(&state, &viewer, (lang, &uri), Some(&form.period), Some((&form, priced))).await,
         Err(error) => {
             pages::error_page(&context(&state, lang, &uri, Some(&form.period), Some(&viewer)).await.0, &error)
         }
     }
+}
+
+/// A statement line and the rows behind it (the viewer's scope, as the statement).
+pub async fn line(
+    State(state): State<Arc<AppState>>,
+    viewer: Viewer,
+    lang: Lang,
+    uri: Uri,
+    Path((rep, n)): Path<(String, usize)>,
+    Query(q): Query<StatementQuery>,
+) -> Response {
+    let rep = state.id(&rep);
+    let (ctx, period) = context(&state, lang, &uri, q.period.as_deref(), Some(&viewer)).await;
+    let page = async {
+        let period = period?.to_string();
+        let traced = api_incentives::line_of(&state, &viewer, (&rep, n), &q).await?;
+        let body = pages::incentives::traced(&ctx, (&rep, &period), &traced);
+        Ok::<_, WebError>(pages::layout(&ctx, "incentives", lang.t("incentives"), body))
+    };
+    respond(&ctx, page.await)
 }
 
 fn back(period: &str, anchor: &str) -> Response {

@@ -102,6 +102,7 @@ fn app<S: tower_sessions::SessionStore + Clone>(state: Arc<AppState>, sessions: 
         .route("/incentives/runs/{id}/step", post(incentives::step))
         .route("/targets/{id}/step", post(targets::step))
         .route("/incentives/statements/{rep}/export/{format}", get(api_incentives::export))
+        .route("/incentives/statements/{rep}/lines/{line}", get(incentives::line))
         .route("/plans/{id}", get(plans::plan))
         .route("/plans/{id}/step", post(plans::step))
         .route("/plans/{id}/checkin", post(plans::checkin))

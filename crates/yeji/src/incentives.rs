@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use rust_decimal::Decimal;
 use yeji_core::Period;
 use yeji_facts::Workspace;
 use yeji_incentives::{Plan, RunStep, Schedule};
@@ -136,9 +137,15 @@ pub enum IncentiveAction {
         workspace: WorkspaceArg,
         #[arg(long)]
         period: String,
-        /// The new plan (TOML), for every month of the period.
+        /// The new plan (TOML), for every month of the period; the saved plans without it.
         #[arg(long)]
-        plan: PathBuf,
+        plan: Option<PathBuf>,
+        /// Every revenue target multiplied by this (1.1 = 10% higher).
+        #[arg(long)]
+        targets_scale: Option<String>,
+        /// A rep's monthly revenue target instead, REP=VALUE (repeatable).
+        #[arg(long = "target", value_name = "REP=VALUE")]
+        targets: Vec<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -185,8 +192,9 @@ pub async fn run(action: IncentiveAction) -> anyhow::Result<ExitCode> {
         }
         IncentiveAction::Inquiries { workspace, open, format } => return inquiries(&workspace, open, format).await,
         IncentiveAction::Resolve { workspace, inquiry, note } => return resolve(&workspace, inquiry, &note).await,
-        IncentiveAction::Whatif { workspace, period, plan, format } => {
-            return whatif(&workspace, &period, &plan, format).await;
+        IncentiveAction::Whatif { workspace, period, plan, targets_scale, targets, format } => {
+            let change = (targets_scale.as_deref(), targets.join("\n"));
+            return whatif(&workspace, &period, (plan.as_deref(), change), format).await;
         }
     };
     let workspace = Workspace::open(&workspace.workspace).await?;
@@ -257,12 +265,18 @@ async fn plans(action: PlanAction) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn whatif(workspace: &WorkspaceArg, period: &str, plan: &Path, format: Format) -> anyhow::Result<ExitCode> {
-    let new = read_plan(plan)?;
+async fn whatif(
+    workspace: &WorkspaceArg,
+    period: &str,
+    (plan, (scale, targets)): (Option<&Path>, (Option<&str>, String)),
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    let new = plan.map(read_plan).transpose()?;
     let workspace = Workspace::open(&workspace.workspace).await?;
     let period = Period::parse_fiscal(period, workspace.settings().fiscal_year_first_month)?;
     let facts = workspace.facts().await?;
-    let compared = yeji_incentives::price((workspace.catalog(), &facts), &new, &period).await?;
+    let change = yeji_incentives::TargetChange::new(scale, &targets, facts.org())?;
+    let compared = yeji_incentives::price((workspace.catalog(), &facts), (new.as_ref(), &change), &period).await?;
     if format == Format::Json {
         say!("{}", serde_json::to_string_pretty(&compared)?);
         return Ok(ExitCode::SUCCESS);
@@ -276,22 +290,40 @@ async fn whatif(workspace: &WorkspaceArg, period: &str, plan: &Path, format: For
         compared.new_plan,
         compared.change
     );
-    let spread = |s: &Option<yeji_incentives::Spread>| {
-        s.as_ref().map_or("–".into(), |s| format!("{} / {} / {} / {} / {}", s.min, s.p25, s.median, s.p75, s.max))
+    if !change.is_none() {
+        let reps = change.reps.iter().map(|(rep, value)| format!(", {rep} {value}")).collect::<String>();
+        say!("new targets: the targets in effect × {}{reps}", change.scale);
+    }
+    let spread = |s: &Option<yeji_incentives::Spread>, show: fn(Decimal) -> String| {
+        s.as_ref().map_or("–".into(), |s| [s.min, s.p25, s.median, s.p75, s.max].map(show).join(" / "))
     };
     say!(
         "payouts min / p25 / median / p75 / max: {} → {}",
-        spread(&compared.current_spread),
-        spread(&compared.new_spread)
+        spread(&compared.current_spread, |v| v.to_string()),
+        spread(&compared.new_spread, |v| v.to_string())
     );
+    say!(
+        "attainment min / p25 / median / p75 / max: {} → {}",
+        spread(&compared.current_attainment, yeji_incentives::percent),
+        spread(&compared.new_attainment, yeji_incentives::percent)
+    );
+    let percent = |a: Option<Decimal>| a.map_or("–".into(), yeji_incentives::percent);
     let rows: Vec<Vec<String>> = compared
         .reps
         .iter()
         .map(|r| {
-            vec![r.rep_id.clone(), r.name.clone(), r.current.to_string(), r.new.to_string(), format!("{:+}", r.change)]
+            vec![
+                r.rep_id.clone(),
+                r.name.clone(),
+                percent(r.current_attainment),
+                percent(r.new_attainment),
+                r.current.to_string(),
+                r.new.to_string(),
+                format!("{:+}", r.change),
+            ]
         })
         .collect();
-    say!("{}", table(&["rep", "name", "current", "new", "change"], &rows));
+    say!("{}", table(&["rep", "name", "attainment", "new attainment", "current", "new", "change"], &rows));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -448,7 +480,7 @@ async fn trace(workspace: &WorkspaceArg, (rep, period): (&str, &str), line: usiz
         l.amount,
         traced.rows.len()
     );
-    let head: Vec<&str> = traced.header.iter().map(String::as_str).collect();
+    let head: Vec<&str> = traced.columns.iter().map(String::as_str).collect();
     say!("{}", table(&head, &traced.rows));
     Ok(ExitCode::SUCCESS)
 }

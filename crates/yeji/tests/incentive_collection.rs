@@ -226,7 +226,7 @@ fn commission_is_held_until_collected_split_by_share_and_paid_by_level_and_unit(
     let invoices: Vec<&str> = release.lines().skip(2).filter_map(|l| l.split_whitespace().next()).collect();
     assert_eq!(invoices, ["I1", "I1", "I1", "I2"], "{release}");
     let beyond = run(&["incentive", "trace", "-w", &company.ws, "--rep", "R1", "--period", "2026-01", "--line", "9"]);
-    assert_eq!(text(&beyond.stderr).trim(), "error: --line 9: R1's statement for 2026-01 has lines 1 to 3");
+    assert_eq!(text(&beyond.stderr).trim(), "error: line 9: R1's statement for 2026-01 has lines 1 to 3");
 
     // A split whose shares no longer sum to 100 % stops the run, naming the line.
     let more = company.dir.path().join("more");
@@ -315,6 +315,23 @@ fn the_pay_page_shows_each_role_its_own_and_the_dashboard_names_the_awards() {
     let as_rep = Call { cookie: Some(&cookie), ..Call::new(&server) };
     let (status, _) = as_rep.form("/incentives/whatif", &[("period", "2026-01"), ("plan", &unheld)]);
     assert_eq!(status, 403);
+    // Targets 25 % higher on the page, the plan as saved: R1 at 96.0 % loses the bonus.
+    let (status, priced) = as_hr
+        .form("/incentives/whatif", &[("period", "2026-01"), ("plan", ""), ("targets_scale", "1.25"), ("targets", "")]);
+    let attainment = priced.find("id=\"whatif-attainment\"").map(|at| &priced[at..at + 400]).unwrap_or("");
+    assert!(status == 200 && priced.contains("18500.00"), "{priced}");
+    assert!(attainment.contains("120.0%") && attainment.contains("96.0%"), "{attainment}");
+
+    // Each line links to its rows, shown to whoever sees the rep.
+    let href = "/incentives/statements/R1/lines/1?period=2026-01";
+    assert!(ray.contains(&format!("href=\"{href}\"")), "{ray}");
+    let traced = page("ray", href);
+    assert!(traced.contains("id=\"trace-rows\"") && traced.contains("O1") && traced.contains("18000.00"), "{traced}");
+    let r3 = "/incentives/statements/R3/lines/1?period=2026-01";
+    assert_eq!(as_rep.get(r3).0, 404);
+    let cookie = signed_in(&server, "mia");
+    assert_eq!(Call { cookie: Some(&cookie), ..Call::new(&server) }.get(r3).0, 404);
+    assert!(page("hana", r3).contains("O4"));
     let (status, _) =
         as_rep.form("/incentives/inquiries", &[("period", "2026-01"), ("rep_id", "R1"), ("reason", "O2 is 60 % mine")]);
     assert!(status == 303 || status == 200, "{status}");
@@ -442,4 +459,40 @@ fn a_pay_inquiry_is_raised_and_resolved_and_each_role_sees_its_own() {
     );
     let (status, bad) = as_user("hana").post("/api/v1/incentives/whatif", whatif("[plan]\nid = \"x\"\n"));
     assert_eq!((status, &bad["message"]), (422, &Value::from("the plan: the plan has no [[components]]")));
+
+    // Targets 25 % higher under the saved plan: R1's 360,000 is 96 % of
+    // 375,000, below the senior bonus's 100 % (−800.00); R3's 200 % is
+    // unpaid either way (unit U); R2 has no target.
+    let targets = |scale: &str, reps: &str| body!({ "period": "2026-01", "targets_scale": scale, "targets": reps });
+    let (status, priced) = as_user("hana").post("/api/v1/incentives/whatif", targets("1.25", ""));
+    assert_eq!(
+        (status, &priced["new_total"], &priced["change"]),
+        (200, &Value::from("18500.00"), &Value::from("-800.00"))
+    );
+    let r1 = &priced["reps"][0];
+    assert_eq!(
+        (&r1["rep_id"], &r1["current_attainment"], &r1["new_attainment"]),
+        (&Value::from("R1"), &Value::from("1.2"), &Value::from("0.96"))
+    );
+    assert_eq!((&priced["new_attainment"]["min"], &priced["new_attainment"]["max"]), (&"0.96".into(), &"1.6".into()));
+    let (status, bad) = as_user("hana").post("/api/v1/incentives/whatif", targets("", "R2=abc"));
+    assert_eq!((status, &bad["message"]), (400, &Value::from("target 'R2=abc': 'abc' is not an amount of 0 or more")));
+    assert_eq!(as_user("mia").post("/api/v1/incentives/whatif", targets("1.25", "")).0, 403);
+
+    // A statement line and its rows, for whoever sees the rep: R1's
+    // January commission is O1 and 60 % of O2; out of scope is unknown.
+    let line = "/api/v1/incentives/statements/R1/lines/1?period=2026-01";
+    for (login, status) in [("ray", 200), ("rita", 404), ("mia", 200), ("nils", 404), ("hana", 200), ("dora", 200)] {
+        assert_eq!(as_user(login).get(line).0, status, "{login}");
+    }
+    let (_, traced) = as_user("ray").get(line);
+    assert_eq!((&traced["basis"], &traced["line"]["amount"]), (&"booked".into(), &"18000.00".into()));
+    let order = traced["columns"].as_array().unwrap().iter().position(|c| c == "order_id").unwrap();
+    let orders: Vec<&str> = traced["rows"].as_array().unwrap().iter().map(|r| r[order].as_str().unwrap()).collect();
+    assert_eq!(orders, ["O1", "O2"]);
+    let (status, beyond) = as_user("ray").get("/api/v1/incentives/statements/R1/lines/9?period=2026-01");
+    assert_eq!(
+        (status, &beyond["message"]),
+        (400, &Value::from("line 9: R1's statement for 2026-01 has lines 1 to 3"))
+    );
 }

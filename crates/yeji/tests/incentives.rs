@@ -279,6 +279,73 @@ fn a_plan_saved_mid_year_pays_from_its_month_and_a_new_plan_is_priced_before_sav
     let quartiles: Vec<&str> =
         ["min", "p25", "median", "p75", "max"].iter().map(|k| spread[k].as_str().unwrap()).collect();
     assert_eq!(quartiles, ["5000.00", "27799.58", "27940.00", "32155.80", "32400.00"]);
+
+    // Changed targets under the saved plan: every target 10 % higher
+    // (660,000) and R4 given 100,000. R1 600,000 / 660,000 = 90.9 %: 2 % of
+    // 8,000 = 160.00 instead of 400.00 (−240.00); R3 540,000 = 81.8 %: no
+    // bonus (−140.00); R5 90.9 %: 160.00 as before; R2 81.8 %: none as
+    // before; R4 at 100 %: 5 % = +400.00. In all +20.00.
+    let targeted = json(&[
+        "incentive",
+        "whatif",
+        "-w",
+        &company.ws,
+        "--period",
+        "2026-10",
+        "--targets-scale",
+        "1.1",
+        "--target",
+        "R4=100000",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        (&targeted["new_plan"], &targeted["new_total"], &targeted["change"]),
+        (&Value::from("sales-2026 v3"), &Value::from("125315.38"), &Value::from("20.00"))
+    );
+    let rows: Vec<[&str; 4]> = targeted["reps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let text = |k: &str| r[k].as_str().unwrap_or("–");
+            [text("rep_id"), text("change"), text("current_attainment"), text("new_attainment")]
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ["R4", "400.00", "–", "1"],
+            ["R1", "-240.00", "1", "0.909091"],
+            ["R3", "-140.00", "0.9", "0.818182"],
+            ["R2", "0.00", "0.89999", "0.818173"],
+            ["R5", "0.00", "0.9999", "0.909"],
+        ]
+    );
+    // Reps per attainment range (<70, 70–80, 80–90, 90–100, 100–110, 110–120,
+    // ≥120 %): R2's 89.999 % is below 90 %, as its bonus says.
+    let counts = |side: &str| -> Vec<u64> {
+        targeted["attainment_histogram"].as_array().unwrap().iter().map(|b| b[side].as_u64().unwrap()).collect()
+    };
+    assert_eq!(counts("current"), [0, 0, 1, 2, 1, 0, 0]);
+    assert_eq!(counts("new"), [0, 0, 2, 2, 1, 0, 0]);
+    let table = ok(&["incentive", "whatif", "-w", &company.ws, "--period", "2026-10", "--targets-scale", "1.1"], 0);
+    assert!(table.contains("new targets: the targets in effect × 1.1"), "{table}");
+    assert!(
+        table.contains("attainment min / p25 / median / p75 / max: 89.9% / 89.9% / 90.0% / 99.9% / 100.0%"),
+        "{table}"
+    );
+    let refused = |args: &[&str]| {
+        let mut all = vec!["incentive", "whatif", "-w", &company.ws, "--period", "2026-10"];
+        all.extend(args);
+        text(&run(&all).stderr).trim().to_owned()
+    };
+    assert_eq!(refused(&[]), "error: a what-if needs a new plan or changed targets");
+    assert_eq!(refused(&["--target", "R9=1"]), "error: target 'R9=1': 'R9' is not a rep of the organisation");
+    assert_eq!(
+        refused(&["--targets-scale", "0"]),
+        "error: targets scale 0 is outside (0, 10]: 1.1 raises every target by 10%"
+    );
 }
 
 /// October's run is saved, approved and locked; then R1's customer returns

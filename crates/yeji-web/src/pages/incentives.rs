@@ -2,24 +2,21 @@
 //! rep their own, a manager their team's, HR and directors everyone's),
 //! each line as the statement explains it; pay inquiries with their
 //! answers and the forms that raise and resolve them; the payout runs with
-//! their steps; and what-if: a plan priced against the plans in effect,
-//! with the change per rep as a chart.
+//! their steps; and what-if (`whatif.rs`).
 
 use maud::{Markup, html};
-use rust_decimal::prelude::ToPrimitive;
-use serde_json::{Value, json};
-use yeji_incentives::{Spread, WhatIf};
+use yeji_incentives::{Traced, WhatIf};
 
-use super::{Ctx, chart, encode};
-use crate::i18n::Lang;
+use super::{Ctx, encode};
+use crate::api_incentives::WhatIfBody;
 use crate::incentives::PayView;
 
-pub fn render(ctx: &Ctx, view: &PayView, priced: Option<&WhatIf>) -> Markup {
+pub fn render(ctx: &Ctx, view: &PayView, priced: Option<(&WhatIfBody, &WhatIf)>) -> Markup {
     html! {
         (statements(ctx, view))
         (inquiries(ctx, view))
         @if let Some(runs) = &view.runs { (payout_runs(ctx, runs, view)) }
-        @if view.may_read_pay { (whatif(ctx, view, priced)) }
+        @if view.may_read_pay { (super::whatif::render(ctx, view, priced)) }
     }
 }
 
@@ -48,9 +45,11 @@ fn statements(ctx: &Ctx, view: &PayView) -> Markup {
                                     details open[found.statements.len() == 1] {
                                         summary { (s.lines.len()) " " (t("pay_lines")) }
                                         table.lines {
-                                            thead { tr { @for c in yeji_incentives::columns(ctx.lang.text_lang()) { th { (c) } } } }
-                                            tbody { @for row in yeji_incentives::rows(s, ctx.lang.text_lang()) {
-                                                tr { @for cell in row { td { (cell) } } }
+                                            thead { tr { @for c in yeji_incentives::columns(ctx.lang.text_lang()) { th { (c) } } th {} } }
+                                            tbody { @for (n, (row, line)) in yeji_incentives::rows(s, ctx.lang.text_lang()).into_iter().zip(&s.lines).enumerate() {
+                                                tr { @for cell in row { td { (cell) } }
+                                                    td { @if line.component != yeji_incentives::ADJUSTMENT {
+                                                        a.trace href=(line_href(&s.rep_id, n + 1, &view.period)) { (t("rows")) } } } }
                                             } }
                                         }
                                         @for note in &s.notes { p.muted { (note) } }
@@ -61,6 +60,31 @@ fn statements(ctx: &Ctx, view: &PayView) -> Markup {
                     }
                 }
             }
+        }
+    }
+}
+
+/// The page of statement line `n` (1-based) of `rep` in `period`.
+fn line_href(rep: &str, n: usize, period: &str) -> String {
+    format!("/incentives/statements/{}/lines/{n}?period={}", encode(rep), encode(period))
+}
+
+/// A statement line and the rows behind it.
+pub fn traced(ctx: &Ctx, (rep, period): (&str, &str), traced: &Traced) -> Markup {
+    let (t, lang) = (|key| ctx.lang.t(key), ctx.lang.text_lang());
+    html! {
+        section.card #traced {
+            h2 { (rep) " · " (period) " · " (yeji_incentives::label(&traced.line, lang)) }
+            table #trace-line {
+                thead { tr { @for c in yeji_incentives::columns(lang) { th { (c) } } } }
+                tbody { tr { @for cell in yeji_incentives::cells(&traced.line, lang) { td { (cell) } } } }
+            }
+            p.muted { (traced.rows.len()) " " (t("rows")) }
+            table #trace-rows {
+                thead { tr { @for c in &traced.columns { th { (c) } } } }
+                tbody { @for row in &traced.rows { tr { @for cell in row { td { (cell) } } } } }
+            }
+            p { a href={ "/incentives?period=" (encode(period)) } { "← " (t("statements")) } }
         }
     }
 }
@@ -126,55 +150,6 @@ fn payout_runs(ctx: &Ctx, runs: &[yeji_store::PayoutRunRow], view: &PayView) -> 
                         }
                     }
                 } }
-            }
-        }
-    }
-}
-
-fn spread(lang: Lang, spread: &Option<Spread>) -> String {
-    spread.as_ref().map_or("–".into(), |s| {
-        [&s.min, &s.p25, &s.median, &s.p75, &s.max]
-            .iter()
-            .map(|v| lang.money(v.to_f64().unwrap_or(0.0)))
-            .collect::<Vec<_>>()
-            .join(" / ")
-    })
-}
-
-/// The change per rep under the new plan, largest first (at most 30).
-fn change_chart(lang: Lang, priced: &WhatIf) -> Value {
-    let reps: Vec<_> = priced.reps.iter().take(30).collect();
-    json!({
-        "tooltip": { "trigger": "axis" },
-        "grid": { "left": 60, "right": 20, "top": 20, "bottom": 60 },
-        "xAxis": { "type": "category", "data": reps.iter().map(|r| &r.name).collect::<Vec<_>>(), "axisLabel": { "rotate": 45 } },
-        "yAxis": { "type": "value" },
-        "series": [{ "type": "bar", "name": lang.t("change"),
-            "data": reps.iter().map(|r| r.change.to_f64().unwrap_or(0.0)).collect::<Vec<_>>(),
-            "itemStyle": { "color": "#3b6fd8" } }]
-    })
-}
-
-fn whatif(ctx: &Ctx, view: &PayView, priced: Option<&WhatIf>) -> Markup {
-    let t = |key| ctx.lang.t(key);
-    html! {
-        section.card #whatif {
-            h2 { (t("whatif")) }
-            p.muted { (t("whatif_hint")) }
-            form method="post" action="/incentives/whatif" {
-                input type="hidden" name="period" value=(view.period);
-                textarea name="plan" rows="14" cols="80" { (view.plan_text) }
-                button type="submit" { (t("price_plan")) }
-            }
-            @if let Some(p) = priced {
-                table #whatif-result {
-                    thead { tr { th {} th { (t("whatif_current_plan")) } th { (t("whatif_new_plan")) } th.num { (t("change")) } } }
-                    tbody {
-                        tr { td { (t("pay_total")) } td.num { (p.current_total) } td.num { (p.new_total) } td.num.change { (p.change) } }
-                        tr { td { (t("pay_spread")) } td { (spread(ctx.lang, &p.current_spread)) } td { (spread(ctx.lang, &p.new_spread)) } td {} }
-                    }
-                }
-                (chart(&change_chart(ctx.lang, p), "tall"))
             }
         }
     }

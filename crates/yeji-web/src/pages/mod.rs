@@ -18,6 +18,7 @@ pub mod scheme;
 pub mod targets;
 pub mod users;
 pub mod variance;
+pub mod whatif;
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
