@@ -41,6 +41,24 @@ pub struct RepRow {
     pub effective_from: Option<NaiveDate>,
 }
 
+impl RepRow {
+    /// An active rep of `unit` with nothing else known (the level, salary,
+    /// manager and dates unset).
+    pub fn new(id: &str, name: &str, unit: &str) -> RepRow {
+        RepRow {
+            id: id.into(),
+            name: name.into(),
+            unit: unit.into(),
+            manager: None,
+            hire_date: None,
+            level: None,
+            base_salary: None,
+            active: true,
+            effective_from: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Org {
     /// In the order they were given (the order of org_units.csv).
@@ -166,17 +184,7 @@ mod tests {
     }
 
     fn rep(id: &str, unit: &str, from: Option<&str>) -> RepRow {
-        RepRow {
-            id: id.into(),
-            name: id.into(),
-            unit: unit.into(),
-            manager: None,
-            hire_date: None,
-            level: None,
-            base_salary: None,
-            active: true,
-            effective_from: from.map(|d| d.parse().unwrap()),
-        }
+        RepRow { effective_from: from.map(|d| d.parse().unwrap()), ..RepRow::new(id, id, unit) }
     }
 
     fn org() -> Org {

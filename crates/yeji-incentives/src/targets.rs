@@ -89,18 +89,7 @@ mod tests {
 
     fn org() -> Org {
         let unit = OrgUnit { id: "T1".into(), name: "T1".into(), parent: None, kind: None };
-        let rep = |id: &str| RepRow {
-            id: id.into(),
-            name: id.into(),
-            unit: "T1".into(),
-            manager: None,
-            hire_date: None,
-            level: None,
-            base_salary: None,
-            active: true,
-            effective_from: None,
-        };
-        Org::new(vec![unit], vec![rep("R1"), rep("R2")])
+        Org::new(vec![unit], vec![RepRow::new("R1", "R1", "T1"), RepRow::new("R2", "R2", "T1")])
     }
 
     fn d(text: &str) -> Decimal {

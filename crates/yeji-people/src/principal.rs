@@ -111,15 +111,8 @@ mod tests {
             kind: None,
         };
         let rep = |id: &str, unit: &str, from: Option<&str>| RepRow {
-            id: id.into(),
-            name: id.into(),
-            unit: unit.into(),
-            manager: None,
-            hire_date: None,
-            level: None,
-            base_salary: None,
-            active: true,
             effective_from: from.map(|d| d.parse().unwrap()),
+            ..RepRow::new(id, id, unit)
         };
         Org::new(
             [unit("HQ", None), unit("E", Some("HQ")), unit("N", Some("HQ")), unit("TE", Some("E"))],

@@ -129,18 +129,7 @@ mod tests {
 
     fn org() -> Org {
         let unit = OrgUnit { id: "E".into(), name: "华东".into(), parent: None, kind: None };
-        let rep = RepRow {
-            id: "R1".into(),
-            name: "张三".into(),
-            unit: "E".into(),
-            manager: None,
-            hire_date: None,
-            level: None,
-            base_salary: None,
-            active: true,
-            effective_from: None,
-        };
-        Org::new([unit], [rep])
+        Org::new([unit], [RepRow::new("R1", "张三", "E")])
     }
 
     #[tokio::test]

@@ -86,18 +86,7 @@ mod tests {
             parent: parent.map(Into::into),
             kind: None,
         };
-        let rep = RepRow {
-            id: "R1".into(),
-            name: "李娜".into(),
-            unit: "T1".into(),
-            manager: None,
-            hire_date: None,
-            level: None,
-            base_salary: None,
-            active: true,
-            effective_from: None,
-        };
-        Org::new(vec![unit("HQ", None), unit("T1", Some("HQ"))], vec![rep])
+        Org::new(vec![unit("HQ", None), unit("T1", Some("HQ"))], vec![RepRow::new("R1", "李娜", "T1")])
     }
 
     fn fields<'a>(entity_id: &'a str, metric: &'a str, value: &'a str) -> Fields<'a> {
