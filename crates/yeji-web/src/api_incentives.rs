@@ -1,10 +1,11 @@
 //! Incentives in the JSON API (SPEC §12, §15.6): a rep's statement for a
 //! period (their own for a rep, their reps' for a manager, everyone's for
 //! HR, directors and admins; out of scope answers 404 as unknown), as JSON
-//! or a document; the payout runs (HR, directors, admins; 403 otherwise)
+//! or a document, and each line's rows; the payout runs (HR, directors, admins; 403 otherwise)
 //! and their steps (approve: directors and admins; lock: HR and admins); a
 //! rep's inquiries about their pay (raised by whoever sees the rep,
-//! resolved by HR, directors, admins); what-if pricing of a new plan.
+//! resolved by HR, directors, admins); what-if pricing of a new plan or
+//! changed targets.
 
 use std::sync::Arc;
 

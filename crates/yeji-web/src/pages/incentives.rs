@@ -1,8 +1,8 @@
 //! The pay page (SPEC §12): the period's statements the viewer may see (a
 //! rep their own, a manager their team's, HR and directors everyone's),
-//! each line as the statement explains it; pay inquiries with their
-//! answers and the forms that raise and resolve them; the payout runs with
-//! their steps; and what-if (`whatif.rs`).
+//! each line as the statement explains it, linked to its rows (`traced`);
+//! pay inquiries with their answers and the forms that raise and resolve
+//! them; the payout runs with their steps; and what-if (`whatif.rs`).
 
 use maud::{Markup, html};
 use yeji_incentives::{Traced, WhatIf};
