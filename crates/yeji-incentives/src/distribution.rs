@@ -6,14 +6,12 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 /// Attainment ranges: the bonus bands' 90% and 100% are edges.
-const ATTAINMENT_EDGES: [Decimal; 6] = [
-    Decimal::from_parts(7, 0, 0, false, 1),
-    Decimal::from_parts(8, 0, 0, false, 1),
-    Decimal::from_parts(9, 0, 0, false, 1),
-    Decimal::ONE,
-    Decimal::from_parts(11, 0, 0, false, 1),
-    Decimal::from_parts(12, 0, 0, false, 1),
-];
+const ATTAINMENT_EDGES: [Decimal; 6] = [tenths(7), tenths(8), tenths(9), tenths(10), tenths(11), tenths(12)];
+/// `n` / 10, exact.
+const fn tenths(n: u32) -> Decimal {
+    Decimal::from_parts(n, 0, 0, false, 1)
+}
+
 /// About this many payout ranges above zero.
 const PAYOUT_BUCKETS: u32 = 8;
 
@@ -31,6 +29,13 @@ pub struct Spread {
     pub p75: Decimal,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub max: Decimal,
+}
+
+impl Spread {
+    /// "min / p25 / median / p75 / max", each as `show` writes it.
+    pub fn text(&self, show: impl Fn(Decimal) -> String) -> String {
+        [self.min, self.p25, self.median, self.p75, self.max].map(show).join(" / ")
+    }
 }
 
 /// The reps whose value is in [`from`, `to`) (open where absent), under each side.

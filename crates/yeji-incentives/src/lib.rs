@@ -58,7 +58,7 @@ pub use run::run;
 pub use schedule::{Schedule, Version, save};
 pub use statement::{RepMonth, Statement, statement};
 pub use targets::TargetChange;
-pub use trace::{Traced, basis_of, trace};
+pub use trace::{Traced, basis_of, trace, traceable};
 pub use whatif::{RepChange, WhatIf, price};
 
 #[derive(Debug, thiserror::Error)]

@@ -19,12 +19,18 @@ pub struct Traced {
     pub rows: Vec<Vec<String>>,
 }
 
+/// Whether `line` has rows of its own: an adjustment settles another
+/// period's statement, whose lines hold its rows.
+pub fn traceable(line: &Line) -> bool {
+    line.component != ADJUSTMENT
+}
+
 /// What `line` was computed from under `plan`, and for which month (pure).
 pub fn basis_of(line: &Line, plan: &Plan) -> Result<(PayBasis, String), IncentiveError> {
     if matches!(line.kind, LineKind::Release | LineKind::Forfeit) {
         return Ok((PayBasis::Invoices, line.of.clone().unwrap_or_else(|| line.period.clone())));
     }
-    if line.component == ADJUSTMENT {
+    if !traceable(line) {
         return Err(IncentiveError::Bad(format!(
             "an adjustment settles {}: its rows are those of {}'s statement",
             line.period, line.period

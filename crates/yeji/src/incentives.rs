@@ -194,7 +194,7 @@ pub async fn run(action: IncentiveAction) -> anyhow::Result<ExitCode> {
         IncentiveAction::Resolve { workspace, inquiry, note } => return resolve(&workspace, inquiry, &note).await,
         IncentiveAction::Whatif { workspace, period, plan, targets_scale, targets, format } => {
             let change = (targets_scale.as_deref(), targets.join("\n"));
-            return whatif(&workspace, &period, (plan.as_deref(), change), format).await;
+            return whatif((&workspace, &period), plan.as_deref(), (change.0, &change.1), format).await;
         }
     };
     let workspace = Workspace::open(&workspace.workspace).await?;
@@ -265,17 +265,19 @@ async fn plans(action: PlanAction) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `plan` (the saved plans when `None`) against the targets as `scale` and
+/// `targets` (REP=VALUE lines) change them, beside the plans and targets in effect.
 async fn whatif(
-    workspace: &WorkspaceArg,
-    period: &str,
-    (plan, (scale, targets)): (Option<&Path>, (Option<&str>, String)),
+    (workspace, period): (&WorkspaceArg, &str),
+    plan: Option<&Path>,
+    (scale, targets): (Option<&str>, &str),
     format: Format,
 ) -> anyhow::Result<ExitCode> {
     let new = plan.map(read_plan).transpose()?;
     let workspace = Workspace::open(&workspace.workspace).await?;
     let period = Period::parse_fiscal(period, workspace.settings().fiscal_year_first_month)?;
     let facts = workspace.facts().await?;
-    let change = yeji_incentives::TargetChange::new(scale, &targets, facts.org())?;
+    let change = yeji_incentives::TargetChange::new(scale, targets, facts.org())?;
     let compared = yeji_incentives::price((workspace.catalog(), &facts), (new.as_ref(), &change), &period).await?;
     if format == Format::Json {
         say!("{}", serde_json::to_string_pretty(&compared)?);
@@ -295,7 +297,7 @@ async fn whatif(
         say!("new targets: the targets in effect × {}{reps}", change.scale);
     }
     let spread = |s: &Option<yeji_incentives::Spread>, show: fn(Decimal) -> String| {
-        s.as_ref().map_or("–".into(), |s| [s.min, s.p25, s.median, s.p75, s.max].map(show).join(" / "))
+        s.as_ref().map_or("–".into(), |s| s.text(show))
     };
     say!(
         "payouts min / p25 / median / p75 / max: {} → {}",

@@ -48,7 +48,7 @@ fn statements(ctx: &Ctx, view: &PayView) -> Markup {
                                             thead { tr { @for c in yeji_incentives::columns(ctx.lang.text_lang()) { th { (c) } } th {} } }
                                             tbody { @for (n, (row, line)) in yeji_incentives::rows(s, ctx.lang.text_lang()).into_iter().zip(&s.lines).enumerate() {
                                                 tr { @for cell in row { td { (cell) } }
-                                                    td { @if line.component != yeji_incentives::ADJUSTMENT {
+                                                    td { @if yeji_incentives::traceable(line) {
                                                         a.trace href=(line_href(&s.rep_id, n + 1, &view.period)) { (t("rows")) } } } }
                                             } }
                                         }

@@ -28,7 +28,7 @@ fn percent(v: &Decimal) -> String {
 }
 
 fn spread(spread: &Option<Spread>, show: impl Fn(&Decimal) -> String) -> String {
-    spread.as_ref().map_or("–".into(), |s| [&s.min, &s.p25, &s.median, &s.p75, &s.max].map(show).join(" / "))
+    spread.as_ref().map_or("–".into(), |s| s.text(|v| show(&v)))
 }
 
 /// "<70%", "70%–80%", "≥120%": a bucket's range as `show` writes its edges.
